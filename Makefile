@@ -1,0 +1,26 @@
+# The two front-door commands: `make test` and `make demo`. Both build their own .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: test demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when what is installed could have changed.
+$(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt Makefile
+	$(PIP) install -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip check
+	touch $@
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest test
+
+demo: $(BIN)/python
+	@echo "make demo: the demo is not there yet (it arrives with the front-door issue)."
+
+clean:
+	rm -rf $(VENV) build *.egg-info

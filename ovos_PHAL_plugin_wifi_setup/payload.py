@@ -1,0 +1,149 @@
+"""The boundary: turn any inbound message data into checked values or a BadRequest naming the field."""
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence, Tuple
+
+from ovos_PHAL_plugin_wifi_setup import topics as t
+
+
+class BadRequest(ValueError):
+    """An inbound payload that breaks the contract; the message names the field at fault."""
+
+    def __init__(self, message: str, name: Optional[str] = None, client_id: Optional[str] = None):
+        super().__init__(message)
+        self.name = name
+        self.client_id = client_id
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a client asks to be registered as."""
+
+    name: str
+    client_type: str
+    display_text: str
+    has_gui: bool
+    requires_input: bool
+    unknown_type: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """A client named by a request, by name, by id, or both; either may be None."""
+
+    name: Optional[str]
+    client_id: Optional[str]
+
+    @property
+    def empty(self) -> bool:
+        """True when the request names no client at all."""
+        return self.name is None and self.client_id is None
+
+
+def as_dict(data: Any) -> dict:
+    """Return the payload as a dict; None counts as empty, anything else that is not a dict is refused."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadRequest(f"the payload must be a JSON object, not {_kind(data)}")
+    return data
+
+
+def first_alias(data: dict, aliases: Sequence[str]) -> Tuple[Optional[str], Any]:
+    """Return (key, value) of the first alias present with a non-null value, or (None, None)."""
+    for key in aliases:
+        if data.get(key) is not None:
+            return key, data[key]
+    return None, None
+
+
+def _kind(value: Any) -> str:
+    """Name a JSON value's kind for an error sentence."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _string(data: dict, aliases: Sequence[str], max_len: int, required: bool) -> Optional[str]:
+    """Read a string field by its aliases, checking type, emptiness and length."""
+    key, value = first_alias(data, aliases)
+    if key is None:
+        if required:
+            raise BadRequest(f"'{aliases[0]}' is required")
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"'{key}' must be a string, not {_kind(value)}")
+    if not value.strip():
+        if required:
+            raise BadRequest(f"'{key}' must not be empty")
+        return None
+    if len(value) > max_len:
+        raise BadRequest(f"'{key}' is {len(value)} characters long; at most {max_len} are allowed")
+    return value
+
+
+def _flag(data: dict, aliases: Sequence[str]) -> bool:
+    """Read an optional JSON boolean by its aliases; absent means False."""
+    key, value = first_alias(data, aliases)
+    if key is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadRequest(f"'{key}' must be true or false, not {_kind(value)}")
+    return value
+
+
+def client_name_of(data: Any) -> Optional[str]:
+    """Best-effort name of the client a payload speaks for, for failure replies; never raises."""
+    if isinstance(data, dict):
+        name = data.get(t.K_CLIENT)
+        if isinstance(name, str) and 0 < len(name) <= t.MAX_CLIENT_LEN:
+            return name
+    return None
+
+
+def parse_registration(data: Any) -> Registration:
+    """Check a register.client payload; raise BadRequest naming the field at fault."""
+    payload = as_dict(data)
+    name = None
+    try:
+        name = _string(payload, t.CLIENT_ALIASES, t.MAX_CLIENT_LEN, required=True)
+        client_type = _string(payload, t.TYPE_ALIASES, t.MAX_TYPE_LEN, required=True)
+        display_text = _string(payload, t.DISPLAY_TEXT_ALIASES, t.MAX_DISPLAY_TEXT_LEN, required=True)
+        has_gui = _flag(payload, t.HAS_GUI_ALIASES)
+        requires_input = _flag(payload, t.REQUIRES_INPUT_ALIASES)
+    except BadRequest as e:
+        raise BadRequest(str(e), name=name or client_name_of(payload)) from None
+    assert name is not None and client_type is not None and display_text is not None  # noqa: S101 - required=True
+    return Registration(name=name, client_type=client_type, display_text=display_text,
+                        has_gui=has_gui, requires_input=requires_input,
+                        unknown_type=client_type not in t.KNOWN_TYPES)
+
+
+def parse_target(data: Any, name_aliases: Sequence[str] = t.CLIENT_ALIASES,
+                 id_aliases: Sequence[str] = t.ID_ALIASES) -> Target:
+    """Read which client a request names, by name and/or id; empty strings count as not given."""
+    payload = as_dict(data)
+    try:
+        name = _string(payload, name_aliases, t.MAX_CLIENT_LEN, required=False)
+    except BadRequest as e:
+        raise BadRequest(str(e)) from None
+    try:
+        # An id longer than a uuid can never match; the cap only bounds what we echo back.
+        client_id = _string(payload, id_aliases, t.MAX_CLIENT_LEN, required=False)
+    except BadRequest as e:
+        raise BadRequest(str(e), name=name) from None
+    return Target(name=name, client_id=client_id)
+
+
+def parse_error_text(data: Any) -> Optional[str]:
+    """Read the optional 'error' sentence of a setup failure report."""
+    return _string(as_dict(data), (t.K_ERROR,), 1024, required=False)

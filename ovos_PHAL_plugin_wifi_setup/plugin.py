@@ -1,0 +1,529 @@
+"""WifiSetupPlugin: the only module that knows the bus; it parses, calls the core and emits the outcome."""
+import threading
+from os.path import dirname, join
+from threading import Event
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+from ovos_bus_client.apis.gui import GUIInterface
+from ovos_bus_client.message import Message
+from ovos_plugin_manager.phal import PHALPlugin
+from ovos_utils import classproperty
+from ovos_utils.log import LOG
+from ovos_utils.process_utils import RuntimeRequirements
+
+from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
+from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, as_dict, client_name_of, parse_error_text,
+                                                 parse_registration, parse_target)
+from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRecord, ClientRegistry, UnknownClient
+from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
+from ovos_PHAL_plugin_wifi_setup.settings import Settings
+
+Handler = Callable[[Message], None]
+
+GUI_DIR = join(dirname(__file__), "gui")
+
+# Scheduler job names.
+JOB_CLIENT_WAIT = "client_wait"
+JOB_ACTIVATION = "activation_timeout"
+JOB_VERIFY = "verify"
+
+# PHALPlugin.__init__ registers these and its shutdown() removes others by mistake; ours removes them.
+_BASE_LEAKS = (
+    ("enclosure.mouth.talk", "_on_mouth_talk"),
+    ("enclosure.mouth.think", "_on_mouth_think"),
+    ("enclosure.mouth.listen", "_on_mouth_listen"),
+    ("enclosure.mouth.smile", "_on_mouth_smile"),
+    ("enclosure.mouth.viseme", "_on_mouth_viseme"),
+    ("enclosure.eyes.level", "on_eyes_brightness"),
+)
+
+
+class WifiSetupPlugin(PHALPlugin):
+    """The network-setup manager: keeps the client registry and decides who runs Wi-Fi setup."""
+
+    def __init__(self, bus: Any = None, config: Optional[dict] = None):
+        # PHALPlugin.__init__ starts the thread as its last line: run() waits until __init__ is done.
+        self._ready = Event()
+        self._scheduler = Scheduler()
+        super().__init__(bus=bus, name=t.PLUGIN_ID, config=config)
+        self.settings = Settings.from_config(self.config or {})
+        self.registry = ClientRegistry()
+        self.machine = SetupMachine()
+        self._lock = self.machine.lock
+        self._failed: Set[str] = set()
+        self._internet: Optional[bool] = None
+        self._gui_connected: Optional[bool] = None
+        self._first_boot = self.settings.first_boot
+        self.gui = GUIInterface(t.PLUGIN_ID, bus=self.bus, ui_directories=self.ui_directories())
+        self._handlers: List[Tuple[str, Handler]] = [(topic, _guarded(topic, fn)) for topic, fn in (
+            (t.REGISTER_CLIENT, self.handle_register),
+            (t.DEREGISTER_CLIENT, self.handle_deregister),
+            (t.SET_ACTIVE_CLIENT, self.handle_set_active),
+            (t.REMOVE_ACTIVE_CLIENT, self.handle_remove_active),
+            (t.CLIENT_SETUP_FAILURE, self.handle_setup_failure),
+            (t.CLIENT_SELECT, self.handle_client_select),
+            (t.SKIP_SETUP, self.handle_skip),
+            (t.FULLY_OFFLINE_IN, self.handle_never),
+            (t.USER_ACTIVATED, self.handle_user_activated),
+            (t.SELECT_PAGE_REMOVED, self.handle_page_removed),
+            (t.STATUS, self.handle_status),
+            (t.GET_REGISTERED_CLIENTS, self.handle_get_clients),
+            (t.INTERNET_CONNECTED, self.handle_internet_connected),
+            (t.INTERNET_DISCONNECTED, self.handle_internet_disconnected),
+            (t.INTERNET_STATE, self.handle_connectivity_state),
+            (t.NETWORK_STATE, self.handle_connectivity_state),
+            (t.IS_READY, self.handle_is_ready),
+            (t.GUI_STATUS_RESPONSE, self.handle_gui_status),
+            (t.GUI_CONNECTED, self.handle_gui_connected),
+        )]
+        for topic, handler in self._handlers:
+            self.bus.on(topic, handler)
+        self._ready.set()
+        # Learn whether a screen is there without waiting on it: the answer arrives at handle_gui_status.
+        self._broadcast(t.GUI_STATUS_REQUEST)
+        self._broadcast(t.ALIVE)
+
+    @classproperty
+    def runtime_requirements(self) -> RuntimeRequirements:
+        """The plugin sets up the network, so it needs neither network nor internet to load."""
+        return RuntimeRequirements(internet_before_load=False, network_before_load=False,
+                                   requires_internet=False, requires_network=False,
+                                   no_internet_fallback=True, no_network_fallback=True)
+
+    @staticmethod
+    def ui_directories() -> Dict[str, str]:
+        """The page folders handed to GUIInterface, by GUI framework."""
+        return {"qt5": join(GUI_DIR, "qt5"), "qt6": join(GUI_DIR, "qt6"), "all": join(GUI_DIR, "all")}
+
+    # ------------------------------------------------------------------ thread
+    def run(self) -> None:
+        """Run the plugin's timers until shutdown."""
+        self._ready.wait()
+        self._scheduler.run()
+
+    def shutdown(self) -> None:
+        """End any open round, remove every handler this plugin added, and stop the thread."""
+        self._scheduler.stop()
+        with self._lock:
+            if self.machine.state.in_round:
+                self._step(SetupEvent.SHUT_DOWN)
+        for topic, handler in self._handlers:
+            self.bus.remove(topic, handler)
+        self.bus.remove(self.gui.build_message_type("set"), self.gui.gui_set)
+        super().shutdown()
+        for topic, method in _BASE_LEAKS:
+            self.bus.remove(topic, getattr(self, method))
+        if self.is_alive() and self is not threading.current_thread():
+            self.join(timeout=1)
+
+    # ------------------------------------------------------------------ derived views
+    @property
+    def internet(self) -> Optional[bool]:
+        """The last known internet state: True, False, or None when unknown."""
+        return self._internet
+
+    @property
+    def use_gui(self) -> bool:
+        """True when setup should go through the selection page."""
+        if self.settings.gui == "always":
+            return True
+        if self.settings.gui == "never":
+            return False
+        return self._gui_connected is True
+
+    @property
+    def watchdog_active(self) -> bool:
+        """True when the plugin may launch setup on its own."""
+        return self.settings.enable_watchdog and not self.machine.state.declined
+
+    def status(self) -> dict:
+        """Return the status payload of the contract."""
+        with self._lock:
+            state = self.machine.state
+            active = self.registry.get(self.machine.active_client or "") if state is SetupState.ACTIVE else None
+            return {
+                "state": state.value,
+                "in_setup": state.in_round,
+                "watchdog_active": self.watchdog_active,
+                "active_client": active.as_payload() if active else None,
+                "clients": self._client_payloads(),
+                "internet": self._internet,
+                "first_boot": self._first_boot,
+            }
+
+    # ------------------------------------------------------------------ requests
+    def handle_register(self, message: Message) -> None:
+        """register.client: add or refresh a client and tell it its id."""
+        try:
+            reg = parse_registration(message.data)
+        except BadRequest as e:
+            LOG.warning(f"registration refused: {e}")
+            self._reply(message, t.REGISTRATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: e.name})
+            return
+        if reg.unknown_type:
+            LOG.warning(f"client '{reg.name}' has type '{reg.client_type}'; it is shown with a generic icon")
+        with self._lock:
+            record, created = self.registry.register(reg.name, reg.client_type, reg.display_text,
+                                                     reg.has_gui, reg.requires_input)
+            LOG.info(f"client '{record.name}' {'registered' if created else 're-registered'} as {record.client_id}")
+            self._reply(message, t.CLIENT_REGISTERED, record.as_payload())
+            self._registry_changed(candidate=record)
+
+    def handle_deregister(self, message: Message) -> None:
+        """deregister.client: forget a client, ending its session first if it is active."""
+        try:
+            record = self._resolve(parse_target(message.data))
+        except (BadRequest, LookupError) as e:
+            target_name, target_id = _blame(e, message.data)
+            LOG.warning(f"deregistration refused: {e}")
+            self._reply(message, t.DEREGISTRATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
+                                                              t.K_ID: target_id, t.K_ID_LONG: target_id})
+            return
+        with self._lock:
+            if record.client_id not in self.registry:  # another thread deregistered it meanwhile
+                self._reply(message, t.DEREGISTRATION_FAILURE, {
+                    t.K_ERROR: str(UnknownClient(client_id=record.client_id)), t.K_CLIENT: record.name,
+                    t.K_ID: record.client_id, t.K_ID_LONG: record.client_id})
+                return
+            self.registry.unregister(record.client_id)
+            LOG.info(f"client '{record.name}' deregistered")
+            if self.machine.state is SetupState.ACTIVE and self.machine.active_client == record.client_id:
+                self._failed.add(record.client_id)
+                self._fall_back(f"client '{record.name}' deregistered during its session")
+            else:
+                self._registry_changed()
+            self._reply(message, t.CLIENT_DEREGISTERED, {t.K_CLIENT: record.name, t.K_ID: record.client_id,
+                                                         t.K_ID_LONG: record.client_id})
+
+    def handle_set_active(self, message: Message) -> None:
+        """set.active.client: end the current session, if any, and start the named client's."""
+        try:
+            record = self._resolve(parse_target(message.data, t.REQ_CLIENT_ALIASES, t.REQ_ID_ALIASES))
+        except (BadRequest, LookupError) as e:
+            target_name, target_id = _blame(e, message.data)
+            LOG.warning(f"activation refused: {e}")
+            self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
+                                                         t.K_ID: target_id})
+            return
+        with self._lock:
+            if record.client_id not in self.registry:
+                self._reply(message, t.ACTIVATION_FAILURE, {
+                    t.K_ERROR: str(UnknownClient(client_id=record.client_id)), t.K_CLIENT: record.name,
+                    t.K_ID: record.client_id})
+                return
+            if self.machine.state is SetupState.ACTIVE and self.machine.active_client == record.client_id:
+                LOG.info(f"client '{record.name}' is already active")
+                return
+            if not self.machine.state.in_round:
+                self._failed.clear()
+            self._step(SetupEvent.ACTIVATE, record.client_id)
+
+    def handle_remove_active(self, message: Message) -> None:
+        """remove.active.client: end the active session when the request names no one or the active client."""
+        try:
+            target = parse_target(message.data)
+        except BadRequest as e:
+            LOG.warning(f"remove.active.client ignored: {e}")
+            return
+        with self._lock:
+            if self.machine.state is not SetupState.ACTIVE:
+                LOG.debug("remove.active.client: no client is active")
+                return
+            active = self.registry.get(self.machine.active_client or "")
+            if active is None or not _names(target, active):
+                LOG.warning(f"remove.active.client for {target} ignored: the active client is "
+                            f"'{active.name if active else None}'")
+                return
+            self._step(SetupEvent.CLIENT_DONE)
+            if self._internet is True:
+                self._step(SetupEvent.COMPLETE)
+
+    def handle_setup_failure(self, message: Message) -> None:
+        """client.setup.failure: end the failing client's session and go on without it."""
+        try:
+            target = parse_target(message.data)
+            error = parse_error_text(message.data)
+        except BadRequest as e:
+            LOG.warning(f"client.setup.failure ignored: {e}")
+            return
+        with self._lock:
+            state = self.machine.state
+            if state not in (SetupState.ACTIVE, SetupState.CHECKING):
+                LOG.info("client.setup.failure ignored: no client is in session")
+                return
+            active = self.registry.get(self.machine.active_client or "")
+            if active is None or not _names(target, active):
+                LOG.warning(f"client.setup.failure for {target} refused: the active client is "
+                            f"'{active.name if active else None}'")
+                return
+            LOG.info(f"client '{active.name}' reports that setup failed: {error}")
+            self._failed.add(active.client_id)
+            self._fall_back(f"client '{active.name}' failed" + (f": {error}" if error else ""))
+
+    def handle_client_select(self, message: Message) -> None:
+        """client.select (from the selection page): emit set.active.client with both spellings."""
+        try:
+            data = as_dict(message.data)
+        except BadRequest as e:
+            self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: None, t.K_ID: None})
+            return
+        name = next((data[k] for k in t.REQ_CLIENT_ALIASES if data.get(k) is not None), None)
+        client_id = next((data[k] for k in t.REQ_ID_ALIASES if data.get(k) is not None), None)
+        self.bus.emit(message.reply(t.SET_ACTIVE_CLIENT, {
+            t.K_REQ_CLIENT: name, t.K_CLIENT: name,
+            t.K_REQ_ID: client_id, t.K_ID: client_id, t.K_ID_LONG: client_id}))
+
+    def handle_skip(self, message: Message) -> None:
+        """skip.setup ("Connect later"): end setup until the user asks again or the next start."""
+        with self._lock:
+            self._step(SetupEvent.SKIP)
+
+    def handle_never(self, message: Message) -> None:
+        """fully.offline ("Never connect"): end setup and keep the device offline until the user asks."""
+        with self._lock:
+            self._step(SetupEvent.NEVER)
+
+    def handle_user_activated(self, message: Message) -> None:
+        """user.activated: the user asked for network setup; launch it now."""
+        self.launch(reason="the user asked for it")
+
+    def handle_page_removed(self, message: Message) -> None:
+        """client.select.page.removed: the GUI closed the selection page; leave the selecting state."""
+        with self._lock:
+            if self.machine.state is SetupState.SELECTING:
+                self._step(SetupEvent.PAGE_CLOSED)
+
+    def handle_status(self, message: Message) -> None:
+        """status: answer with the state, the clients and what the plugin knows."""
+        self.bus.emit(message.response(self.status()))
+
+    def handle_get_clients(self, message: Message) -> None:
+        """get.registered.clients: answer with every record."""
+        self._reply(message, t.REGISTERED_CLIENTS, {"clients": self._client_payloads()})
+
+    # ------------------------------------------------------------------ connectivity
+    def handle_internet_connected(self, message: Message) -> None:
+        """mycroft.internet.connected: record it and complete an open round."""
+        self._set_internet(True)
+
+    def handle_internet_disconnected(self, message: Message) -> None:
+        """mycroft.internet.disconnected: record it."""
+        self._set_internet(False)
+
+    def handle_connectivity_state(self, message: Message) -> None:
+        """mycroft.internet.state / mycroft.network.state: record a connected or disconnected report."""
+        data = message.data if isinstance(message.data, dict) else {}
+        state = data.get("state")
+        if state == "connected" and message.msg_type == t.INTERNET_STATE:
+            self._set_internet(True)
+        elif state == "disconnected":
+            self._set_internet(False)
+
+    def handle_is_ready(self, message: Message) -> None:
+        """mycroft.internet.is_ready: true when online or when the user chose to stay offline."""
+        with self._lock:
+            state = self.machine.state
+            ready = state.declined or (self._internet is True and state is not SetupState.ACTIVE)
+        self.bus.emit(message.response({"status": ready}))
+
+    def handle_gui_status(self, message: Message) -> None:
+        """gui.status.request.response: remember whether a GUI is connected."""
+        data = message.data if isinstance(message.data, dict) else {}
+        if isinstance(data.get("connected"), bool):
+            self._gui_connected = data["connected"]
+
+    def handle_gui_connected(self, message: Message) -> None:
+        """mycroft.gui.connected: a GUI client announced itself."""
+        self._gui_connected = True
+
+    # ------------------------------------------------------------------ core operations
+    def launch(self, reason: str) -> bool:
+        """Open a setup round: the selection page, or a client that needs no input, or a wait for one."""
+        with self._lock:
+            state = self.machine.state
+            if state is SetupState.ACTIVE and not self.use_gui:
+                LOG.info(f"setup not launched ({reason}): a client is already in session")
+                return False
+            if state is SetupState.WAITING:
+                LOG.info(f"setup not launched ({reason}): already waiting for a client")
+                return False
+            LOG.info(f"launching setup: {reason}")
+            if not state.in_round or state is SetupState.CHECKING:
+                self._failed.clear()
+            self._broadcast(t.SETUP_LAUNCHED)
+            self._next_step(error="no client that needs no input is registered", wait=True)
+            return True
+
+    def _set_internet(self, online: bool) -> None:
+        """Record a connectivity report; coming online completes an open round."""
+        with self._lock:
+            changed = self._internet is not online
+            self._internet = online
+            if online:
+                self._first_boot = False
+                if self.machine.state.in_round:
+                    self._step(SetupEvent.COMPLETE)
+            if changed:
+                LOG.info(f"internet is {'up' if online else 'down'}")
+
+    def _fall_back(self, error: str) -> None:
+        """After a client failed or left: the page again, the next client that needs no input, or setup.failed."""
+        self._next_step(error=error, wait=False)
+
+    def _next_step(self, error: str, wait: bool) -> None:
+        """Take the launch or fall-back edge that fits the clients and the screen."""
+        if self.use_gui:
+            self._step(SetupEvent.SHOW_PAGE)
+            return
+        candidate = self.registry.first_without_input(excluding=self._failed)
+        if candidate is not None:
+            self._step(SetupEvent.ACTIVATE, candidate.client_id)
+        elif wait and self.machine.can(SetupEvent.WAIT_FOR_CLIENT):
+            self._step(SetupEvent.WAIT_FOR_CLIENT)
+        elif self.machine.state.in_round:
+            self._step(SetupEvent.GIVE_UP, error=f"no usable client is left: {error}")
+        else:
+            self._broadcast(t.SETUP_FAILED, {t.K_ERROR: f"no usable client: {error}"})
+
+    def _registry_changed(self, candidate: Optional[ClientRecord] = None) -> None:
+        """Keep the page live and give a waiting headless round the client it waited for."""
+        state = self.machine.state
+        if state is SetupState.SELECTING:
+            self._refresh_page()
+        elif (state is SetupState.WAITING and candidate is not None and not candidate.requires_input
+              and candidate.client_id not in self._failed):
+            self._step(SetupEvent.ACTIVATE, candidate.client_id)
+
+    def _step(self, event: SetupEvent, client_id: Optional[str] = None, error: str = "") -> Transition:
+        """Fire one edge and carry out what entering and leaving its states means, in the contract's order."""
+        tr = self.machine.fire(event, client_id)
+        LOG.debug(f"{event.value}: {tr.old.name} -> {tr.new.name}")
+        if tr.old is SetupState.WAITING and tr.new is not SetupState.WAITING:
+            self._scheduler.cancel(JOB_CLIENT_WAIT)
+        if tr.old is SetupState.CHECKING:
+            self._scheduler.cancel(JOB_VERIFY)
+        if tr.client_left:
+            self._scheduler.cancel(JOB_ACTIVATION)
+            self._broadcast(t.deactivate_topic(tr.client_left))
+        release = tr.old is SetupState.SELECTING and tr.new is not SetupState.SELECTING \
+            and event is not SetupEvent.PAGE_CLOSED
+        early_release = release and event not in (SetupEvent.ACTIVATE, SetupEvent.COMPLETE)
+        if early_release:
+            self.gui.release()
+
+        if tr.new is SetupState.ACTIVE and (tr.old is not SetupState.ACTIVE or tr.new_client != tr.old_client):
+            self._broadcast(t.activate_topic(tr.new_client or ""))
+            if self.settings.activation_timeout > 0:
+                self._scheduler.schedule(JOB_ACTIVATION, self.settings.activation_timeout,
+                                         lambda cid=tr.new_client: self._on_activation_timeout(cid))
+        elif tr.new is SetupState.SELECTING:
+            self._show_page()
+        elif tr.new is SetupState.WAITING:
+            self._scheduler.schedule(JOB_CLIENT_WAIT, self.settings.client_wait, self._on_client_wait_over)
+        elif tr.new is SetupState.CHECKING:
+            self._scheduler.schedule(JOB_VERIFY, self.settings.verify_timeout, self._on_verify_over)
+        elif event is SetupEvent.COMPLETE:
+            self._broadcast(t.WIFI_SETUP_COMPLETED)
+            self._broadcast(t.SHELL_STATUS_OK)
+            self._broadcast(t.STOP_SETUP)
+        elif event in (SetupEvent.SKIP, SetupEvent.NEVER):
+            self._broadcast(t.STOP_SETUP)
+            self._broadcast(t.FULLY_OFFLINE_OUT, {"permanent": event is SetupEvent.NEVER})
+        elif event is SetupEvent.GIVE_UP:
+            LOG.error(f"setup failed: {error}")
+            self._broadcast(t.SETUP_FAILED, {t.K_ERROR: error})
+        elif event is SetupEvent.SHUT_DOWN and tr.old.in_round:
+            self._broadcast(t.STOP_SETUP)
+
+        if release and not early_release:
+            self.gui.release()
+        if event is SetupEvent.COMPLETE:
+            self._broadcast(t.NTP_SYNC)  # fire and forget: nothing answers it on current OVOS
+        return tr
+
+    # ------------------------------------------------------------------ timers
+    def _on_client_wait_over(self) -> None:
+        """client_wait ran out while a headless round waited for a client."""
+        with self._lock:
+            if self.machine.state is SetupState.WAITING:
+                self._step(SetupEvent.GIVE_UP, error=f"no client that needs no input registered within "
+                                                     f"{self.settings.client_wait:g} s")
+
+    def _on_activation_timeout(self, client_id: Optional[str]) -> None:
+        """activation_timeout ran out: end that client's session and go on without it."""
+        with self._lock:
+            if self.machine.state is SetupState.ACTIVE and self.machine.active_client == client_id:
+                record = self.registry.get(client_id or "")
+                name = record.name if record else client_id
+                self._failed.add(client_id or "")
+                self._fall_back(f"client '{name}' did not finish within {self.settings.activation_timeout:g} s")
+
+    def _on_verify_over(self) -> None:
+        """The internet did not come after the client's session: go on without that client."""
+        with self._lock:
+            if self.machine.state is SetupState.CHECKING:
+                client_id = self.machine.active_client or ""
+                record = self.registry.get(client_id)
+                self._failed.add(client_id)
+                name = record.name if record else client_id
+                self._fall_back(f"no internet after client '{name}' ended its session")
+
+    # ------------------------------------------------------------------ GUI
+    def _show_page(self) -> None:
+        """Put the selection page on screen with a fresh list of clients."""
+        self.gui[t.SESSION_PAGE_TYPE] = t.PAGE_TYPE_SELECT
+        self.gui[t.SESSION_CLIENTS] = self._client_payloads()
+        self.gui.show_page(t.GUI_PAGE, override_idle=True, override_animations=True)
+
+    def _refresh_page(self) -> None:
+        """Send the page a fresh clients_model so it redraws."""
+        self.gui[t.SESSION_CLIENTS] = self._client_payloads()
+
+    # ------------------------------------------------------------------ helpers
+    def _client_payloads(self) -> List[dict]:
+        """A fresh list of every record in both spellings."""
+        return [record.as_payload() for record in self.registry.records()]
+
+    def _resolve(self, target: Target) -> ClientRecord:
+        """Find the client a request names; raise UnknownClient or ClientMismatch."""
+        return self.registry.resolve(name=target.name, client_id=target.client_id)
+
+    def _reply(self, message: Message, topic: str, data: dict) -> None:
+        """Answer a request, keeping the requester's context."""
+        self.bus.emit(message.reply(topic, data))
+
+    def _broadcast(self, topic: str, data: Optional[dict] = None) -> None:
+        """Send a message of the plugin's own."""
+        self.bus.emit(Message(topic, data or {}, {"skill_id": t.PLUGIN_ID}))
+
+
+def _names(target: Target, record: ClientRecord) -> bool:
+    """True when a request names this client, or names no one."""
+    if target.client_id is not None and target.client_id != record.client_id:
+        return False
+    return target.name is None or target.name == record.name
+
+
+def _blame(error: Exception, data: Any) -> Tuple[Optional[str], Optional[str]]:
+    """Name and id to echo in a failure reply, taken from what the requester sent."""
+    if isinstance(error, ClientMismatch):
+        return error.name, error.record.client_id
+    if isinstance(error, UnknownClient):
+        return error.name, error.client_id
+    if isinstance(error, BadRequest):
+        return error.name or client_name_of(data), error.client_id
+    return client_name_of(data), None
+
+
+def _guarded(topic: str, handler: Handler) -> Handler:
+    """Wrap a bus handler so that nothing it raises escapes to the bus thread."""
+    def guarded(message: Message) -> None:
+        try:
+            handler(message)
+        except IllegalTransition as e:
+            LOG.warning(f"{topic}: {e}")
+        except Exception:  # the bus-thread boundary
+            LOG.exception(f"{topic}: handler failed")
+    guarded.__name__ = getattr(handler, "__name__", "handler")
+    return guarded

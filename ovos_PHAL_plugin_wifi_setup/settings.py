@@ -1,0 +1,51 @@
+"""The plugin's configuration: every key with its default, checked once at start."""
+from dataclasses import dataclass, fields
+from typing import Any, Mapping, Tuple
+
+from ovos_utils.log import LOG
+
+GUI_MODES: Tuple[str, ...] = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Values read from the plugin's mycroft.conf section; a bad value falls back to its default with a warning."""
+
+    enable_watchdog: bool = True
+    """Launch setup by itself when the device is offline."""
+    gui: str = "auto"
+    """"auto" (selection page when a GUI is connected), "always", or "never" (headless)."""
+    client_wait: float = 60.0
+    """Seconds a launch waits for a usable client to register before setup.failed."""
+    activation_timeout: float = 900.0
+    """Seconds an active client may run before its session is ended (0: no limit)."""
+    verify_timeout: float = 30.0
+    """Seconds to wait for the internet after a client ends its session before setup goes on without it."""
+    first_boot: bool = True
+    """Initial value only; the plugin keeps the live value itself."""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "Settings":
+        """Build settings from a config section, warning about and replacing every bad value."""
+        values = {}
+        for field in fields(cls):
+            if field.name not in config:
+                continue
+            value = config[field.name]
+            if _valid(field.name, value):
+                values[field.name] = float(value) if field.type is float else value
+            else:
+                LOG.warning(f"config '{field.name}' = {value!r} is not valid; using {field.default!r}")
+        return cls(**values)
+
+
+def _valid(name: str, value: Any) -> bool:
+    """Tell whether a config value has the right type and range for its key."""
+    default = Settings.__dataclass_fields__[name].default
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    if name == "gui":
+        return value in GUI_MODES
+    return isinstance(value, type(default))

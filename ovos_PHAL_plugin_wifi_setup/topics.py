@@ -1,0 +1,112 @@
+"""The wire contract of ../shared/PROTOCOL.md as constants: every topic and key in one place."""
+from typing import Final
+
+PLUGIN_ID: Final = "ovos-PHAL-plugin-wifi-setup"
+NAMESPACE: Final = "ovos.phal.wifi.plugin"
+
+
+def _t(suffix: str) -> str:
+    """Return a topic in the plugin's namespace."""
+    return f"{NAMESPACE}.{suffix}"
+
+
+# Requests the plugin answers.
+REGISTER_CLIENT: Final = _t("register.client")
+DEREGISTER_CLIENT: Final = _t("deregister.client")
+SET_ACTIVE_CLIENT: Final = _t("set.active.client")
+REMOVE_ACTIVE_CLIENT: Final = _t("remove.active.client")
+CLIENT_SETUP_FAILURE: Final = _t("client.setup.failure")
+CLIENT_SELECT: Final = _t("client.select")
+SKIP_SETUP: Final = _t("skip.setup")
+# Inbound "never connect" is dotted; the outbound announcement is underscored (FULLY_OFFLINE_OUT).
+FULLY_OFFLINE_IN: Final = _t("fully.offline")
+USER_ACTIVATED: Final = _t("user.activated")
+SELECT_PAGE_REMOVED: Final = _t("client.select.page.removed")
+STATUS: Final = _t("status")
+STATUS_RESPONSE: Final = _t("status.response")
+GET_REGISTERED_CLIENTS: Final = _t("get.registered.clients")
+
+# Replies and announcements the plugin sends.
+CLIENT_REGISTERED: Final = _t("client.registered")
+REGISTRATION_FAILURE: Final = _t("client.registration.failure")
+CLIENT_DEREGISTERED: Final = _t("client.deregistered")
+DEREGISTRATION_FAILURE: Final = _t("client.deregistration.failure")
+ACTIVATION_FAILURE: Final = _t("client.activation.failure")
+REGISTERED_CLIENTS: Final = _t("registered.clients")
+ALIVE: Final = _t("alive")
+SETUP_LAUNCHED: Final = _t("setup.launched")
+STOP_SETUP: Final = _t("stop.setup.event")
+SETUP_FAILED: Final = _t("setup.failed")
+FULLY_OFFLINE_OUT: Final = _t("fully_offline")
+
+
+def activate_topic(client_id: str) -> str:
+    """Return the topic that tells one client to start its setup session."""
+    return _t(f"activate.{client_id}")
+
+
+def deactivate_topic(client_id: str) -> str:
+    """Return the topic that tells one client to end its setup session."""
+    return _t(f"deactivate.{client_id}")
+
+
+# Generic OVOS messages.
+INTERNET_CONNECTED: Final = "mycroft.internet.connected"
+INTERNET_DISCONNECTED: Final = "mycroft.internet.disconnected"
+INTERNET_STATE: Final = "mycroft.internet.state"
+NETWORK_STATE: Final = "mycroft.network.state"
+IS_READY: Final = "mycroft.internet.is_ready"
+NOTIFY_NO_INTERNET: Final = "enclosure.notify.no_internet"
+NTP_SYNC: Final = "system.ntp.sync"
+WIFI_SETUP_COMPLETED: Final = "ovos.wifi.setup.completed"
+SHELL_STATUS_OK: Final = "ovos.shell.status.ok"
+
+# What the GUI service says about connected screens.
+GUI_STATUS_REQUEST: Final = "gui.status.request"
+GUI_STATUS_RESPONSE: Final = "gui.status.request.response"
+GUI_CONNECTED: Final = "mycroft.gui.connected"
+
+# Payload keys: the short spelling the clients in the field send, and the long
+# spelling of the published event documentation.
+K_CLIENT: Final = "client"
+K_TYPE: Final = "type"
+K_TYPE_LONG: Final = "client_plugin_type"
+K_DISPLAY_TEXT: Final = "display_text"
+K_DISPLAY_TEXT_LONG: Final = "client_plugin_display_text"
+K_HAS_GUI: Final = "has_gui"
+K_HAS_GUI_LONG: Final = "client_plugin_has_gui"
+K_REQUIRES_INPUT: Final = "requires_input"
+K_REQUIRES_INPUT_LONG: Final = "client_plugin_requires_input"
+K_ID: Final = "id"
+K_ID_LONG: Final = "client_id"
+K_REQ_CLIENT: Final = "user_requested_client"
+K_REQ_ID: Final = "user_requested_id"
+K_ERROR: Final = "error"
+
+# Inbound aliases, first found wins.
+CLIENT_ALIASES: Final = (K_CLIENT,)
+TYPE_ALIASES: Final = (K_TYPE, K_TYPE_LONG)
+DISPLAY_TEXT_ALIASES: Final = (K_DISPLAY_TEXT, K_DISPLAY_TEXT_LONG)
+HAS_GUI_ALIASES: Final = (K_HAS_GUI, K_HAS_GUI_LONG)
+REQUIRES_INPUT_ALIASES: Final = (K_REQUIRES_INPUT, K_REQUIRES_INPUT_LONG)
+# Deregistration and reports name a client by id with either spelling.
+ID_ALIASES: Final = (K_ID_LONG, K_ID)
+# Activation requests: the documented long keys first, then the short ones.
+REQ_CLIENT_ALIASES: Final = (K_REQ_CLIENT, K_CLIENT)
+REQ_ID_ALIASES: Final = (K_REQ_ID, K_ID, K_ID_LONG)
+
+# Client types with their own icon; others are accepted and shown generic.
+TYPE_ON_DEVICE: Final = "onDevice"
+TYPE_REMOTE: Final = "Remote"
+KNOWN_TYPES: Final = (TYPE_ON_DEVICE, TYPE_REMOTE)
+
+# Field caps from the client record table.
+MAX_CLIENT_LEN: Final = 128
+MAX_DISPLAY_TEXT_LEN: Final = 128
+MAX_TYPE_LEN: Final = 64
+
+# The selection screen.
+GUI_PAGE: Final = "WifiSetupLoader"
+PAGE_TYPE_SELECT: Final = "ClientSelection"
+SESSION_PAGE_TYPE: Final = "page_type"
+SESSION_CLIENTS: Final = "clients_model"

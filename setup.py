@@ -1,0 +1,60 @@
+"""Packaging for ovos-PHAL-plugin-wifi-setup."""
+import os
+
+from setuptools import setup
+
+BASEDIR = os.path.abspath(os.path.dirname(__file__))
+PACKAGE = "ovos_PHAL_plugin_wifi_setup"
+PLUGIN_ENTRY_POINT = f"ovos-PHAL-plugin-wifi-setup={PACKAGE}:WifiSetupPlugin"
+
+
+def get_version() -> str:
+    """Read the version from the package's version.py without importing it."""
+    scope: dict = {}
+    with open(os.path.join(BASEDIR, PACKAGE, "version.py"), encoding="utf-8") as f:
+        exec(f.read(), scope)  # noqa: S102 - our own file, read at build time only
+    return scope["__version__"]
+
+
+def required(requirements_file: str) -> list:
+    """Read a requirements file, skipping blank lines and comments."""
+    with open(os.path.join(BASEDIR, requirements_file), encoding="utf-8") as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
+
+
+def package_files(directory: str) -> list:
+    """List every file below a package folder, relative to the package."""
+    paths = []
+    for path, _dirs, files in os.walk(os.path.join(BASEDIR, PACKAGE, directory)):
+        for filename in files:
+            paths.append(os.path.relpath(os.path.join(path, filename), os.path.join(BASEDIR, PACKAGE)))
+    return paths
+
+
+with open(os.path.join(BASEDIR, "README.md"), encoding="utf-8") as f:
+    long_description = f.read()
+
+setup(
+    name="ovos-PHAL-plugin-wifi-setup",
+    version=get_version(),
+    description="The network-setup manager of OpenVoiceOS: picks the client that runs Wi-Fi setup",
+    long_description=long_description,
+    long_description_content_type="text/markdown",
+    url="https://github.com/OpenVoiceOS/ovos-PHAL-plugin-wifi-setup",
+    license="Apache-2.0",
+    packages=[PACKAGE],
+    package_data={PACKAGE: package_files("gui")},
+    include_package_data=True,
+    python_requires=">=3.9",
+    install_requires=required("requirements.txt"),
+    extras_require={"test": required("requirements-test.txt")},
+    entry_points={
+        "opm.phal": PLUGIN_ENTRY_POINT,
+        "console_scripts": [f"ovos-wifi-setup={PACKAGE}.cli:main"],
+    },
+    classifiers=[
+        "License :: OSI Approved :: Apache Software License",
+        "Programming Language :: Python :: 3",
+    ],
+    keywords="ovos openvoiceos plugin phal wifi setup",
+)
