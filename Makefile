@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # Re-install only when what is installed could have changed.
 $(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt Makefile
-	$(PIP) install -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	$(PIP) install -e '.[test]'
 	$(BIN)/python -m pip check
 	touch $@
 

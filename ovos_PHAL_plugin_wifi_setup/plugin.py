@@ -36,6 +36,7 @@ _BASE_LEAKS = (
     ("enclosure.mouth.smile", "_on_mouth_smile"),
     ("enclosure.mouth.viseme", "_on_mouth_viseme"),
     ("enclosure.eyes.level", "on_eyes_brightness"),
+    ("recognizer_loop:audio_output_end", "on_audio_output_end"),
 )
 
 

@@ -8,3 +8,69 @@ _XDG_ROOT = tempfile.mkdtemp(prefix="wifi-setup-xdg-")
 for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_var] = os.path.join(_XDG_ROOT, _var.lower())
     os.makedirs(os.environ[_var], exist_ok=True)
+
+
+import json  # noqa: E402 - after the XDG set-up on purpose
+from typing import Any, Callable, Iterator, List, Optional, Tuple  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+class Recorder:
+    """Every message a FakeBus carried, in order, as (topic, data)."""
+
+    def __init__(self, bus: Any):
+        self.messages: List[Tuple[str, Any]] = []
+        bus.on("message", self._record)
+
+    def _record(self, serialized: str) -> None:
+        """Keep one serialized message."""
+        parsed = json.loads(serialized)
+        self.messages.append((parsed["type"], parsed.get("data")))
+
+    def topics(self) -> List[str]:
+        """The topics seen, in order."""
+        return [topic for topic, _ in self.messages]
+
+    def of(self, topic: str) -> List[Any]:
+        """The payloads of every message with this topic."""
+        return [data for seen, data in self.messages if seen == topic]
+
+    def last(self, topic: str) -> Optional[Any]:
+        """The payload of the latest message with this topic, or None."""
+        found = self.of(topic)
+        return found[-1] if found else None
+
+    def clear(self) -> None:
+        """Forget what was seen so far."""
+        self.messages.clear()
+
+
+@pytest.fixture
+def bus() -> Any:
+    """A fresh FakeBus."""
+    from ovos_utils.fakebus import FakeBus
+    return FakeBus()
+
+
+@pytest.fixture
+def recorder(bus: Any) -> Recorder:
+    """Records everything sent on the test's bus."""
+    return Recorder(bus)
+
+
+@pytest.fixture
+def make_plugin(bus: Any) -> Iterator[Callable[..., Any]]:
+    """Build WifiSetupPlugin instances on the test's bus (watchdog off unless asked) and shut them down after."""
+    from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
+    made: List[Any] = []
+
+    def build(**config: Any) -> Any:
+        config.setdefault("enable_watchdog", False)
+        plugin = WifiSetupPlugin(bus=bus, config=config)
+        made.append(plugin)
+        return plugin
+
+    yield build
+    for plugin in made:
+        plugin.shutdown()
