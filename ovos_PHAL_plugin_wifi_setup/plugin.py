@@ -1,5 +1,6 @@
 """WifiSetupPlugin: the only module that knows the bus; it parses, calls the core and emits the outcome."""
 import threading
+import time
 from os.path import dirname, join
 from threading import Event
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -15,9 +16,11 @@ from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
 from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, as_dict, client_name_of, parse_error_text,
                                                  parse_registration, parse_target)
+from ovos_PHAL_plugin_wifi_setup.probe import Cancel, check_urls, internet_reachable
 from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRecord, ClientRegistry, UnknownClient
 from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.settings import Settings
+from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore, default_state_path
 
 Handler = Callable[[Message], None]
 
@@ -27,6 +30,8 @@ GUI_DIR = join(dirname(__file__), "gui")
 JOB_CLIENT_WAIT = "client_wait"
 JOB_ACTIVATION = "activation_timeout"
 JOB_VERIFY = "verify"
+JOB_CHECK = "own_check"
+JOB_LAUNCH = "watchdog_launch"
 
 # PHALPlugin.__init__ registers these and its shutdown() removes others by mistake; ours removes them.
 _BASE_LEAKS = (
@@ -47,15 +52,24 @@ class WifiSetupPlugin(PHALPlugin):
         # PHALPlugin.__init__ starts the thread as its last line: run() waits until __init__ is done.
         self._ready = Event()
         self._scheduler = Scheduler()
+        self._cancel_check = Cancel()
         super().__init__(bus=bus, name=t.PLUGIN_ID, config=config)
         self.settings = Settings.from_config(self.config or {})
+        self._store = StateStore(self.settings.state_file or default_state_path())
+        self._saved = self._store.load(SavedState(first_boot=self.settings.first_boot))
         self.registry = ClientRegistry()
-        self.machine = SetupMachine()
+        self.machine = SetupMachine(SetupState.NEVER if self._saved.never_connect else SetupState.IDLE)
         self._lock = self.machine.lock
         self._failed: Set[str] = set()
         self._internet: Optional[bool] = None
         self._gui_connected: Optional[bool] = None
-        self._first_boot = self.settings.first_boot
+        self._reports_seen = False
+        self._report_count = 0
+        self._backoff_until = 0.0
+        self._online_interval = self.settings.check_interval_online
+        self._check_thread: Optional[threading.Thread] = None
+        self._check_targets = check_urls(self._network_tests())
+        self.checks_made = 0
         self.gui = GUIInterface(t.PLUGIN_ID, bus=self.bus, ui_directories=self.ui_directories())
         self._handlers: List[Tuple[str, Handler]] = [(topic, _guarded(topic, fn)) for topic, fn in (
             (t.REGISTER_CLIENT, self.handle_register),
@@ -74,6 +88,7 @@ class WifiSetupPlugin(PHALPlugin):
             (t.INTERNET_DISCONNECTED, self.handle_internet_disconnected),
             (t.INTERNET_STATE, self.handle_connectivity_state),
             (t.NETWORK_STATE, self.handle_connectivity_state),
+            (t.INTERNET_CHECK_RESPONSE, self.handle_internet_check_response),
             (t.IS_READY, self.handle_is_ready),
             (t.GUI_STATUS_RESPONSE, self.handle_gui_status),
             (t.GUI_CONNECTED, self.handle_gui_connected),
@@ -84,6 +99,11 @@ class WifiSetupPlugin(PHALPlugin):
         # Learn whether a screen is there without waiting on it: the answer arrives at handle_gui_status.
         self._broadcast(t.GUI_STATUS_REQUEST)
         self._broadcast(t.ALIVE)
+        with self._lock:
+            if self._wants_checks():
+                # Ask the connectivity plugin first; check by ourselves only if nobody answers in time.
+                self._broadcast(t.INTERNET_CHECK)
+                self._plan_check(self.settings.reporter_wait)
 
     @classproperty
     def runtime_requirements(self) -> RuntimeRequirements:
@@ -104,8 +124,9 @@ class WifiSetupPlugin(PHALPlugin):
         self._scheduler.run()
 
     def shutdown(self) -> None:
-        """End any open round, remove every handler this plugin added, and stop the thread."""
+        """End any open round, remove every handler this plugin added, and stop the thread within a second."""
         self._scheduler.stop()
+        self._cancel_check.cancel()
         with self._lock:
             if self.machine.state.in_round:
                 self._step(SetupEvent.SHUT_DOWN)
@@ -117,6 +138,9 @@ class WifiSetupPlugin(PHALPlugin):
             self.bus.remove(topic, getattr(self, method))
         if self.is_alive() and self is not threading.current_thread():
             self.join(timeout=1)
+        checker = self._check_thread
+        if checker is not None and checker is not threading.current_thread():
+            checker.join(timeout=0.5)
 
     # ------------------------------------------------------------------ derived views
     @property
@@ -134,9 +158,21 @@ class WifiSetupPlugin(PHALPlugin):
         return self._gui_connected is True
 
     @property
+    def watchdog_enabled(self) -> bool:
+        """The user's last word on the watchdog if any, else the configuration's."""
+        if self._saved.watchdog_on is not None:
+            return self._saved.watchdog_on
+        return self.settings.enable_watchdog
+
+    @property
     def watchdog_active(self) -> bool:
         """True when the plugin may launch setup on its own."""
-        return self.settings.enable_watchdog and not self.machine.state.declined
+        return self.watchdog_enabled and not self.machine.state.declined
+
+    @property
+    def first_boot(self) -> bool:
+        """True until the device has been online once."""
+        return self._saved.first_boot
 
     def status(self) -> dict:
         """Return the status payload of the contract."""
@@ -150,7 +186,7 @@ class WifiSetupPlugin(PHALPlugin):
                 "active_client": active.as_payload() if active else None,
                 "clients": self._client_payloads(),
                 "internet": self._internet,
-                "first_boot": self._first_boot,
+                "first_boot": self._saved.first_boot,
             }
 
     # ------------------------------------------------------------------ requests
@@ -286,8 +322,11 @@ class WifiSetupPlugin(PHALPlugin):
             self._step(SetupEvent.NEVER)
 
     def handle_user_activated(self, message: Message) -> None:
-        """user.activated: the user asked for network setup; launch it now."""
-        self.launch(reason="the user asked for it")
+        """user.activated: the user asked for network setup; the watchdog is on again, and setup launches now."""
+        with self._lock:
+            self._save(never_connect=False, watchdog_on=True)
+            self._backoff_until = 0.0
+            self.launch(reason="the user asked for it")
 
     def handle_page_removed(self, message: Message) -> None:
         """client.select.page.removed: the GUI closed the selection page; leave the selecting state."""
@@ -306,20 +345,26 @@ class WifiSetupPlugin(PHALPlugin):
     # ------------------------------------------------------------------ connectivity
     def handle_internet_connected(self, message: Message) -> None:
         """mycroft.internet.connected: record it and complete an open round."""
-        self._set_internet(True)
+        self._report(True)
 
     def handle_internet_disconnected(self, message: Message) -> None:
         """mycroft.internet.disconnected: record it."""
-        self._set_internet(False)
+        self._report(False)
 
     def handle_connectivity_state(self, message: Message) -> None:
         """mycroft.internet.state / mycroft.network.state: record a connected or disconnected report."""
         data = message.data if isinstance(message.data, dict) else {}
         state = data.get("state")
         if state == "connected" and message.msg_type == t.INTERNET_STATE:
-            self._set_internet(True)
+            self._report(True)
         elif state == "disconnected":
-            self._set_internet(False)
+            self._report(False)
+
+    def handle_internet_check_response(self, message: Message) -> None:
+        """ovos.PHAL.internet_check.response: the connectivity plugin's answer is a report too."""
+        data = message.data if isinstance(message.data, dict) else {}
+        if isinstance(data.get("internet_connected"), bool):
+            self._report(data["internet_connected"])
 
     def handle_is_ready(self, message: Message) -> None:
         """mycroft.internet.is_ready: true when online or when the user chose to stay offline."""
@@ -356,17 +401,32 @@ class WifiSetupPlugin(PHALPlugin):
             self._next_step(error="no client that needs no input is registered", wait=True)
             return True
 
-    def _set_internet(self, online: bool) -> None:
-        """Record a connectivity report; coming online completes an open round."""
+    def _report(self, online: bool) -> None:
+        """A connectivity report from the bus: from now on reports, not own checks, tell the state."""
         with self._lock:
-            changed = self._internet is not online
-            self._internet = online
+            if not self._reports_seen:
+                LOG.info("connectivity reports arrive on the bus; the plugin's own checks stop")
+            self._reports_seen = True
+            self._report_count += 1
+            if self.machine.state is not SetupState.CHECKING:
+                self._scheduler.cancel(JOB_CHECK)
+            self._set_internet(online)
+
+    def _set_internet(self, online: bool) -> None:
+        """Record the connectivity; coming online completes an open round, going offline wakes the watchdog."""
+        with self._lock:
+            previous, self._internet = self._internet, online
             if online:
-                self._first_boot = False
+                if previous is not True:
+                    LOG.info("internet is up")
+                self._scheduler.cancel(JOB_LAUNCH)
+                self._save(first_boot=False)
                 if self.machine.state.in_round:
                     self._step(SetupEvent.COMPLETE)
-            if changed:
-                LOG.info(f"internet is {'up' if online else 'down'}")
+            elif previous is not False:
+                LOG.info("internet is down")
+                self._broadcast(t.NOTIFY_NO_INTERNET)
+                self._plan_launch(self.settings.grace_first_boot if self.first_boot else self.settings.grace)
 
     def _fall_back(self, error: str) -> None:
         """After a client failed or left: the page again, the next client that needs no input, or setup.failed."""
@@ -407,6 +467,14 @@ class WifiSetupPlugin(PHALPlugin):
         if tr.client_left:
             self._scheduler.cancel(JOB_ACTIVATION)
             self._broadcast(t.deactivate_topic(tr.client_left))
+        if tr.new.in_round or tr.new.declined:
+            self._scheduler.cancel(JOB_LAUNCH)
+        if tr.old is SetupState.NEVER and tr.new is not SetupState.NEVER:
+            self._save(never_connect=False)
+        elif tr.new is SetupState.NEVER:
+            self._save(never_connect=True, watchdog_on=False)
+        if tr.round_opened and not self._scheduler.pending(JOB_CHECK):
+            self._plan_check(self.settings.check_interval_offline)
         release = tr.old is SetupState.SELECTING and tr.new is not SetupState.SELECTING \
             and event is not SetupEvent.PAGE_CLOSED
         early_release = release and event not in (SetupEvent.ACTIVATE, SetupEvent.COMPLETE)
@@ -424,6 +492,7 @@ class WifiSetupPlugin(PHALPlugin):
             self._scheduler.schedule(JOB_CLIENT_WAIT, self.settings.client_wait, self._on_client_wait_over)
         elif tr.new is SetupState.CHECKING:
             self._scheduler.schedule(JOB_VERIFY, self.settings.verify_timeout, self._on_verify_over)
+            self._plan_check(0, once=True)
         elif event is SetupEvent.COMPLETE:
             self._broadcast(t.WIFI_SETUP_COMPLETED)
             self._broadcast(t.SHELL_STATUS_OK)
@@ -441,7 +510,80 @@ class WifiSetupPlugin(PHALPlugin):
             self.gui.release()
         if event is SetupEvent.COMPLETE:
             self._broadcast(t.NTP_SYNC)  # fire and forget: nothing answers it on current OVOS
+        if event in (SetupEvent.PAGE_CLOSED, SetupEvent.GIVE_UP):
+            # The user closed the page or setup failed: do not nag again at once.
+            self._backoff_until = time.monotonic() + self.settings.relaunch_backoff
+            self._plan_launch(self.settings.relaunch_backoff)
         return tr
+
+    # ------------------------------------------------------------------ watchdog
+    def _plan_launch(self, delay: float) -> None:
+        """Launch setup after delay seconds if the device is still offline and nothing stops the watchdog."""
+        if self._internet is not False or not self.watchdog_active or self.machine.state is not SetupState.IDLE:
+            return
+        delay = max(delay, self._backoff_until - time.monotonic())
+        LOG.info(f"offline: setup launches in {delay:g} s unless the internet comes back")
+        self._scheduler.schedule(JOB_LAUNCH, delay, self._on_launch_due)
+
+    def _on_launch_due(self) -> None:
+        """The grace period or back-off ran out: launch if still offline and idle."""
+        with self._lock:
+            if self._internet is False and self.watchdog_active and self.machine.state is SetupState.IDLE:
+                self.launch(reason="the device is offline")
+
+    def _wants_checks(self) -> bool:
+        """Own checks run only where nothing reports connectivity and the watchdog or a round needs to know."""
+        return not self._reports_seen and (self.watchdog_active or self.machine.state.in_round)
+
+    def _plan_check(self, delay: float, once: bool = False) -> None:
+        """Schedule the next own check (once: even where reports arrive, as after a client's session)."""
+        if self._check_targets and (once or self._wants_checks()):
+            reports = self._report_count
+            self._scheduler.schedule(JOB_CHECK, delay, lambda: self._start_check(reports))
+
+    def _start_check(self, reports_when_planned: int) -> None:
+        """Run one own check on a short-lived thread, so neither handlers nor timers ever wait on the network."""
+        if self._scheduler.stopped or self._report_count != reports_when_planned:
+            return  # stopping, or a report came after this check was planned: it is newer than any answer
+        if self._check_thread is not None and self._check_thread.is_alive():
+            return
+        self._check_thread = threading.Thread(target=self._run_check, args=(reports_when_planned,),
+                                              name="wifi-setup-check", daemon=True)
+        self._check_thread.start()
+
+    def _run_check(self, reports_before: int) -> None:
+        """Check the network_tests urls within check_timeout each, then record the answer and plan the next."""
+        self.checks_made += 1
+        try:
+            online = internet_reachable(self._check_targets, self.settings.check_timeout, self._cancel_check)
+        except Exception:  # the thread boundary
+            LOG.exception("own internet check failed")
+            return
+        if self._scheduler.stopped:
+            return
+        with self._lock:
+            if self._report_count != reports_before:
+                return  # a report arrived meanwhile: it is newer than this answer
+            self._set_internet(online)
+            if online:
+                interval = self._online_interval
+                self._online_interval = min(interval * 2, self.settings.check_interval_online_max)
+            else:
+                self._online_interval = self.settings.check_interval_online
+                interval = self.settings.check_interval_offline
+            self._plan_check(interval)
+
+    def _network_tests(self) -> dict:
+        """The plugin's own network_tests section if it has one, else mycroft.conf's."""
+        own = (self.config or {}).get("network_tests")
+        if isinstance(own, dict):
+            return own
+        core = self.config_core.get("network_tests") if hasattr(self.config_core, "get") else None
+        return core if isinstance(core, dict) else {}
+
+    def _save(self, **changes: Any) -> None:
+        """Keep what the user decided; the store writes only when a value changes, and never raises."""
+        self._saved = self._store.update(self._saved, **changes)
 
     # ------------------------------------------------------------------ timers
     def _on_client_wait_over(self) -> None:

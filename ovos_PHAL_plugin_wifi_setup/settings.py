@@ -23,6 +23,24 @@ class Settings:
     """Seconds to wait for the internet after a client ends its session before setup goes on without it."""
     first_boot: bool = True
     """Initial value only; the plugin keeps the live value itself."""
+    reporter_wait: float = 10.0
+    """Seconds to wait at start for a connectivity reporter to answer before the plugin checks by itself."""
+    check_timeout: float = 3.0
+    """Seconds one request of the plugin's own internet check may take, from connect to the last byte."""
+    check_interval_online: float = 30.0
+    """Seconds between own checks just after coming online; doubles after each check that finds it online."""
+    check_interval_online_max: float = 600.0
+    """The longest pause between own checks while online."""
+    check_interval_offline: float = 10.0
+    """Seconds between own checks while offline or during a setup round."""
+    grace_first_boot: float = 0.0
+    """Seconds offline before the watchdog launches setup on the first boot."""
+    grace: float = 45.0
+    """Seconds offline before the watchdog launches setup after the first boot (a saved network may come back)."""
+    relaunch_backoff: float = 300.0
+    """Seconds the watchdog waits after the user closed the page or setup failed before launching again."""
+    state_file: str = ""
+    """Where the plugin keeps what the user decided; empty: $XDG_STATE_HOME/ovos-PHAL-plugin-wifi-setup/state.json."""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
@@ -45,7 +63,10 @@ def _valid(name: str, value: Any) -> bool:
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, float):
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+            return False
+        # A zero check interval or timeout would spin; other durations may be 0 ("at once" / "no limit").
+        return value > 0 if name.startswith("check_") else value >= 0
     if name == "gui":
         return value in GUI_MODES
     return isinstance(value, type(default))

@@ -10,6 +10,24 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
     os.makedirs(os.environ[_var], exist_ok=True)
 
 
+def _closed_loopback_port() -> int:
+    """A loopback port nobody listens on: bound, then released."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# No test may reach a public host: mycroft.conf's network_tests point at a closed loopback port.
+CLOSED_URL = f"http://127.0.0.1:{_closed_loopback_port()}/"
+LOOPBACK_NETWORK_TESTS = {"web_url": CLOSED_URL, "web_url_secondary": "", "captive_portal_url": "",
+                          "dns_primary": "127.0.0.1", "dns_secondary": "127.0.0.1", "ip_url": CLOSED_URL}
+os.makedirs(os.path.join(os.environ["XDG_CONFIG_HOME"], "mycroft"), exist_ok=True)
+with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "mycroft", "mycroft.conf"), "w", encoding="utf-8") as _f:
+    import json as _json
+    _json.dump({"network_tests": LOOPBACK_NETWORK_TESTS}, _f)
+
+
 import json  # noqa: E402 - after the XDG set-up on purpose
 from typing import Any, Callable, Iterator, List, Optional, Tuple  # noqa: E402
 
@@ -60,13 +78,15 @@ def recorder(bus: Any) -> Recorder:
 
 
 @pytest.fixture
-def make_plugin(bus: Any) -> Iterator[Callable[..., Any]]:
-    """Build WifiSetupPlugin instances on the test's bus (watchdog off unless asked) and shut them down after."""
+def make_plugin(bus: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
+    """Build WifiSetupPlugin instances on the test's bus (watchdog off unless asked, state in tmp_path)."""
     from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
     made: List[Any] = []
 
     def build(**config: Any) -> Any:
         config.setdefault("enable_watchdog", False)
+        config.setdefault("network_tests", LOOPBACK_NETWORK_TESTS)
+        config.setdefault("state_file", str(tmp_path / "state.json"))
         plugin = WifiSetupPlugin(bus=bus, config=config)
         made.append(plugin)
         return plugin
@@ -74,3 +94,21 @@ def make_plugin(bus: Any) -> Iterator[Callable[..., Any]]:
     yield build
     for plugin in made:
         plugin.shutdown()
+
+
+@pytest.fixture
+def check_server() -> Iterator[Any]:
+    """A loopback HTTP server that answers like the network_tests url of an online device."""
+    from loopback import CheckServer
+    server = CheckServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def silent_listener() -> Iterator[Any]:
+    """A loopback listener that accepts and never answers."""
+    from loopback import SilentListener
+    listener = SilentListener()
+    yield listener
+    listener.close()

@@ -1,5 +1,4 @@
 """The plugin on FakeBus: every row of PROTOCOL.md's request table, one behaviour per test."""
-import time
 import uuid
 from typing import Any, Callable, Optional
 
@@ -8,59 +7,8 @@ from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
-NS = "ovos.phal.wifi.plugin."
-REMOTE = {"client": "remote", "type": "Remote", "display_text": "On Mobile Setup", "has_gui": True,
-          "requires_input": False}
-SCREEN = {"client": "screen", "type": "onDevice", "display_text": "On Device Setup", "has_gui": True,
-          "requires_input": True}
-REMOTE2 = {"client": "remote2", "type": "Remote", "display_text": "Second remote"}
-
-
-def emit_raw(bus: Any, topic: str, data: Any) -> None:
-    """Deliver a message whose data may be any value, even one Message.serialize() refuses.
-
-    A real bus turns null data into {} and drops non-objects, but an in-process sender can hand the
-    handlers anything, so such payloads go straight to the handlers.
-    """
-    message = Message(topic)
-    message.data = data
-    if isinstance(data, dict):
-        bus.emit(message)
-    else:
-        bus.ee.emit(topic, message)
-
-
-EMPTY: Any = object()
-
-
-def send(bus: Any, topic: str, data: Any = EMPTY) -> None:
-    """Emit one message ({} unless data is given); topics without a known prefix get the plugin's namespace."""
-    full = topic if topic.split(".")[0] in ("mycroft", "gui", "ovos", "enclosure") else NS + topic
-    emit_raw(bus, full, {} if data is EMPTY else data)
-
-
-def register(bus: Any, recorder: Any, payload: dict) -> str:
-    """Register a client and return the id the plugin gave it."""
-    send(bus, "register.client", payload)
-    reply = [d for d in recorder.of(NS + "client.registered") if d["client"] == payload["client"]][-1]
-    return reply["id"]
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    """Poll check() until it is truthy or the generous timeout ends; return its last value."""
-    deadline = time.monotonic() + timeout
-    value = check()
-    while not value and time.monotonic() < deadline:
-        time.sleep(0.01)
-        value = check()
-    return value
-
-
-def status(bus: Any, recorder: Any) -> dict:
-    """Ask the plugin for its status over the bus."""
-    send(bus, "status")
-    return recorder.last(NS + "status.response")
-
+from helpers import EMPTY, NS, REMOTE, REMOTE2, SCREEN, LogRecorder, emit_raw, register, send, status, wait_until
+from ovos_PHAL_plugin_wifi_setup import plugin as plugin_module
 
 def activation_topics(recorder: Any) -> list:
     """The activate/deactivate topics seen, in order, shortened."""
@@ -659,12 +607,24 @@ def test_is_ready_answers(bus: Any, recorder: Any, headless: Any) -> None:
 @pytest.mark.parametrize("topic", [t.REGISTER_CLIENT, t.DEREGISTER_CLIENT, t.SET_ACTIVE_CLIENT,
                                    t.REMOVE_ACTIVE_CLIENT, t.CLIENT_SETUP_FAILURE, t.CLIENT_SELECT, t.SKIP_SETUP,
                                    t.FULLY_OFFLINE_IN, t.USER_ACTIVATED, t.SELECT_PAGE_REMOVED, t.STATUS,
-                                   t.GET_REGISTERED_CLIENTS, t.INTERNET_STATE, t.IS_READY,
-                                   t.GUI_STATUS_RESPONSE])
-@pytest.mark.parametrize("data", [None, 7, "x", [1], {"client": {"a": []}, "id": 3.5, "state": ["x"]}])
+                                   t.GET_REGISTERED_CLIENTS, t.INTERNET_STATE, t.NETWORK_STATE, t.IS_READY,
+                                   t.INTERNET_CONNECTED, t.INTERNET_DISCONNECTED, t.INTERNET_CHECK_RESPONSE,
+                                   t.GUI_STATUS_RESPONSE, t.GUI_CONNECTED])
+@pytest.mark.parametrize("data", [None, 7, "x", [1], {"client": {"a": []}, "id": 3.5, "state": ["x"],
+                                                      "connected": "yes", "internet_connected": []}])
 def test_no_handler_raises_on_garbage(bus: Any, recorder: Any, headless: Any, topic: str, data: Any,
-                                      caplog: Any) -> None:
-    """Garbage on any inbound topic never reaches the bus as an exception."""
-    with caplog.at_level("ERROR"):
-        emit_raw(bus, topic, data)
-    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+                                      monkeypatch: Any) -> None:
+    """Garbage on any inbound topic never ends in an exception: the guard would log it, and logs nothing."""
+    log = LogRecorder()
+    monkeypatch.setattr(plugin_module, "LOG", log)
+    emit_raw(bus, topic, data)
+    assert log.at("exception") == [] and log.at("error") == []
+
+
+def test_the_guard_catches_and_logs_what_a_handler_raises(bus: Any, headless: Any, monkeypatch: Any) -> None:
+    """The check above can fail: a handler that raises is caught at the boundary and logged."""
+    log = LogRecorder()
+    monkeypatch.setattr(plugin_module, "LOG", log)
+    monkeypatch.setattr(headless.registry, "records", lambda: 1 / 0)
+    send(bus, "status")
+    assert len(log.at("exception")) == 1 and "status" in log.at("exception")[0]

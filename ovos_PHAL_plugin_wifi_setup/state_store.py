@@ -1,0 +1,138 @@
+"""What the user decided, kept across restarts in one JSON file, written atomically and only on change."""
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from threading import Lock
+from typing import Any, Optional
+
+from ovos_utils.log import LOG
+
+from ovos_PHAL_plugin_wifi_setup import topics as t
+
+
+@dataclass(frozen=True)
+class SavedState:
+    """The values the plugin keeps itself."""
+
+    first_boot: bool = True
+    """False once the device has been online."""
+    never_connect: bool = False
+    """The user chose "Never connect"; cleared by user.activated."""
+    watchdog_on: Optional[bool] = None
+    """The user's word on the watchdog: True after user.activated, False after "Never connect", None: config."""
+
+
+def default_state_path() -> str:
+    """The state file under the XDG state directory, read when the plugin starts."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, t.PLUGIN_ID, "state.json")
+
+
+class StateStore:
+    """Reads the state once at start and writes it only when a value changes; no failure escapes."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = Lock()
+        self._saved: Optional[SavedState] = None
+
+    def load(self, defaults: SavedState) -> SavedState:
+        """Return the saved values over the defaults; any problem means the defaults and one warning."""
+        self._saved = state = self._read(defaults)
+        return state
+
+    def _read(self, defaults: SavedState) -> SavedState:
+        """Read the file; warn once and return the defaults if it is missing, unreadable or malformed."""
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                text = f.read()
+        except FileNotFoundError:
+            LOG.warning(f"no saved state at {self.path} yet; starting from the configured defaults")
+            return defaults
+        except OSError as e:
+            LOG.warning(f"cannot read the saved state at {self.path} ({e}); starting from the defaults")
+            return defaults
+        try:
+            state = _parse(text, defaults)
+        except ValueError as e:
+            LOG.warning(f"the saved state at {self.path} is not usable ({e}); starting from the defaults")
+            return defaults
+        return state
+
+    def save(self, state: SavedState) -> bool:
+        """Write the state if it differs from what is on disk: temp file, fsync, rename. False if it failed."""
+        with self._lock:
+            if state == self._saved:
+                return True
+            directory = os.path.dirname(self.path) or "."
+            tmp_path = None
+            try:
+                os.makedirs(directory, exist_ok=True)
+                fd, tmp_path = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=directory)
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(asdict(state), f, indent=2, sort_keys=True)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp_path, self.path)
+                tmp_path = None
+                _fsync_dir(directory)
+            except OSError as e:
+                LOG.error(f"could not save the plugin state to {self.path} ({e}); going on without it")
+                return False
+            finally:
+                if tmp_path is not None:
+                    _remove_quietly(tmp_path)
+            self._saved = state
+            return True
+
+    def update(self, current: SavedState, **changes: Any) -> SavedState:
+        """Return current with the changes applied, saved if anything differs."""
+        new = replace(current, **changes)
+        self.save(new)
+        return new
+
+
+def _parse(text: str, defaults: SavedState) -> SavedState:
+    """Read the JSON text, keeping defaults for absent keys; raise ValueError on anything malformed."""
+    if not text.strip():
+        raise ValueError("the file is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    values = asdict(defaults)
+    for key in ("first_boot", "never_connect"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise ValueError(f"'{key}' is not true or false")
+            values[key] = data[key]
+    if "watchdog_on" in data:
+        if data["watchdog_on"] is not None and not isinstance(data["watchdog_on"], bool):
+            raise ValueError("'watchdog_on' is not true, false or null")
+        values["watchdog_on"] = data["watchdog_on"]
+    return SavedState(**values)
+
+
+def _fsync_dir(directory: str) -> None:
+    """Make the rename itself durable where the platform allows it."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on a directory; the rename is still atomic
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path: str) -> None:
+    """Remove a leftover temp file, ignoring errors."""
+    try:
+        os.remove(path)
+    except OSError:
+        pass
