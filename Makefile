@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: test demo clean
+.PHONY: test demo screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ test: $(TEST_STAMP)
 
 demo: $(BIN)/python
 	@echo "make demo: the demo is not there yet (it arrives with the front-door issue)."
+
+# Re-render docs/selection-landscape.png from the QML test harness (under Xvfb when it is installed).
+screenshots: $(TEST_STAMP)
+	$(BIN)/python test/qml/make_screenshots.py
+
+# Refresh the pages' .ts sources and rebuild the .qm catalogues.
+translations: $(TEST_STAMP)
+	$(BIN)/python test/qml/build_translations.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

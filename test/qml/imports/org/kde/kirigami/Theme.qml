@@ -1,0 +1,11 @@
+// Stand-in for Kirigami.Theme: a dark palette close to ovos-shell's.
+pragma Singleton
+import QtQuick 2.12
+
+QtObject {
+    property color textColor: "#f5f5f5"
+    property color disabledTextColor: "#a7adb3"
+    property color backgroundColor: "#1d1f21"
+    property color alternateBackgroundColor: "#2c3034"
+    property color highlightColor: "#c8352f"
+}

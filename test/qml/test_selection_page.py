@@ -1,0 +1,304 @@
+"""The selection screen in a real Qt Quick engine: Qt5 pages under PyQt5, Qt6 pages under PySide6."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Dict, List
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import pytest
+
+from ovos_PHAL_plugin_wifi_setup import topics
+
+from qml_scenarios import GUI, LAYOUT_COUNTS, SIZES, typo_copy
+
+pytestmark = pytest.mark.qml
+
+LANGUAGES = ("de", "es", "fr", "it", "nl", "pt", "ca", "da")
+ICONS = {"onDevice": "on-device.svg", "Remote": "remote.svg"}
+TOLERANCE = 0.5
+
+
+def snaps(run: Dict[str, Any], scenario: str) -> List[Dict[str, Any]]:
+    """Return a scenario's snapshots, failing with the harness's error if it stopped early."""
+    result = run["results"][scenario]
+    assert "error" not in result, result["error"]
+    return result["snapshots"]
+
+
+def records(session: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Return the client records of a session payload."""
+    return list(session[topics.SESSION_CLIENTS])
+
+
+def tile_texts(snap: Dict[str, Any]) -> List[str]:
+    """Return what the tiles say, in order."""
+    return [t["label"]["text"] for t in snap["tiles"]]
+
+
+def inside(rect: List[float], window: List[int]) -> bool:
+    """Tell whether a rectangle lies within the window."""
+    x, y, w, h = rect
+    return (x >= -TOLERANCE and y >= -TOLERANCE and x + w <= window[0] + TOLERANCE
+            and y + h <= window[1] + TOLERANCE and w > 0 and h > 0)
+
+
+def overlap(a: List[float], b: List[float]) -> bool:
+    """Tell whether two rectangles share any area."""
+    return (a[0] + TOLERANCE < b[0] + b[2] and b[0] + TOLERANCE < a[0] + a[2]
+            and a[1] + TOLERANCE < b[1] + b[3] and b[1] + TOLERANCE < a[1] + a[3])
+
+
+def problems(snap: Dict[str, Any]) -> List[str]:
+    """List every text or tile that leaves the window, is cut off or overlaps another."""
+    window = snap["window"]
+    found = []
+    texts = [("header title", t) for t in snap["header_title"]] + [("subtitle", t) for t in snap["header_subtitle"]]
+    texts += [("empty text", t) for t in snap["empty"]]
+    texts += [(f"{name} label", b["label"]) for name, b in snap["buttons"].items()]
+    texts += [(f"tile {i} label", t["label"]) for i, t in enumerate(snap["tiles"])]
+    for name, text in texts:
+        if not inside(text["rect"], window):
+            found.append(f"{name} {text['text']!r} leaves the window: {text['rect']}")
+        if text["truncated"]:
+            found.append(f"{name} {text['text']!r} is elided")
+        if text["content"][0] > text["rect"][2] + 1 or text["content"][1] > text["rect"][3] + 1:
+            found.append(f"{name} {text['text']!r} needs {text['content']} but has {text['rect'][2:]}")
+    boxes = [(f"tile {i}", t["rect"]) for i, t in enumerate(snap["tiles"])]
+    boxes += [(f"tile {i} icon", t["icon_rect"]) for i, t in enumerate(snap["tiles"])]
+    boxes += [(name, b["rect"]) for name, b in snap["buttons"].items()]
+    for name, rect in boxes:
+        if not inside(rect, window):
+            found.append(f"{name} leaves the window: {rect}")
+    tiles = [t["rect"] for t in snap["tiles"]] + [e["rect"] for e in snap["empty"]]
+    bars = snap["header"] + snap["footer"]
+    for i, a in enumerate(tiles):
+        for b in tiles[i + 1:]:
+            if overlap(a, b):
+                found.append(f"tiles overlap: {a} and {b}")
+        for bar in bars:
+            if overlap(a, bar):
+                found.append(f"{a} overlaps the header or footer {bar}")
+    return found
+
+
+def test_page_shows_one_tile_per_client_the_plugin_sent(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """The tiles say the display_text of each client in the plugin's clients_model, in order."""
+    first = snaps(run, "flow")[0]
+    assert tile_texts(first) == [c["display_text"] for c in records(qml_plan["start"])]
+
+
+def test_icon_follows_the_client_type(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """onDevice and Remote clients get their own icons; any other type the generic one."""
+    tiles = snaps(run, "layout-landscape-6")[0]["tiles"]
+    types = [c["type"] for c in records(qml_plan["sessions"][6])]
+    assert [Path(urlparse(t["icon"]).path).name for t in tiles] == [ICONS.get(k, "generic.svg") for k in types]
+    assert all(t["icon_ready"] for t in tiles), "an icon file did not load"
+
+
+def test_tap_on_a_tile_selects_that_client(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """A tap sends client.select with the client's name and the id the plugin gave it."""
+    steps = snaps(run, "flow")
+    first, second = records(qml_plan["start"])
+    assert steps[1]["journal"] == [{"type": topics.CLIENT_SELECT, "data": {"client": first["client"], "id": first["id"]}}]
+    assert steps[2]["journal"][-1] == {"type": topics.CLIENT_SELECT,
+                                       "data": {"client": second["client"], "id": second["id"]}}
+
+
+def test_connect_later_sends_skip_setup(run: Dict[str, Any]) -> None:
+    """The "Connect later" button sends skip.setup with an empty payload."""
+    step = snaps(run, "flow")[3]
+    assert step["buttons"]["connectLaterButton"]["text"] == "Connect later"
+    assert step["journal"][-1] == {"type": topics.SKIP_SETUP, "data": {}}
+    assert len(step["journal"]) == 3
+
+
+def test_never_connect_sends_fully_offline(run: Dict[str, Any]) -> None:
+    """The "Never connect" button sends fully.offline with an empty payload."""
+    step = snaps(run, "flow")[4]
+    assert step["buttons"]["neverConnectButton"]["text"] == "Never connect"
+    assert step["journal"][-1] == {"type": topics.FULLY_OFFLINE_IN, "data": {}}
+    assert len(step["journal"]) == 4
+
+
+def test_every_tap_plays_the_click_sound(run: Dict[str, Any], framework: str) -> None:
+    """Each tap on a tile or button plays the click sound shipped with the pages."""
+    step = snaps(run, "flow")[4]
+    assert len(step["sounds"]) == 4
+    paths = {Path(url2pathname(urlparse(url).path)) for url in step["sounds"]}
+    assert paths == {GUI / framework / "sounds" / "clicked.wav"}
+    assert all(p.is_file() for p in paths)
+
+
+def test_late_registration_adds_a_tile(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """A client that registers while the page is up appears as a new tile."""
+    step = snaps(run, "flow")[5]
+    assert step["step"] == "set"
+    assert tile_texts(step) == [c["display_text"] for c in records(qml_plan["updates"][0])]
+    assert len(step["tiles"]) == 3
+
+
+def test_re_registration_updates_the_tile_text(run: Dict[str, Any]) -> None:
+    """A client re-registering with new text changes its tile in place."""
+    step = snaps(run, "flow")[6]
+    assert tile_texts(step)[0] == "Use the OVOS app on your phone"
+    assert len(step["tiles"]) == 3
+
+
+def test_deregistration_removes_the_tile(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """A client that deregisters while the page is up loses its tile."""
+    step = snaps(run, "flow")[7]
+    assert tile_texts(step) == [c["display_text"] for c in records(qml_plan["updates"][2])]
+    assert len(step["tiles"]) == 2
+
+
+def test_destroying_the_page_reports_it_removed(run: Dict[str, Any]) -> None:
+    """When the GUI destroys the page it sends client.select.page.removed, once."""
+    before, after = snaps(run, "flow")[-2:]
+    assert after["step"] == "destroy" and not after["page_alive"]
+    assert after["journal"][len(before["journal"]):] == [{"type": topics.SELECT_PAGE_REMOVED, "data": {}}]
+
+
+def test_page_also_takes_a_plain_list(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """Given clients_model as a plain array instead of the shell's list model, the page works the same."""
+    load, tap, late, gone = snaps(run, "flow-array")
+    second = records(qml_plan["start"])[1]
+    assert tile_texts(load) == [c["display_text"] for c in records(qml_plan["start"])]
+    assert tap["journal"] == [{"type": topics.CLIENT_SELECT, "data": {"client": second["client"], "id": second["id"]}}]
+    assert len(late["tiles"]) == 3
+    assert gone["journal"][-1] == {"type": topics.SELECT_PAGE_REMOVED, "data": {}}
+
+
+def test_loader_shows_selection_only_for_its_page_type(run: Dict[str, Any]) -> None:
+    """An unknown page_type shows nothing; switching to ClientSelection shows the selection page."""
+    other, selection = snaps(run, "other-page-type")
+    assert other["selection_pages"] == 0 and other["tiles"] == []
+    assert selection["selection_pages"] == 1 and len(selection["tiles"]) == 2
+
+
+@pytest.mark.parametrize("orientation", sorted(SIZES))
+@pytest.mark.parametrize("count", LAYOUT_COUNTS)
+def test_layout_fits_the_screen(run: Dict[str, Any], framework: str, orientation: str, count: int) -> None:
+    """At 800x480 and 480x800, with 0, 1, 2 and 6 clients, nothing is cut, off screen or overlapping."""
+    load, render = snaps(run, f"layout-{orientation}-{count}")
+    assert load["window"] == SIZES[orientation]
+    assert len(load["tiles"]) == count
+    assert problems(load) == []
+    assert set(load["buttons"]) == {"connectLaterButton", "neverConnectButton"}
+    if count == 0:
+        assert [e["text"] for e in load["empty"]] == ["No setup method is available yet"]
+    else:
+        assert load["empty"] == []
+    png = run["png_dir"] / f"{framework}-{orientation}-{count}.png"
+    assert png.is_file() and png.stat().st_size > 1000, f"no screenshot at {png}"
+
+
+def test_german_translation_changes_the_header(run: Dict[str, Any]) -> None:
+    """With the German catalogue installed as mycroft-gui installs it, the page speaks German."""
+    result = run["results"]["german"]
+    assert result["translation_loaded"]
+    load = snaps(run, "german")[0]
+    assert [t["text"] for t in load["header_title"]] == ["Netzwerk einrichten"]
+    assert [t["text"] for t in load["header_subtitle"]] == ["Wähle aus, wie dieses Gerät verbunden werden soll"]
+    assert {n: b["text"] for n, b in load["buttons"].items()} == {
+        "connectLaterButton": "Später verbinden", "neverConnectButton": "Nie verbinden"}
+    assert problems(load) == []
+    english = snaps(run, "flow")[0]
+    assert [t["text"] for t in english["header_title"]] == ["Set up the network"]
+
+
+def test_german_empty_list_text(run: Dict[str, Any]) -> None:
+    """The empty-list text is translated too, and fits."""
+    load = snaps(run, "german-empty")[0]
+    assert [e["text"] for e in load["empty"]] == ["Noch ist keine Einrichtungsmethode verfügbar"]
+    assert problems(load) == []
+
+
+def test_pages_work_from_the_gui_cache_layout(run: Dict[str, Any], framework: str) -> None:
+    """Loaded from the copy GUIInterface puts in the ovos-gui cache, icons and translations still resolve."""
+    result = run["results"]["cache-layout"]
+    assert result["translation_loaded"], "translations/ did not travel with the pages"
+    load = snaps(run, "cache-layout")[0]
+    assert load["tiles"] and all(t["icon_ready"] for t in load["tiles"])
+    assert all(f"/{framework}/icons/" in t["icon"] and "/ovos_gui/" in t["icon"] for t in load["tiles"])
+    assert [t["text"] for t in load["header_title"]] == ["Netzwerk einrichten"]
+
+
+def test_pages_print_no_qml_warnings(run: Dict[str, Any]) -> None:
+    """No scenario on the real pages makes the QML engine print a warning."""
+    noisy = {name: r["snapshots"][-1]["warnings"] for name, r in run["results"].items()
+             if name != "typo" and r["snapshots"] and r["snapshots"][-1]["warnings"]}
+    assert noisy == {}
+
+
+def test_a_misspelt_member_is_caught(run: Dict[str, Any]) -> None:
+    """The stand-ins declare only real members, so a page using a misspelt one warns."""
+    warnings = snaps(run, "typo")[0]["warnings"]
+    assert any("undefined" in w.lower() for w in warnings), warnings
+
+
+def qmllint() -> str:
+    """Find pyside6-qmllint, or skip when PySide6 is not installed."""
+    pytest.importorskip("PySide6", reason="PySide6-Essentials is not installed (make test installs it)")
+    beside = Path(sys.executable).parent / "pyside6-qmllint"
+    found = str(beside) if beside.exists() else shutil.which("pyside6-qmllint")
+    if not found:
+        pytest.skip("pyside6-qmllint not found")
+    return found
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (GUI / "qt6").glob("*.qml")))
+def test_qt6_page_passes_qmllint(page: str) -> None:
+    """Every Qt6 page lints clean against the stand-in modules."""
+    imports = Path(__file__).resolve().parent / "imports"
+    done = subprocess.run([qmllint(), "--max-warnings", "0", "-I", str(imports), str(GUI / "qt6" / page)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_qmllint_rejects_a_misspelt_member(tmp_path: Path) -> None:
+    """qmllint with the stand-ins fails a page that uses a member Kirigami does not have."""
+    imports = Path(__file__).resolve().parent / "imports"
+    page = typo_copy("qt6", tmp_path).parent / "ClientSelection.qml"
+    done = subprocess.run([qmllint(), "--max-warnings", "0", "-I", str(imports), str(page)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "highlightColour" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("framework_dir", ["qt5", "qt6"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_string_is_translated(framework_dir: str, lang: str) -> None:
+    """Each language has a finished translation of every string the pages show, and its .qm."""
+    folder = GUI / framework_dir / "translations"
+    source = folder / f"{topics.PLUGIN_ID}_{lang}.ts"
+    messages = ET.parse(source).getroot().iter("message")
+    unfinished = [m.find("source").text for m in messages
+                  if not (m.find("translation").text or "").strip() or m.find("translation").get("type")]
+    assert unfinished == []
+    assert (folder / f"{topics.PLUGIN_ID}_{lang}.qm").stat().st_size > 100
+
+
+def test_translations_cover_every_page_string() -> None:
+    """The .ts files hold exactly the strings the pages mark with qsTr (no string left out)."""
+    import re
+
+    for framework_dir in ("qt5", "qt6"):
+        in_pages = set()
+        for page in (GUI / framework_dir).glob("*.qml"):
+            in_pages |= set(re.findall(r'qsTr\("([^"]+)"\)', page.read_text(encoding="utf-8")))
+        ts = GUI / framework_dir / "translations" / f"{topics.PLUGIN_ID}_de.ts"
+        in_ts = {m.find("source").text for m in ET.parse(ts).getroot().iter("message")}
+        assert in_pages == in_ts, framework_dir
+
+
+def test_compiled_translations_are_current() -> None:
+    """The committed .qm files are what lrelease makes of the committed .ts files."""
+    pytest.importorskip("PySide6", reason="PySide6-Essentials is not installed (make test installs it)")
+    script = Path(__file__).resolve().parent / "build_translations.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
