@@ -13,6 +13,7 @@ from ovos_utils.log import LOG
 from ovos_utils.process_utils import RuntimeRequirements
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
 from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
 from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, as_dict, client_name_of, parse_error_text,
                                                  parse_registration, parse_target)
@@ -70,7 +71,8 @@ class WifiSetupPlugin(PHALPlugin):
         self._check_thread: Optional[threading.Thread] = None
         self._check_targets = check_urls(self._network_tests())
         self.checks_made = 0
-        self.gui = GUIInterface(t.PLUGIN_ID, bus=self.bus, ui_directories=self.ui_directories())
+        self._out = Outbox(self.bus)
+        self.gui = GUIInterface(t.PLUGIN_ID, bus=self._out, ui_directories=self.ui_directories())
         self._handlers: List[Tuple[str, Handler]] = [(topic, _guarded(topic, fn)) for topic, fn in (
             (t.REGISTER_CLIENT, self.handle_register),
             (t.DEREGISTER_CLIENT, self.handle_deregister),
@@ -136,6 +138,7 @@ class WifiSetupPlugin(PHALPlugin):
         super().shutdown()
         for topic, method in _BASE_LEAKS:
             self.bus.remove(topic, getattr(self, method))
+        self._out.close()
         if self.is_alive() and self is not threading.current_thread():
             self.join(timeout=1)
         checker = self._check_thread
@@ -307,7 +310,7 @@ class WifiSetupPlugin(PHALPlugin):
             return
         name = next((data[k] for k in t.REQ_CLIENT_ALIASES if data.get(k) is not None), None)
         client_id = next((data[k] for k in t.REQ_ID_ALIASES if data.get(k) is not None), None)
-        self.bus.emit(message.reply(t.SET_ACTIVE_CLIENT, {
+        self._out.emit(message.reply(t.SET_ACTIVE_CLIENT, {
             t.K_REQ_CLIENT: name, t.K_CLIENT: name,
             t.K_REQ_ID: client_id, t.K_ID: client_id, t.K_ID_LONG: client_id}))
 
@@ -336,7 +339,7 @@ class WifiSetupPlugin(PHALPlugin):
 
     def handle_status(self, message: Message) -> None:
         """status: answer with the state, the clients and what the plugin knows."""
-        self.bus.emit(message.response(self.status()))
+        self._out.emit(message.response(self.status()))
 
     def handle_get_clients(self, message: Message) -> None:
         """get.registered.clients: answer with every record."""
@@ -371,7 +374,7 @@ class WifiSetupPlugin(PHALPlugin):
         with self._lock:
             state = self.machine.state
             ready = state.declined or (self._internet is True and state is not SetupState.ACTIVE)
-        self.bus.emit(message.response({"status": ready}))
+        self._out.emit(message.response({"status": ready}))
 
     def handle_gui_status(self, message: Message) -> None:
         """gui.status.request.response: remember whether a GUI is connected."""
@@ -442,10 +445,8 @@ class WifiSetupPlugin(PHALPlugin):
             self._step(SetupEvent.ACTIVATE, candidate.client_id)
         elif wait and self.machine.can(SetupEvent.WAIT_FOR_CLIENT):
             self._step(SetupEvent.WAIT_FOR_CLIENT)
-        elif self.machine.state.in_round:
-            self._step(SetupEvent.GIVE_UP, error=f"no usable client is left: {error}")
         else:
-            self._broadcast(t.SETUP_FAILED, {t.K_ERROR: f"no usable client: {error}"})
+            self._step(SetupEvent.GIVE_UP, error=f"no usable client is left: {error}")
 
     def _registry_changed(self, candidate: Optional[ClientRecord] = None) -> None:
         """Keep the page live and give a waiting headless round the client it waited for."""
@@ -634,11 +635,11 @@ class WifiSetupPlugin(PHALPlugin):
 
     def _reply(self, message: Message, topic: str, data: dict) -> None:
         """Answer a request, keeping the requester's context."""
-        self.bus.emit(message.reply(topic, data))
+        self._out.emit(message.reply(topic, data))
 
     def _broadcast(self, topic: str, data: Optional[dict] = None) -> None:
         """Send a message of the plugin's own."""
-        self.bus.emit(Message(topic, data or {}, {"skill_id": t.PLUGIN_ID}))
+        self._out.emit(Message(topic, data or {}, {"skill_id": t.PLUGIN_ID}))
 
 
 def _names(target: Target, record: ClientRecord) -> bool:
