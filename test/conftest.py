@@ -10,18 +10,9 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
     os.makedirs(os.environ[_var], exist_ok=True)
 
 
-def _closed_loopback_port() -> int:
-    """A loopback port nobody listens on: bound, then released."""
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # No test may reach a public host: mycroft.conf's network_tests point at a closed loopback port.
-CLOSED_URL = f"http://127.0.0.1:{_closed_loopback_port()}/"
-LOOPBACK_NETWORK_TESTS = {"web_url": CLOSED_URL, "web_url_secondary": "", "captive_portal_url": "",
-                          "dns_primary": "127.0.0.1", "dns_secondary": "127.0.0.1", "ip_url": CLOSED_URL}
+from loopback import LOOPBACK_NETWORK_TESTS  # noqa: E402 - test/ is on sys.path (pytest.ini pythonpath)
+
 os.makedirs(os.path.join(os.environ["XDG_CONFIG_HOME"], "mycroft"), exist_ok=True)
 with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "mycroft", "mycroft.conf"), "w", encoding="utf-8") as _f:
     import json as _json

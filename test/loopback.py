@@ -6,6 +6,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import List
 
 
+def closed_loopback_port() -> int:
+    """A loopback port nobody listens on: bound, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+CLOSED_URL = f"http://127.0.0.1:{closed_loopback_port()}/"
+LOOPBACK_NETWORK_TESTS = {"web_url": CLOSED_URL, "web_url_secondary": "", "captive_portal_url": "",
+                          "dns_primary": "127.0.0.1", "dns_secondary": "127.0.0.1", "ip_url": CLOSED_URL}
+
+
 class CheckServer:
     """An HTTP server standing in for the network_tests urls; counts requests, can go 'offline' or slow."""
 

@@ -57,7 +57,7 @@ def test_everything_but_emit_is_the_bus() -> None:
 
 def test_plugin_shutdown_is_quick_while_the_bus_is_down(tmp_path: Any) -> None:
     """With a client active and the connection lost, shutdown() still returns within a second."""
-    from conftest import LOOPBACK_NETWORK_TESTS
+    from loopback import LOOPBACK_NETWORK_TESTS
     from helpers import NS, REMOTE
 
     from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin

@@ -3,7 +3,7 @@ import threading
 import time
 from typing import Any
 
-from conftest import CLOSED_URL
+from loopback import CLOSED_URL
 from ovos_PHAL_plugin_wifi_setup.probe import Cancel, check_urls, http_ok, internet_reachable
 
 
