@@ -267,13 +267,7 @@ class WifiSetupPlugin(PHALPlugin):
             LOG.warning(f"remove.active.client ignored: {e}")
             return
         with self._lock:
-            if self.machine.state is not SetupState.ACTIVE:
-                LOG.debug("remove.active.client: no client is active")
-                return
-            active = self.registry.get(self.machine.active_client or "")
-            if active is None or not _names(target, active):
-                LOG.warning(f"remove.active.client for {target} ignored: the active client is "
-                            f"'{active.name if active else None}'")
+            if self._requester_in_session(target, "remove.active.client", (SetupState.ACTIVE,)) is None:
                 return
             self._step(SetupEvent.CLIENT_DONE)
             if self._internet is True:
@@ -288,14 +282,9 @@ class WifiSetupPlugin(PHALPlugin):
             LOG.warning(f"client.setup.failure ignored: {e}")
             return
         with self._lock:
-            state = self.machine.state
-            if state not in (SetupState.ACTIVE, SetupState.CHECKING):
-                LOG.info("client.setup.failure ignored: no client is in session")
-                return
-            active = self.registry.get(self.machine.active_client or "")
-            if active is None or not _names(target, active):
-                LOG.warning(f"client.setup.failure for {target} refused: the active client is "
-                            f"'{active.name if active else None}'")
+            active = self._requester_in_session(target, "client.setup.failure",
+                                                (SetupState.ACTIVE, SetupState.CHECKING))
+            if active is None:
                 return
             LOG.info(f"client '{active.name}' reports that setup failed: {error}")
             self._failed.add(active.client_id)
@@ -628,6 +617,23 @@ class WifiSetupPlugin(PHALPlugin):
     def _client_payloads(self) -> List[dict]:
         """A fresh list of every record in both spellings."""
         return [record.as_payload() for record in self.registry.records()]
+
+    def _requester_in_session(self, target: Target, request: str,
+                              states: Tuple[SetupState, ...]) -> Optional[ClientRecord]:
+        """The client in session when the request names it or no one; None, logged, otherwise.
+
+        A client must not end another's session: the field clients send remove.active.client
+        naming themselves on every stop.setup.event.
+        """
+        if self.machine.state not in states:
+            LOG.info(f"{request} ignored: no client is in session")
+            return None
+        active = self.registry.get(self.machine.active_client or "")
+        if active is None or not _names(target, active):
+            LOG.warning(f"{request} for {target} refused: the client in session is "
+                        f"'{active.name if active else None}'")
+            return None
+        return active
 
     def _resolve(self, target: Target) -> ClientRecord:
         """Find the client a request names; raise UnknownClient or ClientMismatch."""
