@@ -11,9 +11,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Re-install only when what is installed could have changed.
-$(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt Makefile
+$(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt requirements-clients.txt Makefile
 	$(PIP) install -e '.[test]'
 	$(BIN)/python -m pip check
+	$(PIP) install --no-deps -r requirements-clients.txt
 	touch $@
 
 test: $(TEST_STAMP)

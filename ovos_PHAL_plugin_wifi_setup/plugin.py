@@ -652,7 +652,7 @@ def _names(target: Target, record: ClientRecord) -> bool:
     """True when a request names this client, or names no one."""
     if target.client_id is not None and target.client_id != record.client_id:
         return False
-    return target.name is None or target.name == record.name
+    return target.name is None or record.name in (target.name, t.CLIENT_NAME_QUIRKS.get(target.name))
 
 
 def _blame(error: Exception, data: Any) -> Tuple[Optional[str], Optional[str]]:

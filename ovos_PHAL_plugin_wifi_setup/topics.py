@@ -98,6 +98,12 @@ ID_ALIASES: Final = (K_ID_LONG, K_ID)
 REQ_CLIENT_ALIASES: Final = (K_REQ_CLIENT, K_CLIENT)
 REQ_ID_ALIASES: Final = (K_REQ_ID, K_ID, K_ID_LONG)
 
+# ovos-PHAL-plugin-balena-wifi 1.2.x registers under its class name (ovos-workshop renames the plugin)
+# but names itself by its plugin name when it asks to be removed: both names are the same client.
+BALENA_PLUGIN_NAME: Final = "ovos-PHAL-plugin-balena-wifi"
+BALENA_REGISTERED_NAME: Final = "BalenaWifiSetupPlugin"
+CLIENT_NAME_QUIRKS: Final = {BALENA_PLUGIN_NAME: BALENA_REGISTERED_NAME}
+
 # Client types with their own icon; others are accepted and shown generic.
 TYPE_ON_DEVICE: Final = "onDevice"
 TYPE_REMOTE: Final = "Remote"

@@ -628,3 +628,15 @@ def test_the_guard_catches_and_logs_what_a_handler_raises(bus: Any, headless: An
     monkeypatch.setattr(headless.registry, "records", lambda: 1 / 0)
     send(bus, "status")
     assert len(log.at("exception")) == 1 and "status" in log.at("exception")[0]
+
+
+def test_balena_removal_under_its_plugin_name(bus: Any, recorder: Any, headless: Any) -> None:
+    """balena-wifi registers as BalenaWifiSetupPlugin but asks for removal as ovos-PHAL-plugin-balena-wifi."""
+    cid = register(bus, recorder, {**REMOTE, "client": "BalenaWifiSetupPlugin"})
+    register(bus, recorder, SCREEN)
+    send(bus, "set.active.client", {"client": "screen"})
+    send(bus, "remove.active.client", {"client": "ovos-PHAL-plugin-balena-wifi"})
+    assert status(bus, recorder)["active_client"]["client"] == "screen"  # not balena's session: ignored
+    send(bus, "set.active.client", {"client_id": cid})
+    send(bus, "remove.active.client", {"client": "ovos-PHAL-plugin-balena-wifi"})
+    assert recorder.of(NS + f"deactivate.{cid}") == [{}]
