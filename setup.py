@@ -47,7 +47,7 @@ setup(
     include_package_data=True,
     python_requires=">=3.9",
     install_requires=required("requirements.txt"),
-    extras_require={"test": required("requirements-test.txt")},
+    extras_require={"test": required("requirements-test.txt"), "demo": required("requirements-demo.txt")},
     entry_points={
         "opm.phal": PLUGIN_ENTRY_POINT,
         "console_scripts": [f"ovos-wifi-setup={PACKAGE}.cli:main"],

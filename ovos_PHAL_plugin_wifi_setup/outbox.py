@@ -3,7 +3,7 @@ import threading
 from collections import deque
 from typing import Any, Deque, Optional
 
-from ovos_utils.log import LOG
+from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 
 class Outbox:

@@ -9,14 +9,14 @@ from ovos_bus_client.apis.gui import GUIInterface
 from ovos_bus_client.message import Message
 from ovos_plugin_manager.phal import PHALPlugin
 from ovos_utils import classproperty
-from ovos_utils.log import LOG
 from ovos_utils.process_utils import RuntimeRequirements
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
+from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
 from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, as_dict, client_name_of, parse_error_text,
                                                  parse_registration, parse_target)
+from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
 from ovos_PHAL_plugin_wifi_setup.probe import Cancel, check_urls, internet_reachable
 from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRecord, ClientRegistry, UnknownClient
 from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
@@ -328,7 +328,7 @@ class WifiSetupPlugin(PHALPlugin):
 
     def handle_status(self, message: Message) -> None:
         """status: answer with the state, the clients and what the plugin knows."""
-        self._out.emit(message.response(self.status()))
+        self._answer(message, None, self.status())
 
     def handle_get_clients(self, message: Message) -> None:
         """get.registered.clients: answer with every record."""
@@ -363,7 +363,7 @@ class WifiSetupPlugin(PHALPlugin):
         with self._lock:
             state = self.machine.state
             ready = state.declined or (self._internet is True and state is not SetupState.ACTIVE)
-        self._out.emit(message.response({"status": ready}))
+        self._answer(message, None, {"status": ready})
 
     def handle_gui_status(self, message: Message) -> None:
         """gui.status.request.response: remember whether a GUI is connected."""
@@ -616,7 +616,7 @@ class WifiSetupPlugin(PHALPlugin):
     # ------------------------------------------------------------------ helpers
     def _client_payloads(self) -> List[dict]:
         """A fresh list of every record in both spellings."""
-        return [record.as_payload() for record in self.registry.records()]
+        return self.registry.payloads()
 
     def _requester_in_session(self, target: Target, request: str,
                               states: Tuple[SetupState, ...]) -> Optional[ClientRecord]:
@@ -640,8 +640,18 @@ class WifiSetupPlugin(PHALPlugin):
         return self.registry.resolve(name=target.name, client_id=target.client_id)
 
     def _reply(self, message: Message, topic: str, data: dict) -> None:
-        """Answer a request, keeping the requester's context."""
-        self._out.emit(message.reply(topic, data))
+        """Answer a request on topic, keeping the requester's context."""
+        self._answer(message, topic, data)
+
+    def _answer(self, message: Message, topic: Optional[str], data: dict) -> None:
+        """Reply on topic, or on '<request>.response' when topic is None, keeping the requester's context.
+
+        reply() and response() deep-copy the data they are given; ours is built fresh for each answer,
+        so it is attached after the (empty) copy instead.
+        """
+        answer = message.response() if topic is None else message.reply(topic)
+        answer.data = data
+        self._out.emit(answer)
 
     def _broadcast(self, topic: str, data: Optional[dict] = None) -> None:
         """Send a message of the plugin's own."""

@@ -6,7 +6,7 @@ from threading import Event, Lock
 from typing import Iterable, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
-from ovos_utils.log import LOG
+from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 MAX_RESPONSE = 16384
 

@@ -66,6 +66,7 @@ class ClientRegistry:
         self._lock = RLock()
         self._by_id: Dict[str, ClientRecord] = {}
         self._id_by_name: Dict[str, str] = {}
+        self._payloads: Optional[List[dict]] = None  # the wire form of every record, until the next change
 
     def register(self, name: str, client_type: str, display_text: str,
                  has_gui: bool = False, requires_input: bool = False) -> Tuple[ClientRecord, bool]:
@@ -79,11 +80,13 @@ class ClientRegistry:
                 record = replace(self._by_id[known_id], client_type=client_type, display_text=display_text,
                                  has_gui=has_gui, requires_input=requires_input)
                 self._by_id[known_id] = record
+                self._payloads = None
                 return record, False
             record = ClientRecord(client_id=str(uuid.uuid4()), name=name, client_type=client_type,
                                   display_text=display_text, has_gui=has_gui, requires_input=requires_input)
             self._by_id[record.client_id] = record
             self._id_by_name[name] = record.client_id
+            self._payloads = None
             return record, True
 
     def unregister(self, client_id: str) -> ClientRecord:
@@ -93,6 +96,7 @@ class ClientRegistry:
             if record is None:
                 raise UnknownClient(client_id=client_id)
             del self._id_by_name[record.name]
+            self._payloads = None
             return record
 
     def get(self, client_id: str) -> Optional[ClientRecord]:
@@ -127,6 +131,13 @@ class ClientRegistry:
         """Return every record in registration order."""
         with self._lock:
             return list(self._by_id.values())
+
+    def payloads(self) -> List[dict]:
+        """Every record's wire form in registration order, as a fresh list (the dicts are built once per change)."""
+        with self._lock:
+            if self._payloads is None:
+                self._payloads = [record.as_payload() for record in self._by_id.values()]
+            return list(self._payloads)
 
     def first_without_input(self, excluding: Iterable[str] = ()) -> Optional[ClientRecord]:
         """Return the first client in registration order that needs no input, skipping some ids."""

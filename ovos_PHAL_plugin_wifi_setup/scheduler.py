@@ -3,7 +3,7 @@ import time
 from threading import Event, Lock
 from typing import Callable, Dict, List, Optional, Tuple
 
-from ovos_utils.log import LOG
+from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 Job = Callable[[], None]
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Tuple
 
-from ovos_utils.log import LOG
+from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 GUI_MODES: Tuple[str, ...] = ("auto", "always", "never")
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, replace
 from threading import Lock
 from typing import Any, Optional
 
-from ovos_utils.log import LOG
+from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 

@@ -625,7 +625,7 @@ def test_the_guard_catches_and_logs_what_a_handler_raises(bus: Any, headless: An
     """The check above can fail: a handler that raises is caught at the boundary and logged."""
     log = LogRecorder()
     monkeypatch.setattr(plugin_module, "LOG", log)
-    monkeypatch.setattr(headless.registry, "records", lambda: 1 / 0)
+    monkeypatch.setattr(headless.registry, "payloads", lambda: 1 / 0)
     send(bus, "status")
     assert len(log.at("exception")) == 1 and "status" in log.at("exception")[0]
 

@@ -112,3 +112,15 @@ def test_concurrent_registration_gives_one_id_per_name(registry: ClientRegistry)
         thread.join()
     assert len(registry) == 20
     assert all(len(found) == 1 for found in ids.values())
+
+
+def test_payloads_follow_every_change(registry: ClientRegistry) -> None:
+    """payloads() is a fresh list each call and reflects registration, re-registration and removal."""
+    a, _ = registry.register("a", "Remote", "A")
+    first = registry.payloads()
+    assert first == [a.as_payload()] and registry.payloads() is not first
+    registry.register("a", "Remote", "A2")
+    registry.register("b", "onDevice", "B")
+    assert [(p["client"], p["display_text"]) for p in registry.payloads()] == [("a", "A2"), ("b", "B")]
+    registry.unregister(a.client_id)
+    assert [p["client"] for p in registry.payloads()] == ["b"]

@@ -1,0 +1,479 @@
+"""The `ovos-wifi-setup` command: see and steer network setup from a terminal."""
+import argparse
+import json
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
+
+from ovos_PHAL_plugin_wifi_setup import topics
+
+DEFAULT_TIMEOUT = 5.0
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the bus answered, the plugin did not, or it refused the request
+EXIT_NO_BUS = 2  # also argparse's code for a usage error
+
+# What `watch` shows besides the plugin's own namespace.
+GENERIC_TOPICS = frozenset({
+    topics.INTERNET_CONNECTED, topics.INTERNET_DISCONNECTED, topics.INTERNET_STATE,
+    topics.NETWORK_STATE, topics.WIFI_SETUP_COMPLETED, topics.SHELL_STATUS_OK,
+    topics.NOTIFY_NO_INTERNET, topics.NTP_SYNC,
+})
+
+# The long spellings repeat the short ones on every outbound record: one is enough to read.
+_HIDDEN_KEYS = frozenset({
+    topics.K_TYPE_LONG, topics.K_DISPLAY_TEXT_LONG, topics.K_HAS_GUI_LONG,
+    topics.K_REQUIRES_INPUT_LONG, topics.K_REQ_CLIENT, topics.K_REQ_ID,
+})
+
+
+class BusUnavailable(Exception):
+    """No messagebus answered at the given address within the time allowed."""
+
+
+def is_setup_topic(msg_type: str) -> bool:
+    """Tell whether a message belongs to network setup (what `watch` shows)."""
+    return msg_type.startswith(topics.NAMESPACE + ".") or msg_type in GENERIC_TOPICS
+
+
+def short_id(value: Any) -> Any:
+    """Shorten a uuid to its first block; anything else is returned as is."""
+    if isinstance(value, str) and len(value) == 36 and value.count("-") == 4:
+        return value[:8]
+    return value
+
+
+def short_topic(msg_type: str) -> str:
+    """Shorten uuids inside a topic (activate.{id}) for a readable line."""
+    head, _, tail = msg_type.rpartition(".")
+    return f"{head}.{short_id(tail)}" if head and short_id(tail) != tail else msg_type
+
+
+def short_payload(data: Dict[str, Any], width: int = 90) -> str:
+    """Render a payload as `key=value` pairs, one spelling per field, cut to width."""
+    parts = []
+    for key, value in data.items():
+        if key in _HIDDEN_KEYS or key.startswith("__") or (
+                key == topics.K_ID_LONG and data.get(topics.K_ID) == value):
+            continue
+        if isinstance(value, list):
+            names = [v.get(topics.K_CLIENT, "?") if isinstance(v, dict) else str(v) for v in value]
+            value = "[" + ", ".join(names) + "]"
+        elif isinstance(value, dict):
+            value = value.get(topics.K_CLIENT) or "{...}"
+        parts.append(f"{key}={short_id(value)}")
+    text = " ".join(parts)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def format_line(stamp: str, msg_type: str, data: Dict[str, Any]) -> str:
+    """One line of a timeline: a time stamp, the topic and a short payload."""
+    return f"{stamp:>9}  {short_topic(msg_type):<52} {short_payload(data)}".rstrip()
+
+
+class _Bus:
+    """A MessageBusClient whose first connection is bounded and whose close is final."""
+
+    def __init__(self, host: Optional[str], port: Optional[int], emitter: Any = None) -> None:
+        """Build (but do not start) the client for host/port or mycroft.conf; emitter as MessageBusClient's."""
+        # Imported here: the bus client reads configuration on import paths we
+        # want to run only after the demo has pointed XDG at its own tree.
+        from ovos_bus_client.client import MessageBusClient
+
+        outer = self
+
+        class BoundedClient(MessageBusClient):
+            """Fail fast before the first connection, stop retrying after close."""
+
+            def on_error(self, *args: Any) -> None:
+                """Record the first error instead of the stock sleep-and-retry loop."""
+                outer.error = args[-1]
+                if outer.closing or not outer.ever_connected:
+                    outer.failed.set()
+                    return
+                super().on_error(*args)
+
+            def on_open(self, *args: Any) -> None:
+                """Remember that the connection came up once."""
+                outer.ever_connected = True
+                super().on_open(*args)
+
+            def emit(self, message: Any) -> None:
+                """Send, or raise at once when the connection is gone (never hang)."""
+                if not self.connected_event.is_set():
+                    raise BusUnavailable(f"lost the connection to {self.client.url}")
+                super().emit(message)
+
+        self.error: Any = None
+        self.closing = False
+        self.ever_connected = False
+        self.failed = threading.Event()
+        self.client = BoundedClient(host=host, port=port, emitter=emitter)
+        self.url = self.client.client.url
+
+    def connect(self, timeout: float) -> Any:
+        """Start the client thread and wait at most `timeout` for the connection."""
+        self.client.run_in_thread()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.client.connected_event.wait(0.05):
+                return self.client
+            if self.failed.is_set():
+                break
+        reason = _reason(self.error) if self.error is not None else f"no answer within {timeout:g} s"
+        self.close()
+        raise BusUnavailable(f"no messagebus at {self.url} ({reason})")
+
+    def close(self) -> None:
+        """Close for good: no reconnect loop is left behind."""
+        self.closing = True
+        self.client.close()
+        shutdown = getattr(self.client.emitter, "shutdown", None)
+        if callable(shutdown):
+            shutdown(wait=False)
+
+
+def _reason(error: Any) -> str:
+    """A short human reason for a connection error."""
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    text = str(error) or type(error).__name__
+    # websocket-client appends headers and body after " -+-+- " separators
+    return text.split(" -+-+- ")[0].splitlines()[0]
+
+
+def connect(host: Optional[str], port: Optional[int], timeout: float,
+            emitter: Any = None) -> Tuple[Any, Callable[[], None]]:
+    """Connect to the bus within `timeout`; return the client and its closer, or raise BusUnavailable."""
+    bus = _Bus(host, port, emitter)
+    client = bus.connect(timeout)
+    return client, bus.close
+
+
+def request(bus: Any, message: Any, reply_type: str, timeout: float) -> Optional[Dict[str, Any]]:
+    """Send a request and return the reply's payload, or None when nothing answered in time."""
+    reply = bus.wait_for_response(message, reply_type=reply_type, timeout=timeout)
+    return None if reply is None else dict(reply.data)
+
+
+class Outcome:
+    """Waits for the first of several topics after a request (the request's one outcome)."""
+
+    def __init__(self, bus: Any, topic_list: Sequence[str]) -> None:
+        """Subscribe before the request is sent so that no reply can slip by."""
+        self.bus = bus
+        self.topics = list(topic_list)
+        self.event = threading.Event()
+        self.message: Any = None
+        for topic in self.topics:
+            bus.on(topic, self._seen)
+
+    def _seen(self, message: Any) -> None:
+        """Keep the first outcome only."""
+        if not self.event.is_set():
+            self.message = message
+            self.event.set()
+
+    def wait(self, timeout: float) -> Any:
+        """Return the outcome message or None, and unsubscribe."""
+        self.event.wait(timeout)
+        for topic in self.topics:
+            self.bus.remove(topic, self._seen)
+        return self.message
+
+
+def _no_plugin(timeout: float) -> str:
+    """The message for a bus without a wifi-setup plugin on it."""
+    return (f"no answer from the wifi-setup plugin within {timeout:g} s "
+            "(is ovos-PHAL running with ovos-PHAL-plugin-wifi-setup?)")
+
+
+def _yes_no(value: Any) -> str:
+    """Render a tri-state flag for people."""
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def _client_line(record: Dict[str, Any], width: int, active_id: Optional[str] = None) -> str:
+    """One client as a table row, its name padded to width."""
+    needs = "needs input" if record.get(topics.K_REQUIRES_INPUT) else "no input"
+    gui = "gui" if record.get(topics.K_HAS_GUI) else "no gui"
+    marker = "*" if active_id and record.get(topics.K_ID) == active_id else " "
+    return (f" {marker} {record.get(topics.K_CLIENT, '?'):<{width}}  {record.get(topics.K_TYPE, '?'):<9} "
+            f"{needs:<12} {gui:<7} {short_id(record.get(topics.K_ID, '')):<9} "
+            f"\"{record.get(topics.K_DISPLAY_TEXT, '')}\"")
+
+
+def print_clients(records: List[Dict[str, Any]], out: TextIO, active_id: Optional[str] = None) -> None:
+    """Print the registered clients as a small table; `*` marks the active one."""
+    if not records:
+        print("no network clients registered", file=out)
+        return
+    width = max(len("CLIENT"), *(len(str(r.get(topics.K_CLIENT, "?"))) for r in records))
+    print(f"   {'CLIENT':<{width}}  {'TYPE':<9} {'INPUT':<12} {'GUI':<7} {'ID':<9} SHOWN AS", file=out)
+    for record in records:
+        print(_client_line(record, width, active_id), file=out)
+
+
+def print_status(data: Dict[str, Any], url: str, out: TextIO) -> None:
+    """Print a status reply for people."""
+    active = data.get("active_client")
+    active_id = active.get(topics.K_ID) if isinstance(active, dict) else None
+    watchdog = data.get("watchdog_active")
+    rows = [
+        ("bus", url),
+        ("state", str(data.get("state", "?"))),
+        ("in setup", _yes_no(data.get("in_setup"))),
+        ("watchdog", "unknown" if watchdog is None else ("on" if watchdog else "off")),
+        ("internet", _yes_no(data.get("internet"))),
+        ("first boot", _yes_no(data.get("first_boot"))),
+        ("active client", active.get(topics.K_CLIENT, "?") if isinstance(active, dict) else "none"),
+    ]
+    for label, value in rows:
+        print(f"{label + ':':<15}{value}", file=out)
+    clients = data.get("clients") or []
+    print(f"clients ({len(clients)}):", file=out)
+    print_clients(clients, out, active_id)
+
+
+def cmd_status(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """Show the plugin's state, active client and registered clients."""
+    from ovos_bus_client.message import Message
+    data = request(bus, Message(topics.STATUS), topics.STATUS_RESPONSE, args.timeout)
+    if data is None:
+        return _fail(_no_plugin(args.timeout))
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True), file=out)
+    else:
+        print_status(data, url, out)
+    return EXIT_OK
+
+
+def fetch_clients(bus: Any, timeout: float) -> Optional[List[Dict[str, Any]]]:
+    """Ask the plugin for its registered clients; None when it does not answer."""
+    from ovos_bus_client.message import Message
+    data = request(bus, Message(topics.GET_REGISTERED_CLIENTS), topics.REGISTERED_CLIENTS, timeout)
+    return None if data is None else list(data.get("clients") or [])
+
+
+def cmd_clients(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """List the registered network clients."""
+    records = fetch_clients(bus, args.timeout)
+    if records is None:
+        return _fail(_no_plugin(args.timeout))
+    if args.json:
+        print(json.dumps(records, indent=2, sort_keys=True), file=out)
+    else:
+        print_clients(records, out)
+    return EXIT_OK
+
+
+def cmd_launch(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """Ask for network setup now, as the shell's wireless button does."""
+    from ovos_bus_client.message import Message
+    status = request(bus, Message(topics.STATUS), topics.STATUS_RESPONSE, args.timeout)
+    if status is None:
+        return _fail(_no_plugin(args.timeout))
+    if status.get("in_setup"):
+        bus.emit(Message(topics.USER_ACTIVATED))
+        print(f"setup already running (state: {status.get('state', '?')}); asked again", file=out)
+        return EXIT_OK
+    outcome = Outcome(bus, [topics.SETUP_LAUNCHED, topics.SETUP_FAILED])
+    bus.emit(Message(topics.USER_ACTIVATED))
+    message = outcome.wait(args.timeout)
+    if message is None:
+        return _fail(f"sent user.activated; the plugin did not launch setup within {args.timeout:g} s")
+    if message.msg_type == topics.SETUP_FAILED:
+        return _fail(f"setup failed: {message.data.get(topics.K_ERROR, 'no reason given')}")
+    print("setup launched", file=out)
+    return EXIT_OK
+
+
+def _find_client(records: List[Dict[str, Any]], name: str) -> Optional[Dict[str, Any]]:
+    """Find a client by name, then by id or id prefix, then by its shown text."""
+    for record in records:
+        if record.get(topics.K_CLIENT) == name:
+            return record
+    for record in records:
+        if str(record.get(topics.K_ID, "")).startswith(name):
+            return record
+    for record in records:
+        if str(record.get(topics.K_DISPLAY_TEXT, "")).lower() == name.lower():
+            return record
+    return None
+
+
+def cmd_select(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """Hand the setup session to one client, as the selection page does."""
+    from ovos_bus_client.message import Message
+    records = fetch_clients(bus, args.timeout)
+    if records is None:
+        return _fail(_no_plugin(args.timeout))
+    record = _find_client(records, args.name)
+    if record is None:
+        known = ", ".join(str(r.get(topics.K_CLIENT)) for r in records) or "none"
+        return _fail(f"no client named {args.name!r} (registered: {known})")
+    name, client_id = record[topics.K_CLIENT], record[topics.K_ID]
+    outcome = Outcome(bus, [topics.activate_topic(client_id), topics.ACTIVATION_FAILURE])
+    bus.emit(Message(topics.CLIENT_SELECT, {topics.K_CLIENT: name, topics.K_ID: client_id}))
+    message = outcome.wait(args.timeout)
+    if message is None:
+        return _fail(f"sent the selection of {name}; the plugin did not confirm within {args.timeout:g} s")
+    if message.msg_type == topics.ACTIVATION_FAILURE:
+        return _fail(f"{name} was not activated: {message.data.get(topics.K_ERROR, 'no reason given')}")
+    print(f"{name} activated", file=out)
+    return EXIT_OK
+
+
+def _cmd_offline(bus: Any, args: argparse.Namespace, out: TextIO, topic: str, said: str) -> int:
+    """Send skip or never and wait for the plugin's fully_offline announcement."""
+    from ovos_bus_client.message import Message
+    outcome = Outcome(bus, [topics.FULLY_OFFLINE_OUT])
+    bus.emit(Message(topics.SKIP_SETUP if topic == "skip" else topics.FULLY_OFFLINE_IN))
+    message = outcome.wait(args.timeout)
+    if message is None:
+        return _fail(_no_plugin(args.timeout))
+    print(said, file=out)
+    return EXIT_OK
+
+
+def cmd_skip(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """"Connect later": end setup until the next start or launch."""
+    return _cmd_offline(bus, args, out, "skip",
+                        "setup skipped: it comes back on the next start or `ovos-wifi-setup launch`")
+
+
+def cmd_never(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """"Never connect": end setup and keep the device offline across restarts."""
+    return _cmd_offline(bus, args, out, "never",
+                        "setup off for good: only `ovos-wifi-setup launch` turns it on again")
+
+
+def cmd_watch(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """Print setup messages as they pass until Ctrl-C."""
+    from ovos_bus_client.message import Message
+    lock = threading.Lock()
+
+    def show(raw: str) -> None:
+        """Print one passing message if it belongs to setup."""
+        try:
+            message = Message.deserialize(raw)
+        except (ValueError, TypeError, KeyError):
+            return
+        if not is_setup_topic(message.msg_type):
+            return
+        stamp = time.strftime("%H:%M:%S")
+        with lock:
+            print(format_line(stamp, message.msg_type, dict(message.data)), file=out, flush=True)
+
+    bus.on("message", show)
+    bus.on("close", lambda *_: _say(out, lock, "connection lost, reconnecting..."))
+    bus.on("open", lambda *_: _say(out, lock, "connected"))
+    print(f"watching {url} for setup messages (Ctrl-C to stop)", file=out, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _say(out: TextIO, lock: threading.Lock, text: str) -> None:
+    """Print a watch notice between message lines."""
+    with lock:
+        print(f"{time.strftime('%H:%M:%S'):>9}  -- {text}", file=out, flush=True)
+
+
+def _fail(text: str) -> int:
+    """Print a one-line error and return the failure exit code."""
+    print(f"ovos-wifi-setup: {text}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+COMMANDS: Dict[str, Tuple[Callable[..., int], str]] = {
+    "status": (cmd_status, "show state, active client and clients"),
+    "clients": (cmd_clients, "list the registered network clients"),
+    "launch": (cmd_launch, "start network setup now (sends user.activated)"),
+    "select": (cmd_select, "hand the setup session to client NAME"),
+    "skip": (cmd_skip, "connect later: end setup until the next start or launch"),
+    "never": (cmd_never, "never connect: end setup and keep it off across restarts"),
+    "watch": (cmd_watch, "print setup messages as they pass, until Ctrl-C"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; bus options work before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--host", default=argparse.SUPPRESS,
+                        help="messagebus host (default: mycroft.conf's websocket section)")
+    common.add_argument("--port", type=int, default=argparse.SUPPRESS,
+                        help="messagebus port (default: mycroft.conf's websocket section)")
+    common.add_argument("--timeout", type=float, default=argparse.SUPPRESS,
+                        help=f"seconds to wait for the bus and for each answer (default {DEFAULT_TIMEOUT:g})")
+    parser = argparse.ArgumentParser(
+        prog="ovos-wifi-setup", parents=[common],
+        description="See and steer OpenVoiceOS network setup; `demo` shows it all on a private bus.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = sub.add_parser(
+        "demo", parents=[common], help="play two setup rounds on a private messagebus (or --host/--port)",
+        description="Play two setup rounds and print them as a timeline. By default on a private "
+                    "ovos-messagebus with a throwaway config tree; --host/--port use a running bus instead "
+                    "(one where ovos-PHAL does not already run this plugin). --timeout bounds each step "
+                    "(default 15 s).")
+    demo.add_argument("--verbose", action="store_true", help="show the plugin's log lines too")
+    for name, (_func, text) in COMMANDS.items():
+        command = sub.add_parser(name, parents=[common], help=text, description=text)
+        if name in ("status", "clients"):
+            command.add_argument("--json", action="store_true", help="print the reply as JSON")
+        if name == "select":
+            command.add_argument("name", metavar="NAME", help="client name (or id, or its shown text)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for key, default in (("host", None), ("port", None), ("timeout", None)):
+        if not hasattr(args, key):
+            setattr(args, key, default)
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_NO_BUS
+    if args.timeout is not None and args.timeout <= 0:
+        parser.error("--timeout must be positive")
+    if args.command == "demo":
+        from ovos_PHAL_plugin_wifi_setup.demo import STEP_TIMEOUT, run_demo
+        return run_demo(host=args.host, port=args.port, verbose=args.verbose, out=out,
+                        step_timeout=args.timeout or STEP_TIMEOUT)
+    if args.timeout is None:
+        args.timeout = DEFAULT_TIMEOUT
+    _quiet_logs()
+    try:
+        bus, close = connect(args.host, args.port, args.timeout)
+    except BusUnavailable as error:
+        print(f"ovos-wifi-setup: {error}", file=sys.stderr)
+        return EXIT_NO_BUS
+    except (ValueError, KeyError) as error:
+        # mycroft.conf without a usable websocket section
+        print(f"ovos-wifi-setup: no messagebus address: {error}", file=sys.stderr)
+        return EXIT_NO_BUS
+    func = COMMANDS[args.command][0]
+    try:
+        return func(bus, args, out, bus.client.url)
+    except BusUnavailable as error:
+        print(f"ovos-wifi-setup: {error}", file=sys.stderr)
+        return EXIT_NO_BUS
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        close()
+
+
+def _quiet_logs() -> None:
+    """The bus client logs to stdout; a command's output must be its own."""
+    from ovos_utils.log import LOG
+    LOG.set_level("CRITICAL")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

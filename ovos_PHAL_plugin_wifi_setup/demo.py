@@ -1,0 +1,508 @@
+"""`ovos-wifi-setup demo`: two setup rounds on a private messagebus, printed as a timeline."""
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
+
+from ovos_PHAL_plugin_wifi_setup import topics
+from ovos_PHAL_plugin_wifi_setup.cli import BusUnavailable, connect, format_line, is_setup_topic
+
+LOOPBACK = "127.0.0.1"
+STEP_TIMEOUT = 15.0  # generous: a step on a loaded 2-core machine takes well under a second
+BUS_START_TIMEOUT = 60.0
+EXIT_OK = 0
+EXIT_STEP_MISSED = 1
+EXIT_MISSING = 2
+EXIT_INTERRUPTED = 130
+
+ON_DEVICE_NAME = "demo-on-device"
+REMOTE_NAME = "demo-remote"
+INSTALL_HINT = ("the demo needs ovos-messagebus: run `make demo`, or "
+                "`pip install 'ovos-PHAL-plugin-wifi-setup[demo]'` (from a clone: `pip install -e '.[demo]'`)")
+
+# GUI messages worth a timeline line: what the selection screen would do.
+GUI_TOPICS = frozenset({"gui.value.set", "gui.page.show", "gui.page.delete", "gui.clear.namespace",
+                        "gui.page.delete.all"})
+
+
+class StepMissed(Exception):
+    """An expected message did not pass on the bus in time."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def closed_port_probes() -> Dict[str, Any]:
+    """Point ovos-utils' connectivity probes at a closed loopback port: no real network is touched."""
+    url = f"http://{LOOPBACK}:{free_port()}/"
+    return {"ip_url": url, "dns_primary": LOOPBACK, "dns_secondary": LOOPBACK, "web_url": url,
+            "web_url_secondary": url, "captive_portal_url": url, "captive_portal_text": "never served"}
+
+
+def xdg_env(root: Path) -> Dict[str, str]:
+    """The XDG variables of a throwaway tree below root."""
+    return {"XDG_CONFIG_HOME": str(root / "config"), "XDG_DATA_HOME": str(root / "data"),
+            "XDG_STATE_HOME": str(root / "state"), "XDG_CACHE_HOME": str(root / "cache")}
+
+
+def write_tree(root: Path, host: str, port: int) -> None:
+    """Create the XDG tree and the mycroft.conf that both the bus and this process read."""
+    for path in xdg_env(root).values():
+        Path(path).mkdir(parents=True, exist_ok=True)
+    conf = {
+        "websocket": {"host": host, "port": port, "route": "/core", "ssl": False},
+        "network_tests": closed_port_probes(),
+        "logging": {"logs": {"path": "stdout"}},
+    }
+    conf_file = root / "config" / "mycroft" / "mycroft.conf"
+    conf_file.parent.mkdir(parents=True, exist_ok=True)
+    conf_file.write_text(json.dumps(conf, indent=2), encoding="utf-8")
+
+
+def _use_tree(root: Path) -> None:
+    """Point this process's OVOS configuration at the tree; drop outer OVOS settings that would redirect it."""
+    for key in [k for k in os.environ if k.startswith(("OVOS_", "MYCROFT_"))]:
+        del os.environ[key]
+    os.environ.update(xdg_env(root))
+
+
+def _bus_main(root: str, log_file: str) -> None:
+    """Child process: point XDG at the demo's tree, send output to a file, run ovos-messagebus."""
+    _use_tree(Path(root))
+    fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    from ovos_messagebus.__main__ import main
+    main()
+
+
+class BusProcess:
+    """The demo's own ovos-messagebus, started with multiprocessing and stopped by its pid."""
+
+    def __init__(self, root: Path) -> None:
+        """Prepare the child; the tree below root must already hold mycroft.conf."""
+        self.log_file = root / "messagebus.log"
+        self.process = multiprocessing.get_context("spawn").Process(
+            target=_bus_main, args=(str(root), str(self.log_file)), name="demo-messagebus", daemon=True)
+
+    def start(self) -> None:
+        """Start the child."""
+        self.process.start()
+
+    @property
+    def alive(self) -> bool:
+        """True while the child runs."""
+        return self.process.is_alive()
+
+    def stop(self) -> None:
+        """SIGTERM by pid (the service's own exit path), SIGKILL if it lingers."""
+        pid = self.process.pid
+        if pid is None:
+            return
+        if self.process.is_alive():
+            os.kill(pid, signal.SIGTERM)
+            self.process.join(10)
+        if self.process.is_alive():
+            os.kill(pid, signal.SIGKILL)
+            self.process.join(5)
+
+    def tail(self, lines: int = 15) -> str:
+        """The end of the bus's log, for an error message."""
+        try:
+            text = self.log_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class Timeline:
+    """An observer on its own bus connection: records every message, prints the setup ones."""
+
+    def __init__(self, bus: Any, out: TextIO, start: float) -> None:
+        """Listen to every raw message of the bus."""
+        from ovos_bus_client.message import Message
+        self._message_cls = Message
+        self.bus = bus
+        self.out = out
+        self.start = start
+        self.lines = 0
+        self._cond = threading.Condition()
+        self._seen: List[Any] = []
+        bus.on("message", self._record)
+
+    def stamp(self) -> str:
+        """Seconds since the demo began."""
+        return f"+{time.monotonic() - self.start:.2f}s"
+
+    def say(self, text: str) -> None:
+        """Print a narration line in the timeline."""
+        with self._cond:
+            print(f"{self.stamp():>9}  >> {text}", file=self.out, flush=True)
+
+    def heading(self, text: str) -> None:
+        """Print a round heading."""
+        with self._cond:
+            print(f"\n== {text} ==", file=self.out, flush=True)
+
+    def _record(self, raw: str) -> None:
+        """Keep one message, and print it when it belongs to setup."""
+        try:
+            message = self._message_cls.deserialize(raw)
+        except (ValueError, TypeError, KeyError):
+            return
+        with self._cond:
+            self._seen.append(message)
+            self._cond.notify_all()
+            if self._shown(message):
+                self.lines += 1
+                print(format_line(self.stamp(), message.msg_type, dict(message.data)), file=self.out, flush=True)
+
+    @staticmethod
+    def _shown(message: Any) -> bool:
+        """Setup topics, and the GUI messages our plugin sends."""
+        if is_setup_topic(message.msg_type):
+            return True
+        return message.msg_type in GUI_TOPICS and message.data.get("__from") == topics.PLUGIN_ID
+
+    def mark(self) -> int:
+        """A position in the record; later waits look only after it."""
+        with self._cond:
+            return len(self._seen)
+
+    def emit(self, topic: str, data: Optional[Dict[str, Any]] = None) -> None:
+        """Send a message as one of the other OVOS parts would."""
+        self.bus.emit(self._message_cls(topic, data or {}))
+
+    def expect(self, what: str, topic: str, since: int, timeout: float = STEP_TIMEOUT,
+               where: Optional[Callable[[Any], bool]] = None) -> Tuple[Any, int]:
+        """Wait for a message after `since`; return it and the position after it, or raise StepMissed."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for index in range(since, len(self._seen)):
+                    message = self._seen[index]
+                    if message.msg_type == topic and (where is None or where(message)):
+                        return message, index + 1
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StepMissed(f"{what}: no {topic} within {timeout:g} s")
+                self._cond.wait(remaining)
+
+
+class SampleClient:
+    """A network client built on the kit, scripted for the demo."""
+
+    def __init__(self, bus: Any, name: str, display_text: str, client_type: str, requires_input: bool,
+                 outcome: str, say: Callable[[str], None]) -> None:
+        """outcome: "connects" ends the session itself, "fails" reports a setup failure."""
+        from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+        self.outcome = outcome
+        self.say = say
+        self._timers: List[threading.Timer] = []
+        self.kit = NetworkSetupClient(bus, name, display_text, client_type=client_type,
+                                      has_gui=requires_input, requires_input=requires_input,
+                                      on_activate=self._activated, on_deactivate=self._deactivated)
+        self.activations = 0
+
+    def _activated(self) -> None:
+        """Act out a setup session a moment after the manager hands it over."""
+        self.activations += 1
+        if self.outcome == "connects":
+            self.say(f"{self.kit.name}: activated; the phone joins its hotspot and sends the Wi-Fi password")
+            self._later(self._connected)
+        else:
+            self.say(f"{self.kit.name}: activated; it finds no Wi-Fi adapter")
+            self._later(lambda: self.kit.report_setup_failure("demo: no Wi-Fi adapter found"))
+
+    def _connected(self) -> None:
+        """The device joined the network: end the session."""
+        self.say(f"{self.kit.name}: joined the network, ends its session")
+        self.kit.request_deactivate()
+
+    def _deactivated(self) -> None:
+        """The manager ended the session."""
+        self.say(f"{self.kit.name}: session ended")
+
+    def _later(self, action: Callable[[], None]) -> None:
+        """Run an action shortly, off the bus's handler thread."""
+        timer = threading.Timer(0.3, action)
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def shutdown(self) -> None:
+        """Cancel pending actions and leave the manager."""
+        for timer in self._timers:
+            timer.cancel()
+        self.kit.shutdown()
+
+
+def load_plugin(bus: Any, config: Dict[str, Any]) -> Any:
+    """Load our plugin as ovos-PHAL does: through the opm.phal entry point, with bus and config."""
+    from ovos_plugin_manager.phal import find_phal_plugins
+    plugin_class = find_phal_plugins().get(topics.PLUGIN_ID)
+    if plugin_class is None:
+        raise LookupError(f"no opm.phal entry point named {topics.PLUGIN_ID}: is the package installed?")
+    return plugin_class(bus=bus, config=config)
+
+
+def plugin_config(**overrides: Any) -> Dict[str, Any]:
+    """The plugin's config for a demo round: the watchdog acts at once, its own checks stay out of the way."""
+    config: Dict[str, Any] = {
+        "client_wait": 30, "activation_timeout": 0, "verify_timeout": 30,
+        # Offline is reported on the bus, as ovos-PHAL-plugin-connectivity-events does; the
+        # plugin's own probes point at a closed loopback port and are not due during the demo.
+        "grace": 0, "grace_first_boot": 0, "reporter_wait": 600, "check_interval_online": 600,
+        "check_interval_offline": 600, "network_tests": closed_port_probes(),
+    }
+    config.update(overrides)
+    return config
+
+
+def _registered(name: str) -> Callable[[Any], bool]:
+    """Match the client.registered reply for one client."""
+    return lambda message: message.data.get(topics.K_CLIENT) == name
+
+
+class Demo:
+    """The two rounds, step by step, each step a bounded wait for what must pass on the bus."""
+
+    def __init__(self, phal_bus: Any, timeline: Timeline, step_timeout: float = STEP_TIMEOUT) -> None:
+        """phal_bus plays ovos-PHAL's connection, the timeline plays the rest of OVOS."""
+        self.phal_bus = phal_bus
+        self.step_timeout = step_timeout
+        self.tl = timeline
+        self.steps: List[str] = []
+        self.plugin: Any = None
+        self.clients: List[SampleClient] = []
+
+    def check(self, what: str, topic: str, since: int,
+              where: Optional[Callable[[Any], bool]] = None) -> Tuple[Any, int]:
+        """Wait for one expected message and count the step."""
+        message, after = self.tl.expect(what, topic, since, timeout=self.step_timeout, where=where)
+        self.steps.append(what)
+        return message, after
+
+    def registered(self, what: str, client: "SampleClient", since: int) -> str:
+        """Wait for a client's client.registered and until its kit holds that id; return the id."""
+        message, _ = self.check(what, topics.CLIENT_REGISTERED, since, _registered(client.kit.name))
+        client_id = str(message.data.get(topics.K_ID))
+        # The observer may hear the reply before the kit's own connection has handled it.
+        deadline = time.monotonic() + self.step_timeout
+        while client.kit.client_id != client_id:
+            if time.monotonic() > deadline:
+                raise StepMissed(f"{what}: the kit of {client.kit.name} did not take the id {client_id}")
+            time.sleep(0.02)
+        return client_id
+
+    def start_plugin(self, config: Dict[str, Any]) -> None:
+        """Load a fresh plugin instance with config."""
+        self.plugin = load_plugin(self.phal_bus, config)
+
+    def stop_plugin(self) -> None:
+        """Shut the current plugin instance down."""
+        if self.plugin is not None:
+            plugin, self.plugin = self.plugin, None
+            plugin.shutdown()
+
+    def round_headless(self) -> None:
+        """Round 1: offline detected, a client that needs no input runs, the internet comes back."""
+        tl = self.tl
+        tl.heading("Round 1: headless device (gui: never), the watchdog on")
+        remote = SampleClient(self.phal_bus, REMOTE_NAME, "Connect from your phone (demo)",
+                              topics.TYPE_REMOTE, False, "connects", tl.say)
+        on_device = SampleClient(self.phal_bus, ON_DEVICE_NAME, "Set up on this screen (demo)",
+                                 topics.TYPE_ON_DEVICE, True, "fails", tl.say)
+        self.clients = [remote, on_device]
+        tl.say(f"two sample clients built on the kit: {REMOTE_NAME} (Remote, needs no input) and "
+               f"{ON_DEVICE_NAME} (onDevice, needs input)")
+        tl.say(f"{REMOTE_NAME} starts before the manager")
+        mark = tl.mark()
+        remote.kit.start()
+        self.check(f"{REMOTE_NAME} registers before the manager runs",
+                   topics.REGISTER_CLIENT, mark, _registered(REMOTE_NAME))
+        time.sleep(0.2)  # let the lone registration pass before the manager listens
+        mark = tl.mark()
+        tl.say("ovos-PHAL loads ovos-PHAL-plugin-wifi-setup through its entry point")
+        self.start_plugin(plugin_config(enable_watchdog=True, gui="never"))
+        self.check("the manager announces itself", topics.ALIVE, mark)
+        on_device.kit.start()
+        remote_id = self.registered(f"{REMOTE_NAME} registers on alive", remote, mark)
+        self.registered(f"{ON_DEVICE_NAME} registers", on_device, mark)
+
+        mark = tl.mark()
+        tl.say("connectivity-events reports: the internet is down")
+        tl.emit(topics.INTERNET_DISCONNECTED)
+        self.check("the device is told it is offline", topics.NOTIFY_NO_INTERNET, mark)
+        self.check("the watchdog launches setup (grace 0)", topics.SETUP_LAUNCHED, mark)
+        self.check(f"headless: {REMOTE_NAME} (needs no input) is activated",
+                   topics.activate_topic(remote_id), mark)
+        self.check(f"{REMOTE_NAME} ends its session", topics.deactivate_topic(remote_id), mark)
+
+        mark = tl.mark()
+        tl.say("connectivity-events reports: the internet is up")
+        tl.emit(topics.INTERNET_CONNECTED)
+        self.check("the round completes", topics.WIFI_SETUP_COMPLETED, mark)
+        self.check("the shell hears all is well", topics.SHELL_STATUS_OK, mark)
+        self.check("setup ends", topics.STOP_SETUP, mark)
+        tl.say("ovos-PHAL stops the plugin")
+        self.stop_plugin()
+
+    def round_gui(self) -> None:
+        """Round 2: the selection page, a client that fails, the page again, "Connect later"."""
+        tl = self.tl
+        remote, on_device = self.clients
+        tl.heading("Round 2: with a screen (gui: always)")
+        mark = tl.mark()
+        tl.say("a fresh plugin instance starts; the running clients register again on alive")
+        self.start_plugin(plugin_config(enable_watchdog=False, gui="always"))
+        self.check("the manager announces itself", topics.ALIVE, mark)
+        self.registered(f"{REMOTE_NAME} registers again", remote, mark)
+        on_device_id = self.registered(f"{ON_DEVICE_NAME} registers again", on_device, mark)
+
+        mark = tl.mark()
+        tl.say("the user taps the shell's wireless button")
+        tl.emit(topics.USER_ACTIVATED)
+        self.check("the selection page is shown", "gui.page.show", mark, _from_plugin)
+
+        mark = tl.mark()
+        tl.say(f"on the selection page the user picks \"{on_device.kit.display_text}\"")
+        tl.emit(topics.CLIENT_SELECT, {topics.K_CLIENT: ON_DEVICE_NAME, topics.K_ID: on_device_id})
+        self.check(f"{ON_DEVICE_NAME} is activated", topics.activate_topic(on_device_id), mark)
+        self.check(f"{ON_DEVICE_NAME} reports a failure", topics.CLIENT_SETUP_FAILURE, mark)
+        _, after = self.check(f"{ON_DEVICE_NAME}'s session is ended",
+                              topics.deactivate_topic(on_device_id), mark)
+        self.check("the selection page is shown again", "gui.page.show", after, _from_plugin)
+
+        mark = tl.mark()
+        tl.say("on the selection page the user picks \"Connect later\"")
+        tl.emit(topics.SKIP_SETUP)
+        self.check("setup ends", topics.STOP_SETUP, mark)
+        self.check("the device stays offline for now", topics.FULLY_OFFLINE_OUT, mark,
+                   lambda m: m.data.get("permanent") is False)
+        mark = tl.mark()
+        tl.say("ovos-PHAL stops: the sample clients leave, then the plugin stops")
+        self.close()
+        self.check(f"{REMOTE_NAME} leaves", topics.DEREGISTER_CLIENT, mark, _registered(REMOTE_NAME))
+        self.check(f"{ON_DEVICE_NAME} leaves", topics.DEREGISTER_CLIENT, mark, _registered(ON_DEVICE_NAME))
+
+    def close(self) -> None:
+        """Stop what the demo started on the PHAL side; a lost bus must not stop the clean-up."""
+        clients, self.clients = self.clients, []
+        for client in clients:
+            try:
+                client.shutdown()
+            except BusUnavailable:
+                pass
+        try:
+            self.stop_plugin()
+        except BusUnavailable:
+            pass
+
+
+def _from_plugin(message: Any) -> bool:
+    """Match GUI messages our plugin sent."""
+    return message.data.get("__from") == topics.PLUGIN_ID
+
+
+def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bool = False,
+             out: TextIO = sys.stdout, step_timeout: float = STEP_TIMEOUT) -> int:
+    """Play both rounds and print the timeline and a summary; return the exit code."""
+    start = time.monotonic()
+    own_bus = host is None and port is None
+    if own_bus:
+        try:
+            import ovos_messagebus  # noqa: F401 - only checking that the demo extra is there
+        except ImportError:
+            print(f"ovos-wifi-setup: {INSTALL_HINT}", file=sys.stderr)
+            return EXIT_MISSING
+    root = Path(tempfile.mkdtemp(prefix="ovos-wifi-setup-demo-"))
+    host = host or LOOPBACK
+    port = port or (free_port() if own_bus else 8181)
+    # Before any OVOS module reads configuration: this process, too, uses the throwaway tree,
+    # so the plugin's kept choices never touch the real device's.
+    write_tree(root, host, port)
+    _use_tree(root)
+    from ovos_utils.log import LOG
+    LOG.set_level("DEBUG" if verbose else "CRITICAL")
+
+    bus_process = BusProcess(root) if own_bus else None
+    closers: List[Callable[[], None]] = []
+    demo: Optional[Demo] = None
+    code = EXIT_OK
+    try:
+        if bus_process is not None:
+            print(f"starting ovos-messagebus on {host}:{port} (XDG tree {root})", file=out, flush=True)
+            bus_process.start()
+        observer, close = _connect_when_up(host, port, bus_process, start)
+        closers.append(close)
+        phal_bus, close = connect(host, port, step_timeout)
+        closers.append(close)
+        timeline = Timeline(observer, out, start)
+        demo = Demo(phal_bus, timeline, step_timeout)
+        demo.round_headless()
+        demo.round_gui()
+    except StepMissed as missed:
+        print(f"ovos-wifi-setup demo: a step did not happen: {missed}", file=sys.stderr)
+        code = EXIT_STEP_MISSED
+    except BusUnavailable as error:
+        tail = bus_process.tail() if bus_process is not None else ""
+        print(f"ovos-wifi-setup demo: {error}" + (f"\n{tail}" if tail else ""), file=sys.stderr)
+        code = EXIT_MISSING
+    except LookupError as error:
+        print(f"ovos-wifi-setup demo: {error}", file=sys.stderr)
+        code = EXIT_MISSING
+    except KeyboardInterrupt:
+        print("ovos-wifi-setup demo: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    finally:
+        if demo is not None:
+            demo.close()
+        for close in reversed(closers):
+            close()
+        if bus_process is not None:
+            bus_process.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    if code == EXIT_OK and demo is not None:
+        _summary(demo, timeline, start, out)
+    return code
+
+
+def _connect_when_up(host: str, port: int, bus_process: Optional[BusProcess],
+                     start: float) -> Tuple[Any, Callable[[], None]]:
+    """Connect once the bus accepts connections: a fresh bus needs a moment to start."""
+    from pyee import EventEmitter
+
+    deadline = start + BUS_START_TIMEOUT
+    while True:
+        try:
+            # A synchronous emitter keeps the bus's order in the record; the stock pool would not.
+            return connect(host, port, 5.0, emitter=EventEmitter())
+        except BusUnavailable:
+            if bus_process is None or time.monotonic() >= deadline:
+                raise
+            if not bus_process.alive:
+                raise BusUnavailable(
+                    f"ovos-messagebus exited before accepting connections on {host}:{port}") from None
+            time.sleep(0.2)
+
+
+def _summary(demo: Demo, timeline: Timeline, start: float, out: TextIO) -> None:
+    """Print what the two rounds showed."""
+    print(f"\n== Summary: both rounds completed in {time.monotonic() - start:.1f} s ==", file=out)
+    for step in demo.steps:
+        print(f"  ok  {step}", file=out)
+    print(f"{len(demo.steps)} steps, {timeline.lines} setup messages on the bus; everything the demo "
+          "started is stopped.", file=out, flush=True)
