@@ -14,8 +14,11 @@ $(BIN)/python:
 # Re-install only when what is installed could have changed.
 $(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt requirements-demo.txt requirements-clients.txt Makefile
 	$(PIP) install -e '.[test]'
-	$(BIN)/python -m pip check
 	$(PIP) install --no-deps -r requirements-clients.txt
+	@# Everything must be consistent but the two released clients, whose own pins are stale on purpose.
+	@$(BIN)/python -m pip check > $(VENV)/pip-check.txt || true
+	@if grep -v -i -E "^(ovos-phal-plugin-(balena-wifi|network-manager) |No broken requirements)" $(VENV)/pip-check.txt; \
+		then echo "pip check found broken requirements (above)"; exit 1; fi
 	touch $@
 
 test: $(TEST_STAMP)
