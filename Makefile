@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 TEST_STAMP := $(VENV)/.test-installed
 DEMO_STAMP := $(VENV)/.demo-installed
 
-.PHONY: test demo screenshots translations bench clean
+.PHONY: test demo screenshots translations bench fuzz-long clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ translations: $(TEST_STAMP)
 # and the OVOS floor, interleaved in one run: prints the table and writes benchmarks/RESULTS.md (~4 min).
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The long fuzz run (about 100,000 messages on FakeBus); `make test` runs the fixed-seed short one.
+fuzz-long: $(TEST_STAMP)
+	$(BIN)/python -m pytest --hypothesis-profile=long test/test_fuzz.py -k "TestFuzzedPlugin or counts" -s
 
 clean:
 	rm -rf $(VENV) build *.egg-info benchmarks/.venv-baseline

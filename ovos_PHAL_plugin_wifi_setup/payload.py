@@ -144,6 +144,14 @@ def parse_target(data: Any, name_aliases: Sequence[str] = t.CLIENT_ALIASES,
     return Target(name=name, client_id=client_id)
 
 
+MAX_ERROR_LEN = 1024
+
+
 def parse_error_text(data: Any) -> Optional[str]:
-    """Read the optional 'error' sentence of a setup failure report."""
-    return _string(as_dict(data), (t.K_ERROR,), 1024, required=False)
+    """Read the optional 'error' sentence of a setup failure report; an over-long one is cut, not refused."""
+    payload = as_dict(data)
+    value = payload.get(t.K_ERROR)
+    if isinstance(value, str) and len(value) > MAX_ERROR_LEN:
+        # PROTOCOL.md sets no cap on 'error': a client's long traceback must not void its failure report.
+        return value[:MAX_ERROR_LEN - 1] + "…"
+    return _string(payload, (t.K_ERROR,), MAX_ERROR_LEN, required=False)

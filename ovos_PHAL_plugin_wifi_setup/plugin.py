@@ -14,7 +14,7 @@ from ovos_utils.process_utils import RuntimeRequirements
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
-from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, as_dict, client_name_of, parse_error_text,
+from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, client_name_of, parse_error_text,
                                                  parse_registration, parse_target)
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
 from ovos_PHAL_plugin_wifi_setup.probe import Cancel, check_urls, internet_reachable
@@ -293,15 +293,14 @@ class WifiSetupPlugin(PHALPlugin):
     def handle_client_select(self, message: Message) -> None:
         """client.select (from the selection page): emit set.active.client with both spellings."""
         try:
-            data = as_dict(message.data)
+            # Checked here too, so that a malformed pick is not echoed, amplified, onto the bus.
+            target = parse_target(message.data, t.REQ_CLIENT_ALIASES, t.REQ_ID_ALIASES)
         except BadRequest as e:
-            self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: None, t.K_ID: None})
+            self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: e.name, t.K_ID: None})
             return
-        name = next((data[k] for k in t.REQ_CLIENT_ALIASES if data.get(k) is not None), None)
-        client_id = next((data[k] for k in t.REQ_ID_ALIASES if data.get(k) is not None), None)
-        self._out.emit(message.reply(t.SET_ACTIVE_CLIENT, {
-            t.K_REQ_CLIENT: name, t.K_CLIENT: name,
-            t.K_REQ_ID: client_id, t.K_ID: client_id, t.K_ID_LONG: client_id}))
+        self._reply(message, t.SET_ACTIVE_CLIENT, {
+            t.K_REQ_CLIENT: target.name, t.K_CLIENT: target.name,
+            t.K_REQ_ID: target.client_id, t.K_ID: target.client_id, t.K_ID_LONG: target.client_id})
 
     def handle_skip(self, message: Message) -> None:
         """skip.setup ("Connect later"): end setup until the user asks again or the next start."""

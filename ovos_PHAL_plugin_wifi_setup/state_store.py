@@ -10,6 +10,9 @@ from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
+TEMP_PREFIX = ".state-"
+TEMP_SUFFIX = ".tmp"
+
 
 @dataclass(frozen=True)
 class SavedState:
@@ -40,7 +43,19 @@ class StateStore:
     def load(self, defaults: SavedState) -> SavedState:
         """Return the saved values over the defaults; any problem means the defaults and one warning."""
         self._saved = state = self._read(defaults)
+        self._remove_stale_temp_files()
         return state
+
+    def _remove_stale_temp_files(self) -> None:
+        """Drop temp files a crash between write and rename left behind (the real file is whole)."""
+        directory = os.path.dirname(self.path) or "."
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            return
+        for name in names:
+            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                _remove_quietly(os.path.join(directory, name))
 
     def _read(self, defaults: SavedState) -> SavedState:
         """Read the file; warn once and return the defaults if it is missing, unreadable or malformed."""
@@ -50,7 +65,7 @@ class StateStore:
         except FileNotFoundError:
             LOG.warning(f"no saved state at {self.path} yet; starting from the configured defaults")
             return defaults
-        except OSError as e:
+        except (OSError, UnicodeDecodeError) as e:  # bytes that are not UTF-8 are as unreadable as EIO
             LOG.warning(f"cannot read the saved state at {self.path} ({e}); starting from the defaults")
             return defaults
         try:
@@ -69,7 +84,7 @@ class StateStore:
             tmp_path = None
             try:
                 os.makedirs(directory, exist_ok=True)
-                fd, tmp_path = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=directory)
+                fd, tmp_path = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     json.dump(asdict(state), f, indent=2, sort_keys=True)
                     f.flush()

@@ -12,6 +12,7 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
 
 # No test may reach a public host: mycroft.conf's network_tests point at a closed loopback port.
 from loopback import LOOPBACK_NETWORK_TESTS  # noqa: E402 - test/ is on sys.path (pytest.ini pythonpath)
+import fuzz_profiles  # noqa: E402,F401 - registers the hypothesis profiles ("ci" by default, "long")
 
 os.makedirs(os.path.join(os.environ["XDG_CONFIG_HOME"], "mycroft"), exist_ok=True)
 with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "mycroft", "mycroft.conf"), "w", encoding="utf-8") as _f:

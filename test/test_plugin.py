@@ -640,3 +640,10 @@ def test_balena_removal_under_its_plugin_name(bus: Any, recorder: Any, headless:
     send(bus, "set.active.client", {"client_id": cid})
     send(bus, "remove.active.client", {"client": "ovos-PHAL-plugin-balena-wifi"})
     assert recorder.of(NS + f"deactivate.{cid}") == [{}]
+
+
+def test_client_select_with_an_overlong_name_is_refused_not_echoed(bus: Any, recorder: Any, with_gui: Any) -> None:
+    """A pick whose name breaks the cap gets the failure reply at once; nothing is re-sent for it."""
+    send(bus, "client.select", {"client": "x" * 100_000, "id": "y"})
+    assert "'client' is 100000 characters long" in recorder.last(NS + "client.activation.failure")["error"]
+    assert recorder.of(NS + "set.active.client") == []

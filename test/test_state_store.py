@@ -151,3 +151,13 @@ def test_plugin_goes_on_when_the_state_cannot_be_written(bus: Any, recorder: Any
     assert status(bus, recorder)["state"] == "never"
     send(bus, "user.activated")
     assert status(bus, recorder)["state"] != "never"
+
+
+def test_a_crash_leftover_temp_file_is_removed_at_start(tmp_path: Path) -> None:
+    """A temp file left by a crash between write and rename is cleaned up when the state is next read."""
+    store = StateStore(str(tmp_path / "state.json"))
+    store.save(SavedState(first_boot=False))
+    (tmp_path / ".state-abc123.tmp").write_text('{"first_boot": tr')
+    (tmp_path / "unrelated.tmp").write_text("keep me")
+    assert StateStore(store.path).load(SavedState()) == SavedState(first_boot=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "unrelated.tmp"]

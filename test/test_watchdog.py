@@ -20,7 +20,8 @@ def test_offline_at_first_boot_launches_after_grace(bus: Any, recorder: Any, mak
     assert recorder.of("enclosure.notify.no_internet") == [{}]
     assert launched(recorder) == 0
     assert wait_until(lambda: launched(recorder) == 1)
-    assert recorder.last("gui.page.show")["page_names"] == ["WifiSetupLoader"]
+    # the launch runs on the plugin's thread: the page follows setup.launched a moment later
+    assert wait_until(lambda: recorder.last("gui.page.show"))["page_names"] == ["WifiSetupLoader"]
 
 
 def test_own_check_finds_the_device_offline(bus: Any, recorder: Any, make_plugin: Callable[..., Any]) -> None:
