@@ -17,11 +17,12 @@ from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, S
 from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, client_name_of, parse_error_text,
                                                  parse_registration, parse_target)
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
-from ovos_PHAL_plugin_wifi_setup.probe import Cancel, check_urls, internet_reachable
+from ovos_PHAL_plugin_wifi_setup.probe import check_urls
 from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRecord, ClientRegistry, UnknownClient
 from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore, default_state_path
+from ovos_PHAL_plugin_wifi_setup.watchdog import OwnChecks
 
 Handler = Callable[[Message], None]
 
@@ -31,7 +32,6 @@ GUI_DIR = join(dirname(__file__), "gui")
 JOB_CLIENT_WAIT = "client_wait"
 JOB_ACTIVATION = "activation_timeout"
 JOB_VERIFY = "verify"
-JOB_CHECK = "own_check"
 JOB_LAUNCH = "watchdog_launch"
 
 # PHALPlugin.__init__ registers these and its shutdown() removes others by mistake; ours removes them.
@@ -53,7 +53,6 @@ class WifiSetupPlugin(PHALPlugin):
         # PHALPlugin.__init__ starts the thread as its last line: run() waits until __init__ is done.
         self._ready = Event()
         self._scheduler = Scheduler()
-        self._cancel_check = Cancel()
         super().__init__(bus=bus, name=t.PLUGIN_ID, config=config)
         self.settings = Settings.from_config(self.config or {})
         self._store = StateStore(self.settings.state_file or default_state_path())
@@ -64,13 +63,9 @@ class WifiSetupPlugin(PHALPlugin):
         self._failed: Set[str] = set()
         self._internet: Optional[bool] = None
         self._gui_connected: Optional[bool] = None
-        self._reports_seen = False
-        self._report_count = 0
         self._backoff_until = 0.0
-        self._online_interval = self.settings.check_interval_online
-        self._check_thread: Optional[threading.Thread] = None
-        self._check_targets = check_urls(self._network_tests())
-        self.checks_made = 0
+        self.own_checks = OwnChecks(self.settings, self._scheduler, check_urls(self._network_tests()), self._lock,
+                                    self._on_check_answer)
         self._out = Outbox(self.bus)
         self.gui = GUIInterface(t.PLUGIN_ID, bus=self._out, ui_directories=self.ui_directories())
         self._handlers: List[Tuple[str, Handler]] = [(topic, _guarded(topic, fn)) for topic, fn in (
@@ -128,7 +123,7 @@ class WifiSetupPlugin(PHALPlugin):
     def shutdown(self) -> None:
         """End any open round, remove every handler this plugin added, and stop the thread within a second."""
         self._scheduler.stop()
-        self._cancel_check.cancel()
+        self.own_checks.stop()
         with self._lock:
             if self.machine.state.in_round:
                 self._step(SetupEvent.SHUT_DOWN)
@@ -141,9 +136,6 @@ class WifiSetupPlugin(PHALPlugin):
         self._out.close()
         if self.is_alive() and self is not threading.current_thread():
             self.join(timeout=1)
-        checker = self._check_thread
-        if checker is not None and checker is not threading.current_thread():
-            checker.join(timeout=0.5)
 
     # ------------------------------------------------------------------ derived views
     @property
@@ -395,12 +387,8 @@ class WifiSetupPlugin(PHALPlugin):
     def _report(self, online: bool) -> None:
         """A connectivity report from the bus: from now on reports, not own checks, tell the state."""
         with self._lock:
-            if not self._reports_seen:
-                LOG.info("connectivity reports arrive on the bus; the plugin's own checks stop")
-            self._reports_seen = True
-            self._report_count += 1
-            if self.machine.state is not SetupState.CHECKING:
-                self._scheduler.cancel(JOB_CHECK)
+            # After a client's session the one planned check still runs: it may find the internet first.
+            self.own_checks.note_report(keep_planned=self.machine.state is SetupState.CHECKING)
             self._set_internet(online)
 
     def _set_internet(self, online: bool) -> None:
@@ -462,7 +450,7 @@ class WifiSetupPlugin(PHALPlugin):
             self._save(never_connect=False)
         elif tr.new is SetupState.NEVER:
             self._save(never_connect=True, watchdog_on=False)
-        if tr.round_opened and not self._scheduler.pending(JOB_CHECK):
+        if tr.round_opened and not self.own_checks.planned:
             self._plan_check(self.settings.check_interval_offline)
         release = tr.old is SetupState.SELECTING and tr.new is not SetupState.SELECTING \
             and event is not SetupEvent.PAGE_CLOSED
@@ -522,45 +510,17 @@ class WifiSetupPlugin(PHALPlugin):
 
     def _wants_checks(self) -> bool:
         """Own checks run only where nothing reports connectivity and the watchdog or a round needs to know."""
-        return not self._reports_seen and (self.watchdog_active or self.machine.state.in_round)
+        return not self.own_checks.reports_seen and (self.watchdog_active or self.machine.state.in_round)
 
     def _plan_check(self, delay: float, once: bool = False) -> None:
         """Schedule the next own check (once: even where reports arrive, as after a client's session)."""
-        if self._check_targets and (once or self._wants_checks()):
-            reports = self._report_count
-            self._scheduler.schedule(JOB_CHECK, delay, lambda: self._start_check(reports))
+        if once or self._wants_checks():
+            self.own_checks.plan(delay)
 
-    def _start_check(self, reports_when_planned: int) -> None:
-        """Run one own check on a short-lived thread, so neither handlers nor timers ever wait on the network."""
-        if self._scheduler.stopped or self._report_count != reports_when_planned:
-            return  # stopping, or a report came after this check was planned: it is newer than any answer
-        if self._check_thread is not None and self._check_thread.is_alive():
-            return
-        self._check_thread = threading.Thread(target=self._run_check, args=(reports_when_planned,),
-                                              name="wifi-setup-check", daemon=True)
-        self._check_thread.start()
-
-    def _run_check(self, reports_before: int) -> None:
-        """Check the network_tests urls within check_timeout each, then record the answer and plan the next."""
-        self.checks_made += 1
-        try:
-            online = internet_reachable(self._check_targets, self.settings.check_timeout, self._cancel_check)
-        except Exception:  # the thread boundary
-            LOG.exception("own internet check failed")
-            return
-        if self._scheduler.stopped:
-            return
-        with self._lock:
-            if self._report_count != reports_before:
-                return  # a report arrived meanwhile: it is newer than this answer
-            self._set_internet(online)
-            if online:
-                interval = self._online_interval
-                self._online_interval = min(interval * 2, self.settings.check_interval_online_max)
-            else:
-                self._online_interval = self.settings.check_interval_online
-                interval = self.settings.check_interval_offline
-            self._plan_check(interval)
+    def _on_check_answer(self, online: bool) -> None:
+        """An own check answered (under the lock): record it and plan the next one."""
+        self._set_internet(online)
+        self._plan_check(self.own_checks.next_delay(online))
 
     def _network_tests(self) -> dict:
         """The plugin's own network_tests section if it has one, else mycroft.conf's."""

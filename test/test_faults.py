@@ -147,7 +147,7 @@ def test_a_hanging_check_never_holds_up_bus_requests(real_bus: Any, live_plugin:
         for _ in range(3):
             answer = observer.request(t.STATUS, t.STATUS_RESPONSE, timeout=30).data
             # Answered while the check still waits on its server: handlers never wait on the network.
-            assert live.plugin._check_thread is not None and live.plugin._check_thread.is_alive()
+            assert live.plugin.own_checks.thread is not None and live.plugin.own_checks.thread.is_alive()
             assert answer["internet"] is None
         expected = server == "slow"  # the slow server answers within check_timeout, the silent one never does
         wait_until(lambda: observer.request(t.STATUS, t.STATUS_RESPONSE).data["internet"] is expected, 20)

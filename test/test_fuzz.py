@@ -273,7 +273,7 @@ class FuzzedPlugin(RuleBasedStateMachine):
         note(f"timer {name} fires")
         if name == "own_check":
             # Run the check here rather than on its thread, against a closed loopback port.
-            self.plugin._run_check(self.plugin._report_count)
+            self.plugin.own_checks.check_once(self.plugin.own_checks.reports)
         else:
             entry[1]()
 

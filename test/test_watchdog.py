@@ -29,7 +29,7 @@ def test_own_check_finds_the_device_offline(bus: Any, recorder: Any, make_plugin
     plugin = make_plugin(**FAST, gui="never", grace_first_boot=0)
     assert recorder.of("ovos.PHAL.internet_check") == [{}]
     assert wait_until(lambda: launched(recorder) == 1)
-    assert plugin.checks_made >= 1
+    assert plugin.own_checks.checks_made >= 1
     assert status(bus, recorder)["internet"] is False
 
 
@@ -102,7 +102,7 @@ def test_event_driven_mode_makes_no_own_checks(bus: Any, recorder: Any, make_plu
     send(bus, "mycroft.internet.connected")
     time.sleep(0.6)
     assert check_server.requests == 0
-    assert plugin.checks_made == 0
+    assert plugin.own_checks.checks_made == 0
     assert status(bus, recorder)["internet"] is True
 
 
@@ -154,7 +154,7 @@ def test_shutdown_within_a_second_while_a_check_hangs(make_plugin: Callable[...,
     plugin.shutdown()
     assert time.monotonic() - started < 1.0
     assert not plugin.is_alive()
-    assert plugin._check_thread is not None and not plugin._check_thread.is_alive()
+    assert plugin.own_checks.thread is not None and not plugin.own_checks.thread.is_alive()
 
 
 def test_watchdog_off_makes_no_checks_and_no_launch(bus: Any, recorder: Any, make_plugin: Callable[..., Any],
