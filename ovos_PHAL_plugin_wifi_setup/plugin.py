@@ -139,11 +139,6 @@ class WifiSetupPlugin(PHALPlugin):
 
     # ------------------------------------------------------------------ derived views
     @property
-    def internet(self) -> Optional[bool]:
-        """The last known internet state: True, False, or None when unknown."""
-        return self._internet
-
-    @property
     def use_gui(self) -> bool:
         """True when setup should go through the selection page."""
         if self.settings.gui == "always":
