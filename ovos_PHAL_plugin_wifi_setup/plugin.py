@@ -199,25 +199,19 @@ class WifiSetupPlugin(PHALPlugin):
 
     def handle_deregister(self, message: Message) -> None:
         """deregister.client: forget a client, ending its session first if it is active."""
-        try:
-            record = self._resolve(parse_target(message.data))
-        except (BadRequest, LookupError) as e:
-            target_name, target_id = _blame(e, message.data)
-            LOG.warning(f"deregistration refused: {e}")
-            self._reply(message, t.DEREGISTRATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
-                                                              t.K_ID: target_id, t.K_ID_LONG: target_id})
-            return
-        with self._lock:
-            if record.client_id not in self.registry:  # another thread deregistered it meanwhile
-                self._reply(message, t.DEREGISTRATION_FAILURE, {
-                    t.K_ERROR: str(UnknownClient(client_id=record.client_id)), t.K_CLIENT: record.name,
-                    t.K_ID: record.client_id, t.K_ID_LONG: record.client_id})
+        with self._lock:  # resolved under the lock: no other handler can remove it in between
+            try:
+                record = self._resolve(parse_target(message.data))
+            except (BadRequest, LookupError) as e:
+                target_name, target_id = _blame(e, message.data)
+                LOG.warning(f"deregistration refused: {e}")
+                self._reply(message, t.DEREGISTRATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
+                                                                  t.K_ID: target_id, t.K_ID_LONG: target_id})
                 return
             self.registry.unregister(record.client_id)
             LOG.info(f"client '{record.name}' deregistered")
             if self.machine.state is SetupState.ACTIVE and self.machine.active_client == record.client_id:
-                self._failed.add(record.client_id)
-                self._fall_back(f"client '{record.name}' deregistered during its session")
+                self._fall_back(record.client_id, f"client '{record.name}' deregistered during its session")
             else:
                 self._registry_changed()
             self._reply(message, t.CLIENT_DEREGISTERED, {t.K_CLIENT: record.name, t.K_ID: record.client_id,
@@ -225,19 +219,14 @@ class WifiSetupPlugin(PHALPlugin):
 
     def handle_set_active(self, message: Message) -> None:
         """set.active.client: end the current session, if any, and start the named client's."""
-        try:
-            record = self._resolve(parse_target(message.data, t.REQ_CLIENT_ALIASES, t.REQ_ID_ALIASES))
-        except (BadRequest, LookupError) as e:
-            target_name, target_id = _blame(e, message.data)
-            LOG.warning(f"activation refused: {e}")
-            self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
-                                                         t.K_ID: target_id})
-            return
-        with self._lock:
-            if record.client_id not in self.registry:
-                self._reply(message, t.ACTIVATION_FAILURE, {
-                    t.K_ERROR: str(UnknownClient(client_id=record.client_id)), t.K_CLIENT: record.name,
-                    t.K_ID: record.client_id})
+        with self._lock:  # resolved under the lock: no other handler can remove it in between
+            try:
+                record = self._resolve(parse_target(message.data, t.REQ_CLIENT_ALIASES, t.REQ_ID_ALIASES))
+            except (BadRequest, LookupError) as e:
+                target_name, target_id = _blame(e, message.data)
+                LOG.warning(f"activation refused: {e}")
+                self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
+                                                             t.K_ID: target_id})
                 return
             if self.machine.state is SetupState.ACTIVE and self.machine.active_client == record.client_id:
                 LOG.info(f"client '{record.name}' is already active")
@@ -274,8 +263,7 @@ class WifiSetupPlugin(PHALPlugin):
             if active is None:
                 return
             LOG.info(f"client '{active.name}' reports that setup failed: {error}")
-            self._failed.add(active.client_id)
-            self._fall_back(f"client '{active.name}' failed" + (f": {error}" if error else ""))
+            self._fall_back(active.client_id, f"client '{active.name}' failed" + (f": {error}" if error else ""))
 
     def handle_client_select(self, message: Message) -> None:
         """client.select (from the selection page): emit set.active.client with both spellings."""
@@ -402,8 +390,10 @@ class WifiSetupPlugin(PHALPlugin):
                 self._broadcast(t.NOTIFY_NO_INTERNET)
                 self._plan_launch(self.settings.grace_first_boot if self.first_boot else self.settings.grace)
 
-    def _fall_back(self, error: str) -> None:
-        """After a client failed or left: the page again, the next client that needs no input, or setup.failed."""
+    def _fall_back(self, without: str, error: str) -> None:
+        """Go on without a client that failed or left: the page again, the next client that needs no input
+        (never that one again this round), or setup.failed."""
+        self._failed.add(without)
         self._next_step(error=error, wait=False)
 
     def _next_step(self, error: str, wait: bool) -> None:
@@ -457,7 +447,7 @@ class WifiSetupPlugin(PHALPlugin):
             self._broadcast(t.activate_topic(tr.new_client or ""))
             if self.settings.activation_timeout > 0:
                 self._scheduler.schedule(JOB_ACTIVATION, self.settings.activation_timeout,
-                                         lambda cid=tr.new_client: self._on_activation_timeout(cid))
+                                         lambda cid=tr.new_client or "": self._on_activation_timeout(cid))
         elif tr.new is SetupState.SELECTING:
             self._show_page()
         elif tr.new is SetupState.WAITING:
@@ -537,24 +527,19 @@ class WifiSetupPlugin(PHALPlugin):
                 self._step(SetupEvent.GIVE_UP, error=f"no client that needs no input registered within "
                                                      f"{self.settings.client_wait:g} s")
 
-    def _on_activation_timeout(self, client_id: Optional[str]) -> None:
+    def _on_activation_timeout(self, client_id: str) -> None:
         """activation_timeout ran out: end that client's session and go on without it."""
         with self._lock:
             if self.machine.state is SetupState.ACTIVE and self.machine.active_client == client_id:
-                record = self.registry.get(client_id or "")
-                name = record.name if record else client_id
-                self._failed.add(client_id or "")
-                self._fall_back(f"client '{name}' did not finish within {self.settings.activation_timeout:g} s")
+                self._fall_back(client_id, f"client '{self._name_of(client_id)}' did not finish within "
+                                           f"{self.settings.activation_timeout:g} s")
 
     def _on_verify_over(self) -> None:
         """The internet did not come after the client's session: go on without that client."""
         with self._lock:
-            if self.machine.state is SetupState.CHECKING:
-                client_id = self.machine.active_client or ""
-                record = self.registry.get(client_id)
-                self._failed.add(client_id)
-                name = record.name if record else client_id
-                self._fall_back(f"no internet after client '{name}' ended its session")
+            client_id = self.machine.active_client
+            if self.machine.state is SetupState.CHECKING and client_id is not None:
+                self._fall_back(client_id, f"no internet after client '{self._name_of(client_id)}' ended its session")
 
     # ------------------------------------------------------------------ GUI
     def _show_page(self) -> None:
@@ -588,6 +573,11 @@ class WifiSetupPlugin(PHALPlugin):
                         f"'{active.name if active else None}'")
             return None
         return active
+
+    def _name_of(self, client_id: str) -> str:
+        """A client's name for a log or error sentence; its id once it is no longer registered."""
+        record = self.registry.get(client_id)
+        return record.name if record else client_id
 
     def _resolve(self, target: Target) -> ClientRecord:
         """Find the client a request names; raise UnknownClient or ClientMismatch."""
