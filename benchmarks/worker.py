@@ -17,7 +17,7 @@ LOOPBACK_NAMES = ("127.0.0.1", "::1", "localhost")
 PLUGIN_ID = "ovos-PHAL-plugin-wifi-setup"
 PREFIX = "ovos.phal.wifi.plugin."
 PING = "bench.ping"
-# The idle check our plugin keeps in its scheduler (plugin.JOB_CHECK); read only to compute figure 6.
+# The idle check our plugin keeps in its scheduler (watchdog.JOB_CHECK); followed only to compute figure 6.
 OUR_CHECK_JOB = "own_check"
 
 _blocked: List[str] = []
@@ -185,6 +185,12 @@ def rss_kib() -> int:
     return -1
 
 
+# Figures 2-4 time a request until its outcome. Ours holds an activation back on purpose (registration_settle
+# after a registration, stop_settle after a session end) and waits for echoes and notices; with those waits at
+# their defaults the figures would time the wait, not the handler. The baseline has no such settings.
+NO_SETTLE = {"registration_settle": 0, "stop_settle": 0, "echo_window": 0, "notice_window": 0, "gui_wait": 0}
+
+
 def make_plugin(variant: str, bus: Any, config: Optional[dict]) -> Any:
     """Construct the plugin of this virtualenv (ours or the baseline: same module name), or the floor's."""
     if variant == "floor":
@@ -261,7 +267,7 @@ class FakeBusBench:
         self.bus.on(PREFIX + "client.registered", self._remember)
         # verify_timeout kept long: after remove.active.client ours waits for the internet; the default 30 s
         # would let it hand the session to the next client in the middle of a batch.
-        config = {"enable_watchdog": False, "verify_timeout": 3600}
+        config = {"enable_watchdog": False, "verify_timeout": 3600, **NO_SETTLE}
         self.plugin = make_plugin(self.variant, self.bus, config)
         started = time.perf_counter()
         for i in range(clients):
@@ -402,7 +408,7 @@ def run_realbus(args: argparse.Namespace) -> None:
     if args.variant == "floor":
         service_bus.on(PING, lambda m: service_bus.emit(m.response({})))
     else:
-        plugin = make_plugin(args.variant, service_bus, {"enable_watchdog": False})
+        plugin = make_plugin(args.variant, service_bus, {"enable_watchdog": False, **NO_SETTLE})
     time.sleep(0.3)  # let the plugin's start-up messages (alive, gui status) pass before timing
 
     arrived = threading.Event()
@@ -521,6 +527,26 @@ def run_shutdown(args: argparse.Namespace) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- figure 6
+def follow_check_due(due: Dict[str, float]) -> None:
+    """Keep in due the monotonic time our plugin last scheduled its own check for (the baseline has no scheduler).
+
+    Scheduler.schedule is wrapped before the plugin is built; the plugin's scheduler runs on time.monotonic.
+    """
+    try:
+        from ovos_PHAL_plugin_wifi_setup import scheduler as module
+    except ImportError:
+        return
+    schedule = module.Scheduler.schedule
+
+    def noting(self: Any, name: str, delay: float, job: Callable[[], None]) -> None:
+        """Schedule as before, noting when the own check is due."""
+        if name == OUR_CHECK_JOB:
+            due[name] = time.monotonic() + max(0.0, delay)
+        schedule(self, name, delay, job)
+
+    module.Scheduler.schedule = noting
+
+
 def run_idle(args: argparse.Namespace) -> None:
     """Run with the default schedule while online for a window; count the requests reaching the check server."""
     install_network_guard()
@@ -534,6 +560,9 @@ def run_idle(args: argparse.Namespace) -> None:
         # A stand-in for ovos-PHAL-plugin-connectivity-events: answers the query, reports the change to online.
         bus.on("ovos.PHAL.internet_check",
                lambda m: bus.emit(m.response({"internet_connected": True})))
+    due: Dict[str, float] = {}
+    if args.variant == "ours":
+        follow_check_due(due)
     start = time.monotonic()
     plugin = make_plugin(args.variant, bus, {})
     if args.reports:
@@ -542,8 +571,8 @@ def run_idle(args: argparse.Namespace) -> None:
     hits = [round(h - start, 3) for h in server.hits if h - start <= args.window]
     next_in: Optional[float] = None
     scheduler = getattr(plugin, "_scheduler", None)
-    if scheduler is not None and hasattr(scheduler, "due_in"):
-        next_in = scheduler.due_in(OUR_CHECK_JOB)
+    if OUR_CHECK_JOB in due and scheduler is not None and scheduler.pending(OUR_CHECK_JOB):
+        next_in = max(0.0, due[OUR_CHECK_JOB] - time.monotonic())
     settings = getattr(plugin, "settings", None)
     schedule: Dict[str, Any]
     if settings is not None and hasattr(settings, "check_interval_online"):

@@ -1,10 +1,11 @@
 """The `ovos-wifi-setup` command: see and steer network setup from a terminal."""
 import argparse
 import json
+import math
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
 
@@ -12,7 +13,8 @@ DEFAULT_TIMEOUT = 5.0
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the bus answered, the plugin did not, or it refused the request
-EXIT_NO_BUS = 2  # also argparse's code for a usage error
+EXIT_NO_BUS = 2  # also the code of a usage error
+EXIT_USAGE = EXIT_NO_BUS
 
 # What `watch` shows besides the plugin's own namespace.
 GENERIC_TOPICS = frozenset({
@@ -160,10 +162,14 @@ def request(bus: Any, message: Any, reply_type: str, timeout: float) -> Optional
 class Outcome:
     """Waits for the first of several topics after a request (the request's one outcome)."""
 
-    def __init__(self, bus: Any, topic_list: Sequence[str]) -> None:
-        """Subscribe before the request is sent so that no reply can slip by."""
+    def __init__(self, bus: Any, topic_list: Sequence[str], client_id: Optional[str] = None) -> None:
+        """Subscribe before the request is sent so that no reply can slip by.
+
+        With client_id, an answer whose payload names another client's id is someone else's and is passed by.
+        """
         self.bus = bus
         self.topics = list(topic_list)
+        self.client_id = client_id
         self.event = threading.Event()
         self.message: Any = None
         for topic in self.topics:
@@ -171,6 +177,9 @@ class Outcome:
 
     def _seen(self, message: Any) -> None:
         """Keep the first outcome only."""
+        named = message.data.get(topics.K_ID) if isinstance(message.data, dict) else None
+        if self.client_id is not None and named and named != self.client_id:
+            return
         if not self.event.is_set():
             self.message = message
             self.event.set()
@@ -314,13 +323,17 @@ def cmd_select(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int
         known = ", ".join(str(r.get(topics.K_CLIENT)) for r in records) or "none"
         return _fail(f"no client named {args.name!r} (registered: {known})")
     name, client_id = record[topics.K_CLIENT], record[topics.K_ID]
-    outcome = Outcome(bus, [topics.activate_topic(client_id), topics.ACTIVATION_FAILURE])
+    outcome = Outcome(bus, [topics.activate_topic(client_id), topics.ACTIVATION_FAILURE,
+                            topics.CLIENT_ALREADY_ACTIVE], client_id)
     bus.emit(Message(topics.CLIENT_SELECT, {topics.K_CLIENT: name, topics.K_ID: client_id}))
     message = outcome.wait(args.timeout)
     if message is None:
         return _fail(f"sent the selection of {name}; the plugin did not confirm within {args.timeout:g} s")
     if message.msg_type == topics.ACTIVATION_FAILURE:
         return _fail(f"{name} was not activated: {message.data.get(topics.K_ERROR, 'no reason given')}")
+    if message.msg_type == topics.CLIENT_ALREADY_ACTIVE:
+        print(f"{name} already active", file=out)
+        return EXIT_OK
     print(f"{name} activated", file=out)
     return EXIT_OK
 
@@ -400,16 +413,37 @@ COMMANDS: Dict[str, Tuple[Callable[..., int], str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print `PROG: error: MESSAGE (see --help)` and exit with the usage code."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def seconds(text: str) -> float:
+    """Read a --timeout value: a finite number of seconds above zero, short enough for a thread to wait on."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive, finite number of seconds")
+    if value > threading.TIMEOUT_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than the longest wait ({threading.TIMEOUT_MAX:g} s)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; bus options work before or after the command."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--host", default=argparse.SUPPRESS,
                         help="messagebus host (default: mycroft.conf's websocket section)")
     common.add_argument("--port", type=int, default=argparse.SUPPRESS,
                         help="messagebus port (default: mycroft.conf's websocket section)")
-    common.add_argument("--timeout", type=float, default=argparse.SUPPRESS,
+    common.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS,
                         help=f"seconds to wait for the bus and for each answer (default {DEFAULT_TIMEOUT:g})")
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ovos-wifi-setup", parents=[common],
         description="See and steer OpenVoiceOS network setup; `demo` shows it all on a private bus.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -439,8 +473,6 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
     if args.command is None:
         parser.print_help(out)
         return EXIT_NO_BUS
-    if args.timeout is not None and args.timeout <= 0:
-        parser.error("--timeout must be positive")
     if args.command == "demo":
         from ovos_PHAL_plugin_wifi_setup.demo import STEP_TIMEOUT, run_demo
         return run_demo(host=args.host, port=args.port, verbose=args.verbose, out=out,

@@ -39,7 +39,7 @@ class Outbox:
                 LOG.warning(f"bus is down while stopping; not sent: {message.msg_type}")
                 return
             self._pending.append(message)
-            if self._sender is None or not self._sender.is_alive():
+            if self._sender is None or not self._sender.is_alive():  # not alive: it never started
                 self._sender = threading.Thread(target=self._drain, name="wifi-setup-outbox", daemon=True)
                 self._sender.start()
 
@@ -58,13 +58,19 @@ class Outbox:
         return event is None or event.is_set()
 
     def _drain(self) -> None:
-        """Send the queued messages, oldest first, as soon as the connection is back."""
+        """Send the queued messages, oldest first, as soon as the connection is back.
+
+        The thread gives up its slot under the lock in the same step that finds the queue empty, so a
+        message queued after that step starts a new sender instead of waiting for this one, which is
+        still alive while it finishes.
+        """
         event = getattr(self._bus, "connected_event", None)
         while not self._stopping.is_set():
             if event is not None and not event.wait(0.1):
                 continue
             with self._lock:
                 if not self._pending:
+                    self._release_slot()
                     return
                 # Left in the queue while it is sent, so that emit() cannot overtake it.
                 message = self._pending[0]
@@ -74,3 +80,10 @@ class Outbox:
                 LOG.exception(f"could not send {getattr(message, 'msg_type', message)}")
             with self._lock:
                 self._pending.popleft()
+        with self._lock:
+            self._release_slot()
+
+    def _release_slot(self) -> None:
+        """Forget this thread as the sender (called with the lock held, just before it returns)."""
+        if self._sender is threading.current_thread():
+            self._sender = None

@@ -33,10 +33,11 @@ class Target:
     name: Optional[str]
     client_id: Optional[str]
 
-    @property
-    def empty(self) -> bool:
-        """True when the request names no client at all."""
-        return self.name is None and self.client_id is None
+    def describe(self) -> str:
+        """Name the client for a log line: by name and id as given, or "no client"."""
+        parts = ([f"'{self.name}'"] if self.name is not None else []) + \
+            ([f"id {self.client_id}"] if self.client_id is not None else [])
+        return "client " + " ".join(parts) if parts else "no client"
 
 
 def as_dict(data: Any) -> dict:
@@ -148,10 +149,14 @@ MAX_ERROR_LEN = 1024
 
 
 def parse_error_text(data: Any) -> Optional[str]:
-    """Read the optional 'error' sentence of a setup failure report; an over-long one is cut, not refused."""
-    payload = as_dict(data)
-    value = payload.get(t.K_ERROR)
-    if isinstance(value, str) and len(value) > MAX_ERROR_LEN:
-        # PROTOCOL.md sets no cap on 'error': a client's long traceback must not void its failure report.
+    """Read the optional 'error' sentence of a setup failure report; never refuses the report for it.
+
+    An over-long sentence is cut (PROTOCOL.md sets no cap: a client's long traceback must not void its
+    failure report); an 'error' that is not a string is not a sentence and reads as none.
+    """
+    value = as_dict(data).get(t.K_ERROR)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if len(value) > MAX_ERROR_LEN:
         return value[:MAX_ERROR_LEN - 1] + "…"
-    return _string(payload, (t.K_ERROR,), MAX_ERROR_LEN, required=False)
+    return value

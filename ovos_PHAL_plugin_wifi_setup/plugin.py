@@ -1,4 +1,8 @@
-"""WifiSetupPlugin: the only module that knows the bus; it parses, calls the core and emits the outcome."""
+"""WifiSetupPlugin: the manager on the bus. It parses what arrives, asks the core and sends the outcome.
+
+The core (registry, state machine, timers, own checks, state file, payload parsing) knows no bus; this
+module is where bus messages become calls on it, and its answers become bus messages.
+"""
 import threading
 import time
 from os.path import dirname, join
@@ -33,17 +37,11 @@ JOB_CLIENT_WAIT = "client_wait"
 JOB_ACTIVATION = "activation_timeout"
 JOB_VERIFY = "verify"
 JOB_LAUNCH = "watchdog_launch"
+JOB_SEND_ACTIVATE = "send_activate"
+JOB_NOTICE = "no_internet_notice"
+JOB_REANNOUNCE = "reannounce:"  # + the client's id
 
-# PHALPlugin.__init__ registers these and its shutdown() removes others by mistake; ours removes them.
-_BASE_LEAKS = (
-    ("enclosure.mouth.talk", "_on_mouth_talk"),
-    ("enclosure.mouth.think", "_on_mouth_think"),
-    ("enclosure.mouth.listen", "_on_mouth_listen"),
-    ("enclosure.mouth.smile", "_on_mouth_smile"),
-    ("enclosure.mouth.viseme", "_on_mouth_viseme"),
-    ("enclosure.eyes.level", "on_eyes_brightness"),
-    ("recognizer_loop:audio_output_end", "on_audio_output_end"),
-)
+LONG_AGO = float("-inf")
 
 
 class WifiSetupPlugin(PHALPlugin):
@@ -64,6 +62,19 @@ class WifiSetupPlugin(PHALPlugin):
         self._internet: Optional[bool] = None
         self._gui_connected: Optional[bool] = None
         self._backoff_until = 0.0
+        self._closed = False
+        self._started_at = time.monotonic()
+        self._launch_due_at: Optional[float] = None
+        # One number per session: a timer set for one session never acts on another.
+        self._session = 0
+        self._activation_sent = False
+        # Per client id: when it last registered, and when the plugin last ended its session.
+        self._registered_at: Dict[str, float] = {}
+        self._deactivated_at: Dict[str, float] = {}
+        self._stop_event_at = LONG_AGO
+        # Notices other participants send too: no_internet (when last), completion topics (this round).
+        self._foreign_no_internet_at = LONG_AGO
+        self._round_notices: Set[str] = set()
         self.own_checks = OwnChecks(self.settings, self._scheduler, check_urls(self._network_tests()), self._lock,
                                     self._on_check_answer)
         self._out = Outbox(self.bus)
@@ -89,6 +100,9 @@ class WifiSetupPlugin(PHALPlugin):
             (t.IS_READY, self.handle_is_ready),
             (t.GUI_STATUS_RESPONSE, self.handle_gui_status),
             (t.GUI_CONNECTED, self.handle_gui_connected),
+            (t.NOTIFY_NO_INTERNET, self.handle_notice),
+            (t.WIFI_SETUP_COMPLETED, self.handle_notice),
+            (t.SHELL_STATUS_OK, self.handle_notice),
         )]
         for topic, handler in self._handlers:
             self.bus.on(topic, handler)
@@ -121,7 +135,10 @@ class WifiSetupPlugin(PHALPlugin):
         self._scheduler.run()
 
     def shutdown(self) -> None:
-        """End any open round, remove every handler this plugin added, and stop the thread within a second."""
+        """End any open round, remove every listener this plugin added, and stop its threads within seconds."""
+        with self._lock:
+            # From here on no timer acts, a job already taken off the queue included.
+            self._closed = True
         self._scheduler.stop()
         self.own_checks.stop()
         with self._lock:
@@ -129,10 +146,17 @@ class WifiSetupPlugin(PHALPlugin):
                 self._step(SetupEvent.SHUT_DOWN)
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
-        self.bus.remove(self.gui.build_message_type("set"), self.gui.gui_set)
-        super().shutdown()
-        for topic, method in _BASE_LEAKS:
-            self.bus.remove(topic, getattr(self, method))
+        gui_set = getattr(self.gui, "gui_set", None)
+        if gui_set is not None:
+            _remove_quietly(self.bus, self.gui.build_message_type("set"), gui_set)
+        try:
+            super().shutdown()
+        except Exception:  # ovos-plugin-manager's code: its failure must not stop ours half-way
+            LOG.exception("PHALPlugin.shutdown failed; removing the rest of the listeners anyway")
+        # PHALPlugin.__init__ registers some forty methods and its shutdown() leaves some behind (it removes
+        # others by mistake): every listener still bound to this plugin goes, whatever its name.
+        for topic, listener in _listeners_bound_to(self.bus, self):
+            _remove_quietly(self.bus, topic, listener)
         self._out.close()
         if self.is_alive() and self is not threading.current_thread():
             self.join(timeout=1)
@@ -193,8 +217,16 @@ class WifiSetupPlugin(PHALPlugin):
         with self._lock:
             record, created = self.registry.register(reg.name, reg.client_type, reg.display_text,
                                                      reg.has_gui, reg.requires_input)
+            self._registered_at[record.client_id] = time.monotonic()
             LOG.info(f"client '{record.name}' {'registered' if created else 're-registered'} as {record.client_id}")
             self._reply(message, t.CLIENT_REGISTERED, record.as_payload())
+            if not created and self._in_session(record.client_id):
+                if self._activation_sent:
+                    # Only a client that restarted asks again in the middle of its session: it lost the session.
+                    LOG.info(f"client '{record.name}' registered again during its session; it is told to resume it")
+                    self._activation_sent = False
+                # Activated (again) once it has settled after this registration.
+                self._activate_when_settled(record.client_id)
             self._registry_changed(candidate=record)
 
     def handle_deregister(self, message: Message) -> None:
@@ -210,12 +242,14 @@ class WifiSetupPlugin(PHALPlugin):
                 return
             self.registry.unregister(record.client_id)
             LOG.info(f"client '{record.name}' deregistered")
-            if self.machine.state is SetupState.ACTIVE and self.machine.active_client == record.client_id:
+            if self._in_session(record.client_id):
                 self._fall_back(record.client_id, f"client '{record.name}' deregistered during its session")
             else:
                 self._registry_changed()
             self._reply(message, t.CLIENT_DEREGISTERED, {t.K_CLIENT: record.name, t.K_ID: record.client_id,
                                                          t.K_ID_LONG: record.client_id})
+            self._forget(record.client_id)
+            self._reannounce_deaf_clients()
 
     def handle_set_active(self, message: Message) -> None:
         """set.active.client: end the current session, if any, and start the named client's."""
@@ -228,8 +262,10 @@ class WifiSetupPlugin(PHALPlugin):
                 self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
                                                              t.K_ID: target_id})
                 return
-            if self.machine.state is SetupState.ACTIVE and self.machine.active_client == record.client_id:
+            if self._in_session(record.client_id):
                 LOG.info(f"client '{record.name}' is already active")
+                self._reply(message, t.CLIENT_ALREADY_ACTIVE, {t.K_CLIENT: record.name, t.K_ID: record.client_id,
+                                                               t.K_ID_LONG: record.client_id})
                 return
             if not self.machine.state.in_round:
                 self._failed.clear()
@@ -243,7 +279,13 @@ class WifiSetupPlugin(PHALPlugin):
             LOG.warning(f"remove.active.client ignored: {e}")
             return
         with self._lock:
-            if self._requester_in_session(target, "remove.active.client", (SetupState.ACTIVE,)) is None:
+            active = self._requester_in_session(target, "remove.active.client", (SetupState.ACTIVE,))
+            if active is None:
+                return
+            stale = self._stale_removal(active.client_id)
+            if stale:
+                LOG.info(f"remove.active.client from '{active.name}' answers the end of its previous session "
+                         f"({stale}); the session it has now goes on")
                 return
             self._step(SetupEvent.CLIENT_DONE)
             if self._internet is True:
@@ -262,20 +304,26 @@ class WifiSetupPlugin(PHALPlugin):
                                                 (SetupState.ACTIVE, SetupState.CHECKING))
             if active is None:
                 return
-            LOG.info(f"client '{active.name}' reports that setup failed: {error}")
+            if isinstance(message.data, dict) and message.data.get(t.K_ERROR) is not None and error is None:
+                LOG.warning(f"client '{active.name}' reported a failure whose 'error' is not a sentence; "
+                            "the failure counts without it")
+            LOG.info(f"client '{active.name}' reports that setup failed" + (f": {error}" if error else ""))
             self._fall_back(active.client_id, f"client '{active.name}' failed" + (f": {error}" if error else ""))
 
     def handle_client_select(self, message: Message) -> None:
-        """client.select (from the selection page): emit set.active.client with both spellings."""
+        """client.select (from the selection page): pass it on as set.active.client with both spellings."""
         try:
             # Checked here too, so that a malformed pick is not echoed, amplified, onto the bus.
             target = parse_target(message.data, t.REQ_CLIENT_ALIASES, t.REQ_ID_ALIASES)
         except BadRequest as e:
             self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: e.name, t.K_ID: None})
             return
-        self._reply(message, t.SET_ACTIVE_CLIENT, {
-            t.K_REQ_CLIENT: target.name, t.K_CLIENT: target.name,
-            t.K_REQ_ID: target.client_id, t.K_ID: target.client_id, t.K_ID_LONG: target.client_id})
+        # Forwarded, not replied: the page's context goes on, so any answer to the request goes back to the page.
+        request = message.forward(t.SET_ACTIVE_CLIENT)
+        request.context = dict(message.context)
+        request.data = {t.K_REQ_CLIENT: target.name, t.K_CLIENT: target.name,
+                        t.K_REQ_ID: target.client_id, t.K_ID: target.client_id, t.K_ID_LONG: target.client_id}
+        self._out.emit(request)
 
     def handle_skip(self, message: Message) -> None:
         """skip.setup ("Connect later"): end setup until the user asks again or the next start."""
@@ -343,16 +391,29 @@ class WifiSetupPlugin(PHALPlugin):
         """gui.status.request.response: remember whether a GUI is connected."""
         data = message.data if isinstance(message.data, dict) else {}
         if isinstance(data.get("connected"), bool):
-            self._gui_connected = data["connected"]
+            self._set_gui_connected(data["connected"])
 
     def handle_gui_connected(self, message: Message) -> None:
         """mycroft.gui.connected: a GUI client announced itself."""
-        self._gui_connected = True
+        self._set_gui_connected(True)
+
+    def handle_notice(self, message: Message) -> None:
+        """A notice the plugin also sends, from another participant: it is not sent twice for one event."""
+        if _sent_by_us(message):
+            return
+        with self._lock:
+            if message.msg_type == t.NOTIFY_NO_INTERNET:
+                self._foreign_no_internet_at = time.monotonic()
+                self._scheduler.cancel(JOB_NOTICE)
+            elif self.machine.state.in_round:
+                self._round_notices.add(message.msg_type)
 
     # ------------------------------------------------------------------ core operations
     def launch(self, reason: str) -> bool:
         """Open a setup round: the selection page, or a client that needs no input, or a wait for one."""
         with self._lock:
+            if self._closed:
+                return False
             state = self.machine.state
             if state is SetupState.ACTIVE and not self.use_gui:
                 LOG.info(f"setup not launched ({reason}): a client is already in session")
@@ -368,11 +429,13 @@ class WifiSetupPlugin(PHALPlugin):
             return True
 
     def _report(self, online: bool) -> None:
-        """A connectivity report from the bus: from now on reports, not own checks, tell the state."""
+        """A connectivity report from the bus: from now on reports tell the state, own checks cross-check them."""
         with self._lock:
-            # After a client's session the one planned check still runs: it may find the internet first.
-            self.own_checks.note_report(keep_planned=self.machine.state is SetupState.CHECKING)
+            self.own_checks.note_report()
             self._set_internet(online)
+            # A reporter that goes silent (it may have crashed) is cross-checked, at most once per interval.
+            if not self.own_checks.planned:
+                self._plan_check(self.settings.check_interval_online_max)
 
     def _set_internet(self, online: bool) -> None:
         """Record the connectivity; coming online completes an open round, going offline wakes the watchdog."""
@@ -382,13 +445,31 @@ class WifiSetupPlugin(PHALPlugin):
                 if previous is not True:
                     LOG.info("internet is up")
                 self._scheduler.cancel(JOB_LAUNCH)
+                self._scheduler.cancel(JOB_NOTICE)
                 self._save(first_boot=False)
                 if self.machine.state.in_round:
                     self._step(SetupEvent.COMPLETE)
             elif previous is not False:
                 LOG.info("internet is down")
-                self._broadcast(t.NOTIFY_NO_INTERNET)
+                self._notify_no_internet()
                 self._plan_launch(self.settings.grace_first_boot if self.first_boot else self.settings.grace)
+
+    def _notify_no_internet(self) -> None:
+        """enclosure.notify.no_internet once per change to offline: not when another sender says it already."""
+        window = self.settings.notice_window
+        if time.monotonic() - self._foreign_no_internet_at <= window:
+            LOG.debug("no_internet already announced by another participant")
+        elif window <= 0:
+            self._broadcast(t.NOTIFY_NO_INTERNET)
+        else:
+            # The reporter may announce it right after its report: wait a moment for it.
+            self._scheduler.schedule(JOB_NOTICE, window, self._on_notice_due)
+
+    def _on_notice_due(self) -> None:
+        """Nobody else announced the change to offline: the plugin does."""
+        with self._lock:
+            if not self._closed and self._internet is False:
+                self._broadcast(t.NOTIFY_NO_INTERNET)
 
     def _fall_back(self, without: str, error: str) -> None:
         """Go on without a client that failed or left: the page again, the next client that needs no input
@@ -400,6 +481,9 @@ class WifiSetupPlugin(PHALPlugin):
         """Take the launch or fall-back edge that fits the clients and the screen."""
         if self.use_gui:
             self._step(SetupEvent.SHOW_PAGE)
+            if not wait and not self._page_clients():
+                # The page stays, so "Connect later", "Never connect" and a client that registers later still work.
+                self._setup_failed(f"no usable client is left: {error}")
             return
         candidate = self.registry.first_without_input(excluding=self._failed)
         if candidate is not None:
@@ -427,16 +511,17 @@ class WifiSetupPlugin(PHALPlugin):
         if tr.old is SetupState.CHECKING:
             self._scheduler.cancel(JOB_VERIFY)
         if tr.client_left:
-            self._scheduler.cancel(JOB_ACTIVATION)
-            self._broadcast(t.deactivate_topic(tr.client_left))
+            self._end_session(tr.client_left)
         if tr.new.in_round or tr.new.declined:
             self._scheduler.cancel(JOB_LAUNCH)
         if tr.old is SetupState.NEVER and tr.new is not SetupState.NEVER:
             self._save(never_connect=False)
         elif tr.new is SetupState.NEVER:
-            self._save(never_connect=True, watchdog_on=False)
-        if tr.round_opened and not self.own_checks.planned:
-            self._plan_check(self.settings.check_interval_offline)
+            self._save(never_connect=True)
+        if tr.round_opened:
+            self._round_notices.clear()
+            if not self.own_checks.planned:
+                self._plan_check(self._check_delay(None))
         release = tr.old is SetupState.SELECTING and tr.new is not SetupState.SELECTING \
             and event is not SetupEvent.PAGE_CLOSED
         early_release = release and event not in (SetupEvent.ACTIVATE, SetupEvent.COMPLETE)
@@ -444,29 +529,30 @@ class WifiSetupPlugin(PHALPlugin):
             self.gui.release()
 
         if tr.new is SetupState.ACTIVE and (tr.old is not SetupState.ACTIVE or tr.new_client != tr.old_client):
-            self._broadcast(t.activate_topic(tr.new_client or ""))
-            if self.settings.activation_timeout > 0:
-                self._scheduler.schedule(JOB_ACTIVATION, self.settings.activation_timeout,
-                                         lambda cid=tr.new_client or "": self._on_activation_timeout(cid))
+            self._start_session(tr.new_client or "")
         elif tr.new is SetupState.SELECTING:
             self._show_page()
         elif tr.new is SetupState.WAITING:
             self._scheduler.schedule(JOB_CLIENT_WAIT, self.settings.client_wait, self._on_client_wait_over)
         elif tr.new is SetupState.CHECKING:
-            self._scheduler.schedule(JOB_VERIFY, self.settings.verify_timeout, self._on_verify_over)
-            self._plan_check(0, once=True)
+            session = self._session
+            self._scheduler.schedule(JOB_VERIFY, self.settings.verify_timeout,
+                                     lambda: self._on_verify_over(session))
+            self._plan_check(0, promised=True)
         elif event is SetupEvent.COMPLETE:
-            self._broadcast(t.WIFI_SETUP_COMPLETED)
-            self._broadcast(t.SHELL_STATUS_OK)
-            self._broadcast(t.STOP_SETUP)
+            for topic in (t.WIFI_SETUP_COMPLETED, t.SHELL_STATUS_OK):
+                if topic in self._round_notices:
+                    LOG.debug(f"{topic} was already sent for this round by another participant")
+                else:
+                    self._broadcast(topic)
+            self._broadcast_stop()
         elif event in (SetupEvent.SKIP, SetupEvent.NEVER):
-            self._broadcast(t.STOP_SETUP)
+            self._broadcast_stop()
             self._broadcast(t.FULLY_OFFLINE_OUT, {"permanent": event is SetupEvent.NEVER})
         elif event is SetupEvent.GIVE_UP:
-            LOG.error(f"setup failed: {error}")
-            self._broadcast(t.SETUP_FAILED, {t.K_ERROR: error})
+            self._setup_failed(error)
         elif event is SetupEvent.SHUT_DOWN and tr.old.in_round:
-            self._broadcast(t.STOP_SETUP)
+            self._broadcast_stop()
 
         if release and not early_release:
             self.gui.release()
@@ -478,34 +564,177 @@ class WifiSetupPlugin(PHALPlugin):
             self._plan_launch(self.settings.relaunch_backoff)
         return tr
 
+    # ------------------------------------------------------------------ sessions
+    def _in_session(self, client_id: str) -> bool:
+        """True while this client holds the setup session (state active with it)."""
+        return self.machine.state is SetupState.ACTIVE and self.machine.active_client == client_id
+
+    def _start_session(self, client_id: str) -> None:
+        """A client's session begins: its activate goes out once the client has settled; its timeout starts."""
+        self._session += 1
+        self._activation_sent = False
+        session = self._session
+        self._activate_when_settled(client_id)
+        if self.settings.activation_timeout > 0:
+            self._scheduler.schedule(JOB_ACTIVATION, self.settings.activation_timeout,
+                                     lambda: self._on_activation_timeout(client_id, session))
+
+    def _end_session(self, client_id: str) -> None:
+        """A client's session ends: deactivate it if it was told of the session, and remember when."""
+        self._scheduler.cancel(JOB_ACTIVATION)
+        self._scheduler.cancel(JOB_SEND_ACTIVATE)
+        if self._activation_sent:
+            self._broadcast(t.deactivate_topic(client_id))
+            self._deactivated_at[client_id] = time.monotonic()
+        else:
+            LOG.info(f"client '{self._name_of(client_id)}' was never told of its session; nothing to deactivate")
+        self._activation_sent = False
+
+    def _activate_when_settled(self, client_id: str) -> None:
+        """Send activate.{id} now, or once the client has settled: registration_settle after it registered (it
+        may still be subscribing), stop_settle after its last session ended (it may still be cleaning up)."""
+        ready_at = max(self._registered_at.get(client_id, LONG_AGO) + self.settings.registration_settle,
+                       self._deactivated_at.get(client_id, LONG_AGO) + self.settings.stop_settle)
+        wait = ready_at - time.monotonic()
+        if wait <= 0:
+            self._send_activate(client_id)
+            return
+        LOG.info(f"client '{self._name_of(client_id)}' is activated in {wait:.1f} s, once it has settled")
+        session = self._session
+        self._scheduler.schedule(JOB_SEND_ACTIVATE, wait, lambda: self._on_activate_due(client_id, session))
+
+    def _on_activate_due(self, client_id: str, session: int) -> None:
+        """The client has settled: tell it its session began, if that session is still on."""
+        with self._lock:
+            if not self._closed and self._session == session and self._in_session(client_id) \
+                    and not self._activation_sent:
+                self._send_activate(client_id)
+
+    def _send_activate(self, client_id: str) -> None:
+        """Tell the client its session began."""
+        self._activation_sent = True
+        self._broadcast(t.activate_topic(client_id))
+
+    def _stale_removal(self, client_id: str) -> Optional[str]:
+        """Why a removal request from the client in session cannot be about this session, or None if it can.
+
+        Clients in the field answer every deactivate and stop.setup.event with remove.active.client, some
+        seconds later; such an echo must not end a session that began after the stop it answers.
+        """
+        if not self._activation_sent:
+            return "it has not been told of its session yet"
+        stopped = max(self._deactivated_at.get(client_id, LONG_AGO), self._stop_event_at)
+        since = time.monotonic() - stopped
+        if since < self.settings.echo_window:
+            return f"it came {since:.1f} s after the plugin ended a session, within echo_window"
+        return None
+
+    def _broadcast_stop(self) -> None:
+        """stop.setup.event, remembered: every client may answer it with a removal request."""
+        self._stop_event_at = time.monotonic()
+        self._broadcast(t.STOP_SETUP)
+
+    def _setup_failed(self, error: str) -> None:
+        """Tell OVOS that setup failed, and why."""
+        LOG.error(f"setup failed: {error}")
+        self._broadcast(t.SETUP_FAILED, {t.K_ERROR: error})
+
+    def _forget(self, client_id: str) -> None:
+        """Drop what the plugin remembers of a client that left."""
+        self._registered_at.pop(client_id, None)
+        self._deactivated_at.pop(client_id, None)
+        self._failed.discard(client_id)
+        self._scheduler.cancel(JOB_REANNOUNCE + client_id)
+
+    def _reannounce_deaf_clients(self) -> None:
+        """Tell the clients that drop their handlers on anyone's client.deregistered their record again.
+
+        After a moment, so that they have handled the deregistration first (bus handlers may run in any order).
+        """
+        delay = self.settings.registration_settle
+        for name in t.DEAF_AFTER_ANY_DEREGISTRATION:
+            record = self.registry.by_name(name)
+            if record is None:
+                continue
+            # It subscribes anew on the repeat: an activation waits for that as for a fresh registration.
+            self._registered_at[record.client_id] = time.monotonic() + delay
+            if delay <= 0:
+                self._reannounce(record.client_id)
+            else:
+                self._scheduler.schedule(JOB_REANNOUNCE + record.client_id, delay,
+                                         lambda cid=record.client_id: self._reannounce(cid))
+
+    def _reannounce(self, client_id: str) -> None:
+        """Send client.registered for a client again, as a reminder of its id."""
+        with self._lock:
+            record = self.registry.get(client_id)
+            if record is not None and not self._closed:
+                LOG.info(f"client '{record.name}' is told its id again: it stops listening when anyone leaves")
+                self._broadcast(t.CLIENT_REGISTERED, record.as_payload())
+
     # ------------------------------------------------------------------ watchdog
+    def _gui_wait_left(self) -> float:
+        """Seconds the first automatic launch still waits for a screen to connect (gui "auto" only)."""
+        if self.settings.gui != "auto" or self._gui_connected is True:
+            return 0.0
+        return max(0.0, self._started_at + self.settings.gui_wait - time.monotonic())
+
+    def _set_gui_connected(self, connected: bool) -> None:
+        """A GUI's presence is known: a launch that waited for it goes ahead, a headless wait becomes the page."""
+        with self._lock:
+            self._gui_connected = connected
+            if not connected or self._closed or self.settings.gui != "auto":
+                return
+            if self.machine.state is SetupState.WAITING:
+                self._step(SetupEvent.SHOW_PAGE)
+            elif self._scheduler.pending(JOB_LAUNCH) and self._launch_due_at is not None:
+                self._scheduler.schedule(JOB_LAUNCH, max(0.0, self._launch_due_at - time.monotonic()),
+                                         self._on_launch_due)
+
     def _plan_launch(self, delay: float) -> None:
         """Launch setup after delay seconds if the device is still offline and nothing stops the watchdog."""
         if self._internet is not False or not self.watchdog_active or self.machine.state is not SetupState.IDLE:
             return
-        delay = max(delay, self._backoff_until - time.monotonic())
-        LOG.info(f"offline: setup launches in {delay:g} s unless the internet comes back")
-        self._scheduler.schedule(JOB_LAUNCH, delay, self._on_launch_due)
+        now = time.monotonic()
+        self._launch_due_at = now + max(delay, self._backoff_until - now)
+        wait = max(self._launch_due_at - now, self._gui_wait_left())
+        if wait > self._launch_due_at - now:
+            LOG.info(f"offline: setup launches in {wait:g} s unless the internet comes back "
+                     "(or sooner, when a screen connects)")
+        else:
+            LOG.info(f"offline: setup launches in {wait:g} s unless the internet comes back")
+        self._scheduler.schedule(JOB_LAUNCH, wait, self._on_launch_due)
 
     def _on_launch_due(self) -> None:
         """The grace period or back-off ran out: launch if still offline and idle."""
         with self._lock:
-            if self._internet is False and self.watchdog_active and self.machine.state is SetupState.IDLE:
+            if not self._closed and self._internet is False and self.watchdog_active \
+                    and self.machine.state is SetupState.IDLE:
                 self.launch(reason="the device is offline")
 
     def _wants_checks(self) -> bool:
-        """Own checks run only where nothing reports connectivity and the watchdog or a round needs to know."""
-        return not self.own_checks.reports_seen and (self.watchdog_active or self.machine.state.in_round)
+        """Own checks run where the watchdog or a round needs to know the connectivity."""
+        return self.watchdog_active or self.machine.state.in_round
 
-    def _plan_check(self, delay: float, once: bool = False) -> None:
-        """Schedule the next own check (once: even where reports arrive, as after a client's session)."""
-        if once or self._wants_checks():
-            self.own_checks.plan(delay)
+    def _check_delay(self, online: Optional[bool]) -> float:
+        """The pause before the next own check: the cross-check interval once a reporter is known."""
+        if self.own_checks.reports_seen:
+            return self.settings.check_interval_online_max
+        if online is None:
+            return self.settings.check_interval_offline
+        return self.own_checks.next_delay(online)
+
+    def _plan_check(self, delay: float, promised: bool = False) -> None:
+        """Schedule the next own check (promised: even where reports arrive, as after a client's session)."""
+        if promised or self._wants_checks():
+            self.own_checks.plan(delay, promised=promised)
 
     def _on_check_answer(self, online: bool) -> None:
         """An own check answered (under the lock): record it and plan the next one."""
+        if self._closed:
+            return
         self._set_internet(online)
-        self._plan_check(self.own_checks.next_delay(online))
+        self._plan_check(self._check_delay(online))
 
     def _network_tests(self) -> dict:
         """The plugin's own network_tests section if it has one, else mycroft.conf's."""
@@ -523,39 +752,46 @@ class WifiSetupPlugin(PHALPlugin):
     def _on_client_wait_over(self) -> None:
         """client_wait ran out while a headless round waited for a client."""
         with self._lock:
-            if self.machine.state is SetupState.WAITING:
+            if not self._closed and self.machine.state is SetupState.WAITING:
                 self._step(SetupEvent.GIVE_UP, error=f"no client that needs no input registered within "
                                                      f"{self.settings.client_wait:g} s")
 
-    def _on_activation_timeout(self, client_id: str) -> None:
-        """activation_timeout ran out: end that client's session and go on without it."""
+    def _on_activation_timeout(self, client_id: str, session: int) -> None:
+        """activation_timeout ran out: end that session of that client and go on without it."""
         with self._lock:
-            if self.machine.state is SetupState.ACTIVE and self.machine.active_client == client_id:
+            if not self._closed and self._session == session and self._in_session(client_id):
                 self._fall_back(client_id, f"client '{self._name_of(client_id)}' did not finish within "
                                            f"{self.settings.activation_timeout:g} s")
 
-    def _on_verify_over(self) -> None:
+    def _on_verify_over(self, session: int) -> None:
         """The internet did not come after the client's session: go on without that client."""
         with self._lock:
             client_id = self.machine.active_client
-            if self.machine.state is SetupState.CHECKING and client_id is not None:
+            if not self._closed and self._session == session and self.machine.state is SetupState.CHECKING \
+                    and client_id is not None:
                 self._fall_back(client_id, f"no internet after client '{self._name_of(client_id)}' ended its session")
 
     # ------------------------------------------------------------------ GUI
     def _show_page(self) -> None:
-        """Put the selection page on screen with a fresh list of clients."""
+        """Put the selection page on screen with a fresh list of the clients still usable this round."""
         self.gui[t.SESSION_PAGE_TYPE] = t.PAGE_TYPE_SELECT
-        self.gui[t.SESSION_CLIENTS] = self._client_payloads()
+        self.gui[t.SESSION_CLIENTS] = self._page_clients()
         self.gui.show_page(t.GUI_PAGE, override_idle=True, override_animations=True)
 
     def _refresh_page(self) -> None:
         """Send the page a fresh clients_model so it redraws."""
-        self.gui[t.SESSION_CLIENTS] = self._client_payloads()
+        self.gui[t.SESSION_CLIENTS] = self._page_clients()
 
     # ------------------------------------------------------------------ helpers
     def _client_payloads(self) -> List[dict]:
         """A fresh list of every record in both spellings."""
         return self.registry.payloads()
+
+    def _page_clients(self) -> List[dict]:
+        """The records the page offers: every client but those that failed this round."""
+        if not self._failed:
+            return self._client_payloads()
+        return [p for p in self._client_payloads() if p[t.K_ID] not in self._failed]
 
     def _requester_in_session(self, target: Target, request: str,
                               states: Tuple[SetupState, ...]) -> Optional[ClientRecord]:
@@ -569,8 +805,8 @@ class WifiSetupPlugin(PHALPlugin):
             return None
         active = self.registry.get(self.machine.active_client or "")
         if active is None or not _names(target, active):
-            LOG.warning(f"{request} for {target} refused: the client in session is "
-                        f"'{active.name if active else None}'")
+            in_session = f"'{active.name}'" if active else "nobody"
+            LOG.warning(f"{request} from {target.describe()} refused: the client in session is {in_session}")
             return None
         return active
 
@@ -598,8 +834,14 @@ class WifiSetupPlugin(PHALPlugin):
         self._out.emit(answer)
 
     def _broadcast(self, topic: str, data: Optional[dict] = None) -> None:
-        """Send a message of the plugin's own."""
-        self._out.emit(Message(topic, data or {}, {"skill_id": t.PLUGIN_ID}))
+        """Send a message of the plugin's own (its context names the plugin as the source)."""
+        self._out.emit(Message(topic, data or {}, {"skill_id": t.PLUGIN_ID, "source": t.PLUGIN_ID}))
+
+
+def _sent_by_us(message: Message) -> bool:
+    """True for a message the plugin broadcast itself (it hears its own messages too)."""
+    context = message.context if isinstance(message.context, dict) else {}
+    return context.get("source") == t.PLUGIN_ID
 
 
 def _names(target: Target, record: ClientRecord) -> bool:
@@ -618,6 +860,27 @@ def _blame(error: Exception, data: Any) -> Tuple[Optional[str], Optional[str]]:
     if isinstance(error, BadRequest):
         return error.name or client_name_of(data), error.client_id
     return client_name_of(data), None
+
+
+def _listeners_bound_to(bus: Any, owner: Any) -> List[Tuple[str, Callable[..., Any]]]:
+    """Every (topic, listener) on the bus that is a method of owner (FakeBus's ee, MessageBusClient's emitter)."""
+    emitter = getattr(bus, "ee", None) or getattr(bus, "emitter", None)
+    found: List[Tuple[str, Callable[..., Any]]] = []
+    try:
+        for topic in list(emitter.event_names()):
+            found.extend((topic, listener) for listener in list(emitter.listeners(topic))
+                         if getattr(listener, "__self__", None) is owner)
+    except Exception:  # an emitter without pyee's introspection: nothing more can be found
+        LOG.debug("the bus's emitter cannot list its listeners")
+    return found
+
+
+def _remove_quietly(bus: Any, topic: str, listener: Callable[..., Any]) -> None:
+    """Remove a listener; a bus that no longer holds it (or fails to remove it) must not stop a shutdown."""
+    try:
+        bus.remove(topic, listener)
+    except Exception:  # the bus library's code, at shutdown
+        LOG.debug(f"listener for {topic} could not be removed")
 
 
 def _guarded(topic: str, handler: Handler) -> Handler:

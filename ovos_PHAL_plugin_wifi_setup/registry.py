@@ -127,11 +127,6 @@ class ClientRegistry:
                 return record
             raise UnknownClient()
 
-    def records(self) -> List[ClientRecord]:
-        """Return every record in registration order."""
-        with self._lock:
-            return list(self._by_id.values())
-
     def payloads(self) -> List[dict]:
         """Every record's wire form in registration order, as a fresh list (the dicts are built once per change)."""
         with self._lock:
@@ -151,7 +146,3 @@ class ClientRegistry:
     def __len__(self) -> int:
         """Count the registered clients."""
         return len(self._by_id)
-
-    def __contains__(self, client_id: object) -> bool:
-        """True when a client with this id is registered."""
-        return client_id in self._by_id

@@ -34,21 +34,10 @@ class Scheduler:
         with self._lock:
             return name in self._jobs
 
-    def due_in(self, name: str) -> Optional[float]:
-        """Seconds until the named job is due, or None when none is pending."""
-        with self._lock:
-            entry = self._jobs.get(name)
-        return None if entry is None else max(0.0, entry[0] - self._clock())
-
     def stop(self) -> None:
         """Make run() return promptly, whatever it was waiting for."""
         self._stopping.set()
         self._wake.set()
-
-    @property
-    def stopped(self) -> bool:
-        """True once stop() was called."""
-        return self._stopping.is_set()
 
     def run(self) -> None:
         """Call due jobs until stop(); a job that raises is logged and the loop goes on."""

@@ -39,6 +39,16 @@ class Settings:
     """Seconds offline before the watchdog launches setup after the first boot (a saved network may come back)."""
     relaunch_backoff: float = 300.0
     """Seconds the watchdog waits after the user closed the page or setup failed before launching again."""
+    gui_wait: float = 15.0
+    """With gui "auto": seconds after start the first automatic launch waits for a GUI to connect."""
+    registration_settle: float = 1.0
+    """Seconds after a client registers before the plugin sends it activate (it may still be subscribing)."""
+    stop_settle: float = 5.0
+    """Seconds after a client's session was ended before the plugin activates that client again."""
+    echo_window: float = 10.0
+    """Seconds after the plugin ended a client's session in which a removal from that client answers the stop."""
+    notice_window: float = 2.0
+    """Seconds within which another sender's enclosure.notify.no_internet counts for the same change."""
     state_file: str = ""
     """Where the plugin keeps what the user decided; empty: $XDG_STATE_HOME/ovos-PHAL-plugin-wifi-setup/state.json."""
 

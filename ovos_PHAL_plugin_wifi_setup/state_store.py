@@ -23,7 +23,8 @@ class SavedState:
     never_connect: bool = False
     """The user chose "Never connect"; cleared by user.activated."""
     watchdog_on: Optional[bool] = None
-    """The user's word on the watchdog: True after user.activated, False after "Never connect", None: config."""
+    """True after user.activated (the watchdog is on for good, whatever the config says), None otherwise: the
+    config decides. A saved false (version 2.0.0 wrote it on "Never connect") is read as None."""
 
 
 def default_state_path() -> str:
@@ -41,7 +42,8 @@ class StateStore:
         self._saved: Optional[SavedState] = None
 
     def load(self, defaults: SavedState) -> SavedState:
-        """Return the saved values over the defaults; any problem means the defaults and one warning."""
+        """Return the saved values over the defaults; no file yet means the defaults and one info line,
+        any problem with the file the defaults and one warning."""
         self._saved = state = self._read(defaults)
         self._remove_stale_temp_files()
         return state
@@ -58,12 +60,13 @@ class StateStore:
                 _remove_quietly(os.path.join(directory, name))
 
     def _read(self, defaults: SavedState) -> SavedState:
-        """Read the file; warn once and return the defaults if it is missing, unreadable or malformed."""
+        """Read the file; return the defaults if it is missing (said at INFO: the first start), or, with one
+        warning, if it is unreadable or malformed."""
         try:
             with open(self.path, encoding="utf-8") as f:
                 text = f.read()
         except FileNotFoundError:
-            LOG.warning(f"no saved state at {self.path} yet; starting from the configured defaults")
+            LOG.info(f"no saved state at {self.path} yet; starting from the configured defaults")
             return defaults
         except (OSError, UnicodeDecodeError) as e:  # bytes that are not UTF-8 are as unreadable as EIO
             LOG.warning(f"cannot read the saved state at {self.path} ({e}); starting from the defaults")
@@ -109,7 +112,12 @@ class StateStore:
 
 
 def _parse(text: str, defaults: SavedState) -> SavedState:
-    """Read the JSON text, keeping defaults for absent keys; raise ValueError on anything malformed."""
+    """Read the JSON text, keeping defaults for absent keys; raise ValueError on anything malformed.
+
+    A saved `watchdog_on: false` is read as None (the config decides): version 2.0.0 wrote it on "Never connect"
+    and kept it after skip.setup or a client selection ended "Never connect", so such a device never launched
+    setup on its own again. "Never connect" is kept by `never_connect` alone.
+    """
     if not text.strip():
         raise ValueError("the file is empty")
     try:
@@ -127,7 +135,7 @@ def _parse(text: str, defaults: SavedState) -> SavedState:
     if "watchdog_on" in data:
         if data["watchdog_on"] is not None and not isinstance(data["watchdog_on"], bool):
             raise ValueError("'watchdog_on' is not true, false or null")
-        values["watchdog_on"] = data["watchdog_on"]
+        values["watchdog_on"] = True if data["watchdog_on"] else None
     return SavedState(**values)
 
 

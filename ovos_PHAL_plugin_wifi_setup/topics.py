@@ -1,4 +1,4 @@
-"""The wire contract of ../shared/PROTOCOL.md as constants: every topic and key in one place."""
+"""The wire contract of docs/PROTOCOL.md as constants: every topic and key in one place."""
 from typing import Final
 
 PLUGIN_ID: Final = "ovos-PHAL-plugin-wifi-setup"
@@ -32,6 +32,8 @@ REGISTRATION_FAILURE: Final = _t("client.registration.failure")
 CLIENT_DEREGISTERED: Final = _t("client.deregistered")
 DEREGISTRATION_FAILURE: Final = _t("client.deregistration.failure")
 ACTIVATION_FAILURE: Final = _t("client.activation.failure")
+# The outcome of set.active.client for the client already in session (nothing else changes).
+CLIENT_ALREADY_ACTIVE: Final = _t("client.already.active")
 REGISTERED_CLIENTS: Final = _t("registered.clients")
 ALIVE: Final = _t("alive")
 SETUP_LAUNCHED: Final = _t("setup.launched")
@@ -103,6 +105,11 @@ REQ_ID_ALIASES: Final = (K_REQ_ID, K_ID, K_ID_LONG)
 BALENA_PLUGIN_NAME: Final = "ovos-PHAL-plugin-balena-wifi"
 BALENA_REGISTERED_NAME: Final = "BalenaWifiSetupPlugin"
 CLIENT_NAME_QUIRKS: Final = {BALENA_PLUGIN_NAME: BALENA_REGISTERED_NAME}
+
+# The GUISetup client of ovos-PHAL-plugin-network-manager 1.3.x drops its activate/deactivate handlers on
+# every client.deregistered, whoever left; the plugin tells it its record again after someone else leaves.
+GUI_NETWORK_CLIENT_NAME: Final = "ovos-PHAL-plugin-gui-network-client"
+DEAF_AFTER_ANY_DEREGISTRATION: Final = frozenset({GUI_NETWORK_CLIENT_NAME})
 
 # Client types with their own icon; others are accepted and shown generic.
 TYPE_ON_DEVICE: Final = "onDevice"

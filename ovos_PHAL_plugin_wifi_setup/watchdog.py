@@ -11,12 +11,17 @@ JOB_CHECK = "own_check"
 
 Targets = Sequence[Tuple[str, Optional[str]]]
 
+# How long stop() waits for a check in flight; the probe ends within well under this once cancelled.
+STOP_JOIN_TIMEOUT = 2.0
+
 
 class OwnChecks:
     """Runs the own check on a short-lived thread when planned, and backs off while online.
 
-    Reports from the bus outrank it: once one arrives the plugin stops planning checks, and an answer
-    to a check planned before the latest report is dropped, since the report is newer.
+    Reports from the bus outrank it: an answer is dropped when a report arrived after the check was
+    planned, since the report is newer. A promised check (``plan(..., promised=True)``, as after a client's
+    session) survives reports and is never dropped for a check still in flight: it runs once that
+    one is done, and its answer "online" counts even when a report came meanwhile.
     """
 
     def __init__(self, settings: Settings, scheduler: Scheduler, targets: Targets, lock: "threading.RLock",
@@ -28,9 +33,12 @@ class OwnChecks:
         self._on_answer = on_answer
         self._cancel = Cancel()
         self._online_interval = settings.check_interval_online
+        self._promised = False  # a promised check is owed: the next check to start keeps the promise
+        self._running = False   # a check thread is at work (set before it starts, cleared as it ends)
+        # A check came due while another was running: run once more after it (with its report count).
+        self._again: Optional[int] = None
         self.thread: Optional[threading.Thread] = None
         self.reports = 0
-        self.checks_made = 0
 
     @property
     def possible(self) -> bool:
@@ -47,17 +55,21 @@ class OwnChecks:
         """True once any connectivity report arrived on the bus."""
         return self.reports > 0
 
-    def note_report(self, keep_planned: bool = False) -> None:
-        """A report arrived: it outranks every answer still to come; forget the planned check unless kept."""
-        if not self.reports_seen:
-            LOG.info("connectivity reports arrive on the bus; the plugin's own checks stop")
-        self.reports += 1
-        if not keep_planned:
-            self._scheduler.cancel(JOB_CHECK)
+    def note_report(self) -> None:
+        """A report arrived: it outranks every answer still to come; forget the planned check unless promised."""
+        with self._lock:
+            if not self.reports_seen:
+                LOG.info("connectivity reports arrive on the bus; the plugin's own checks only cross-check them")
+            self.reports += 1
+            if not self._promised:
+                self._scheduler.cancel(JOB_CHECK)
 
-    def plan(self, delay: float) -> None:
-        """Run a check after delay seconds (replacing one already planned)."""
-        if self.possible:
+    def plan(self, delay: float, promised: bool = False) -> None:
+        """Run a check after delay seconds (replacing one already planned; a promise already made is kept)."""
+        if not self.possible:
+            return
+        with self._lock:
+            self._promised = self._promised or promised
             reports = self.reports
             self._scheduler.schedule(JOB_CHECK, delay, lambda: self._start(reports))
 
@@ -70,9 +82,8 @@ class OwnChecks:
         self._online_interval = self._settings.check_interval_online
         return self._settings.check_interval_offline
 
-    def check_once(self, reports_when_planned: int) -> None:
-        """Check the urls, each within check_timeout, and hand a still-current answer to on_answer (under the lock)."""
-        self.checks_made += 1
+    def check_once(self, reports_when_planned: int, promised: bool = False) -> None:
+        """Check the urls within check_timeout in all, and hand a still-current answer to on_answer (under the lock)."""
         try:
             online = internet_reachable(self._targets, self._settings.check_timeout, self._cancel)
         except Exception:  # the thread boundary
@@ -81,23 +92,48 @@ class OwnChecks:
         if self._cancel.cancelled:
             return
         with self._lock:
-            if self.reports == reports_when_planned:
+            if not (self.reports == reports_when_planned or (promised and online)):
+                LOG.debug("own check answer dropped: a connectivity report came after it was planned")
+                return
+            try:
                 self._on_answer(online)
+            except Exception:  # the thread boundary
+                LOG.exception("handling the own check's answer failed")
 
     def stop(self) -> None:
-        """End a check in flight at once (its socket is closed) and run no other."""
+        """End a check in flight at once (its socket is closed), run no other, and wait for its thread."""
         self._cancel.cancel()
+        self._scheduler.cancel(JOB_CHECK)
         thread = self.thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=0.5)
+            thread.join(timeout=STOP_JOIN_TIMEOUT)
 
     def _start(self, reports_when_planned: int) -> None:
         """Start the planned check on its own thread, so neither handlers nor timers wait on the network."""
-        if self._cancel.cancelled or self.reports != reports_when_planned:
-            return  # stopping, or a report came after this check was planned
-        if self.thread is not None and self.thread.is_alive():
-            return
-        thread = threading.Thread(target=self.check_once, args=(reports_when_planned,),
-                                  name="wifi-setup-check", daemon=True)
-        thread.start()
-        self.thread = thread  # published only once started: stop() may join it at any moment
+        with self._lock:
+            if self._cancel.cancelled:
+                return
+            if self._running:
+                self._again = reports_when_planned  # newer than the running check: run when it is done
+                return
+            self._running = True
+            thread = threading.Thread(target=self._run, args=(reports_when_planned,), name="wifi-setup-check",
+                                      daemon=True)
+            thread.start()
+            self.thread = thread  # published only once started: stop() may join it at any moment
+
+    def _run(self, reports_when_planned: int) -> None:
+        """Check, and check again while checks came due during the last one."""
+        reports = reports_when_planned
+        while True:
+            with self._lock:
+                if self._cancel.cancelled:
+                    self._running = False
+                    return
+                promised, self._promised = self._promised, False
+            self.check_once(reports, promised)
+            with self._lock:
+                if self._again is None or self._cancel.cancelled:
+                    self._running = False
+                    return
+                reports, self._again = self._again, None

@@ -1,13 +1,39 @@
-"""Test set-up shared by every layer: a throwaway XDG tree before any OVOS module reads config."""
+"""Test set-up shared by every layer: a throwaway XDG tree and TMPDIR before any OVOS module reads config.
+
+Both live in one session folder in the system's temporary directory, removed when the session ends: a run
+leaves nothing there (a run with failures keeps it for inspection and says where it is).
+"""
+import atexit
 import os
+import shutil
 import tempfile
 
+_SESSION_ROOT = tempfile.mkdtemp(prefix="wifi-setup-test-")
+# Everything the tests and the processes they start put in "the temporary directory" (pytest's tmp_path,
+# tempfile.mkdtemp, a client's lock file) lands in the session folder too: children inherit TMPDIR.
+_TMP = os.path.join(_SESSION_ROOT, "tmp")
+os.makedirs(_TMP)
+os.environ["TMPDIR"] = _TMP
+tempfile.tempdir = _TMP
 # ovos_config creates ~/.config/mycroft on import and GUIInterface copies pages to $XDG_CACHE_HOME:
 # point all of it at a temporary tree before any test module imports OVOS code.
-_XDG_ROOT = tempfile.mkdtemp(prefix="wifi-setup-xdg-")
+_XDG_ROOT = os.path.join(_SESSION_ROOT, "xdg")
 for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_var] = os.path.join(_XDG_ROOT, _var.lower())
     os.makedirs(os.environ[_var], exist_ok=True)
+
+_KEEP_ON = (1, 3)  # pytest's exit codes "tests failed" and "internal error"
+_session = {"keep": False}
+
+
+def _remove_session_root() -> None:
+    """Delete the session folder unless the session failed (idempotent: unconfigure, then atexit)."""
+    if not _session["keep"]:
+        shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
+
+
+# A backstop for whatever is still written there after pytest has finished (interpreter shutdown).
+atexit.register(_remove_session_root)
 
 
 # No test may reach a public host: mycroft.conf's network_tests point at a closed loopback port.
@@ -73,10 +99,13 @@ def recorder(bus: Any) -> Recorder:
 def make_plugin(bus: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
     """Build WifiSetupPlugin instances on the test's bus (watchdog off unless asked, state in tmp_path)."""
     from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
+    from helpers import NO_SETTLE
     made: List[Any] = []
 
     def build(**config: Any) -> Any:
         config.setdefault("enable_watchdog", False)
+        for key, value in NO_SETTLE.items():  # see helpers.NO_SETTLE
+            config.setdefault(key, value)
         config.setdefault("network_tests", LOOPBACK_NETWORK_TESTS)
         config.setdefault("state_file", str(tmp_path / "state.json"))
         plugin = WifiSetupPlugin(bus=bus, config=config)
@@ -104,3 +133,19 @@ def silent_listener() -> Iterator[Any]:
     listener = SilentListener()
     yield listener
     listener.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Keep the session folder when tests failed, and say where it is."""
+    if int(exitstatus) in _KEEP_ON:
+        _session["keep"] = True
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"kept for inspection (tests failed): {_SESSION_ROOT} "
+                                "(the XDG tree and every test's temporary files)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The session is over (every fixture finalised): remove the folder."""
+    _remove_session_root()

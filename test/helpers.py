@@ -11,6 +11,12 @@ SCREEN = {"client": "screen", "type": "onDevice", "display_text": "On Device Set
           "requires_input": True}
 REMOTE2 = {"client": "remote2", "type": "Remote", "display_text": "Second remote"}
 
+# The waits that protect field clients' timing quirks (a client still subscribing after it registered, still
+# cleaning up after its session, answering a stop late; a reporter announcing offline itself; a screen that
+# connects after start), all off: each message's outcome then follows at once. Tests of the contract itself
+# use this; test_settling.py and the real-stack tests run those waits with their defaults.
+NO_SETTLE = {"registration_settle": 0, "stop_settle": 0, "echo_window": 0, "notice_window": 0, "gui_wait": 0}
+
 
 def emit_raw(bus: Any, topic: str, data: Any) -> None:
     """Deliver a message whose data may be any value, even one Message.serialize() refuses.

@@ -17,6 +17,7 @@ INBOUND_TOPICS: Tuple[str, ...] = (
     t.CLIENT_SELECT, t.SKIP_SETUP, t.FULLY_OFFLINE_IN, t.USER_ACTIVATED, t.SELECT_PAGE_REMOVED, t.STATUS,
     t.GET_REGISTERED_CLIENTS, t.INTERNET_CONNECTED, t.INTERNET_DISCONNECTED, t.INTERNET_STATE, t.NETWORK_STATE,
     t.INTERNET_CHECK_RESPONSE, t.IS_READY, t.GUI_STATUS_RESPONSE, t.GUI_CONNECTED,
+    t.NOTIFY_NO_INTERNET, t.WIFI_SETUP_COMPLETED, t.SHELL_STATUS_OK,
 )
 RECORD_KEYS: Tuple[str, ...] = (t.K_CLIENT, t.K_TYPE, t.K_TYPE_LONG, t.K_DISPLAY_TEXT, t.K_DISPLAY_TEXT_LONG,
                                 t.K_HAS_GUI, t.K_HAS_GUI_LONG, t.K_REQUIRES_INPUT, t.K_REQUIRES_INPUT_LONG,
@@ -154,7 +155,7 @@ def check_plugin(plugin: Any, issued: Optional[set] = None) -> None:
     with plugin.machine.lock:
         state = plugin.machine.state
         active = plugin.machine.active_client
-        records = plugin.registry.records()
+        records = plugin.registry.payloads()
         status = plugin.status()
     assert isinstance(state, SetupState)
     if state is SetupState.ACTIVE:
@@ -164,13 +165,13 @@ def check_plugin(plugin: Any, issued: Optional[set] = None) -> None:
         assert status["active_client"] is None
         if state is not SetupState.CHECKING:
             assert active is None, f"{state.name} keeps an active client {active}"
-    names = [r.name for r in records]
+    names = [r[t.K_CLIENT] for r in records]
     assert len(names) == len(set(names)), f"a name is registered twice: {names}"
     for record in records:
-        assert is_uuid4(record.client_id), record
-        assert record.client_id != record.name
+        assert is_uuid4(record[t.K_ID]), record
+        assert record[t.K_ID] != record[t.K_CLIENT]
         if issued is not None:
-            assert record.client_id in issued, f"{record.client_id} was never sent in client.registered"
+            assert record[t.K_ID] in issued, f"{record[t.K_ID]} was never sent in client.registered"
     assert status["in_setup"] == state.in_round and status["state"] == state.value
 
 
@@ -186,6 +187,8 @@ class SessionTracker:
         activate, deactivate = t.activate_topic(""), t.deactivate_topic("")
         if topic.startswith(activate):
             client_id = topic[len(activate):]
+            if self.open == [client_id]:
+                return  # the client re-registered in session (it restarted): told again, same session
             assert not self.open, f"activate.{client_id} while {self.open} still has its session"
             assert is_uuid4(client_id), topic
             self.open.append(client_id)
@@ -215,7 +218,8 @@ class LivePlugin:
         self.client.run_in_thread()
         if not self.client.connected_event.wait(30):
             raise TimeoutError(f"the plugin's bus client did not connect to port {port}")
-        self.plugin = WifiSetupPlugin(bus=self.client, config=config)
+        from helpers import NO_SETTLE
+        self.plugin = WifiSetupPlugin(bus=self.client, config={**NO_SETTLE, **config})
 
     def close(self) -> None:
         """Shut the plugin down and close its connection."""

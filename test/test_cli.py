@@ -139,6 +139,45 @@ def test_select_hands_the_session_to_the_named_client(home: StackHome, manager: 
     assert status_of(home)["active_client"]["id"] == manager.on_device.client_id
 
 
+def test_select_the_client_already_in_session_says_so_and_exits_0(home: StackHome, manager: Manager) -> None:
+    """`select NAME` for the client whose session runs prints "NAME already active" at once and exits 0;
+    the session goes on untouched."""
+    assert run(home, "launch").returncode == 0
+    wait_until(lambda: manager.remote.is_active, 10, what="the remote client active")
+    done = run(home, "select", REMOTE, "--timeout", "20")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{REMOTE} already active"
+    assert done.stderr == ""
+    status = status_of(home)
+    assert status["state"] == "active" and status["active_client"]["id"] == manager.remote.client_id
+    assert manager.remote.is_active and not manager.on_device.is_active
+
+
+def test_select_passes_by_an_already_active_answer_about_another_client(home: StackHome) -> None:
+    """An already-active answer naming another client's id is not taken for the selected client's outcome."""
+    from stack import BusRecorder
+
+    ours = {"client": "picked", "id": "11111111-1111-4111-8111-111111111111", "type": "Remote",
+            "display_text": "Picked", "requires_input": False, "has_gui": False}
+    other = dict(ours, client="other", id="22222222-2222-4222-8222-222222222222", display_text="Other")
+    with BusRecorder(home.port) as responder:
+        def clients(message: Any) -> None:
+            """Answer the client list like the plugin."""
+            responder.emit(topics.REGISTERED_CLIENTS, {"clients": [ours, other]})
+
+        def select(message: Any) -> None:
+            """First someone else's already-active answer, then our client's activation."""
+            responder.emit(topics.CLIENT_ALREADY_ACTIVE,
+                           {"client": other["client"], "id": other["id"], "client_id": other["id"]})
+            responder.emit(topics.activate_topic(ours["id"]), {})
+
+        responder.client.on(topics.GET_REGISTERED_CLIENTS, clients)
+        responder.client.on(topics.CLIENT_SELECT, select)
+        done = run(home, "select", "picked", "--timeout", "20")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "picked activated"
+
+
 def test_select_an_unknown_name_fails_and_lists_the_known_ones(home: StackHome, manager: Manager) -> None:
     """`select` of a name nobody registered exits 1 and names the registered clients."""
     done = run(home, "select", "nobody")
@@ -230,6 +269,23 @@ def test_a_silent_listener_times_out_within_the_timeout(home: StackHome) -> None
     expected = f"ovos-wifi-setup: no messagebus at ws://{LOOPBACK}:{port}/core (no answer within 2 s)"
     assert done.stderr.strip() == expected
     assert 2 <= elapsed < 2 + 10  # the wait is the timeout; the margin covers interpreter start-up
+
+
+@pytest.mark.parametrize("value, says", [
+    ("nan", "'nan' is not a positive, finite number of seconds"),
+    ("inf", "'inf' is not a positive, finite number of seconds"),
+    ("0", "'0' is not a positive, finite number of seconds"),
+    ("-1", "'-1' is not a positive, finite number of seconds"),
+    ("soon", "'soon' is not a number of seconds"),
+])
+def test_a_timeout_that_is_not_a_positive_finite_number_is_a_one_line_usage_error(home: StackHome, value: str,
+                                                                                says: str) -> None:
+    """`--timeout nan|inf|0|-1|soon` with a bus up: exit 2 and one line naming the value, never a traceback."""
+    done = run(home, "status", f"--timeout={value}")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == f"ovos-wifi-setup status: error: argument --timeout: {says} " \
+                          "(see ovos-wifi-setup status --help)\n"
 
 
 def test_no_command_prints_help_and_exits_2(home: StackHome) -> None:

@@ -12,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from ovos_bus_client.message import Message
 
 from fuzz_profiles import fuzz_settings
+from helpers import NO_SETTLE
 from stack import free_port
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.machine import SetupState
@@ -23,7 +24,7 @@ from robust_support import (INBOUND_TOPICS, NAMES, ErrorLog, LivePlugin, Session
 # deterministic (the state machine replays a failure exactly).
 NO_TIMERS = {"reporter_wait": 3600, "check_interval_offline": 3600, "check_interval_online": 3600,
              "check_interval_online_max": 3600, "grace": 3600, "grace_first_boot": 3600, "relaunch_backoff": 3600,
-             "client_wait": 3600, "verify_timeout": 3600, "activation_timeout": 3600}
+             "client_wait": 3600, "verify_timeout": 3600, "activation_timeout": 3600, **NO_SETTLE}
 # Own checks go to a loopback port nobody listens on.
 CLOSED_URL = f"http://127.0.0.1:{free_port()}/"
 # Messages sent by the last fuzz run of this process, for the long run's note.
@@ -159,7 +160,7 @@ class FuzzedPlugin(RuleBasedStateMachine):
         client_id = self.ids[name]
         out = self.send(t.DEREGISTER_CLIENT, {t.K_ID_LONG: client_id})
         topic, _ = self.one_outcome(out, t.CLIENT_DEREGISTERED, t.DEREGISTRATION_FAILURE)
-        assert topic == t.CLIENT_DEREGISTERED and client_id not in self.plugin.registry
+        assert topic == t.CLIENT_DEREGISTERED and self.plugin.registry.get(client_id) is None
 
     @precondition(lambda self: self.plugin is not None and self.plugin.machine.state is SetupState.ACTIVE
                   and len(self.ids) > 1)
@@ -289,7 +290,7 @@ class FuzzedPlugin(RuleBasedStateMachine):
         with self.plugin.machine.lock:
             state, active = self.plugin.machine.state, self.plugin.machine.active_client
         assert self.sessions.open == ([active] if state is SetupState.ACTIVE else []), (state, self.sessions.open)
-        assert {r.name: r.client_id for r in self.plugin.registry.records()} == self.ids
+        assert {r[t.K_CLIENT]: r[t.K_ID] for r in self.plugin.registry.payloads()} == self.ids
         escaped = self.log.escaped()
         assert not escaped, escaped
 

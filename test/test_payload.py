@@ -1,7 +1,7 @@
 """The boundary on its own: bad payloads raise BadRequest naming the field."""
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.payload import BadRequest, parse_error_text, parse_registration, parse_target
+from ovos_PHAL_plugin_wifi_setup.payload import BadRequest, Target, parse_error_text, parse_registration, parse_target
 
 GOOD = {"client": "c", "type": "Remote", "display_text": "C"}
 
@@ -63,7 +63,8 @@ def test_bad_registration_carries_the_name_when_given() -> None:
 
 def test_none_is_an_empty_payload() -> None:
     """None data is read as {} (a registration then misses 'client')."""
-    assert parse_target(None).empty
+    assert parse_target(None) == Target(name=None, client_id=None)
+    assert parse_target(None).describe() == "no client"
     with pytest.raises(BadRequest, match="'client' is required"):
         parse_registration(None)
 
@@ -85,8 +86,15 @@ def test_target_wrong_types_raise() -> None:
 
 
 def test_error_text_is_optional_string() -> None:
-    """A failure report's error is a string or absent."""
+    """A failure report's error is a sentence or none; one that is not a string reads as none, never refused."""
     assert parse_error_text({"error": "boom"}) == "boom"
     assert parse_error_text({}) is None
-    with pytest.raises(BadRequest):
-        parse_error_text({"error": 3})
+    for not_a_sentence in (3, True, ["x"], {"a": 1}, "   "):
+        assert parse_error_text({"error": not_a_sentence}) is None
+
+
+def test_a_target_names_the_client_in_words() -> None:
+    """Log lines name a requester by name and id, never as a Python repr."""
+    assert Target(name="x", client_id=None).describe() == "client 'x'"
+    assert Target(name="x", client_id="1-2").describe() == "client 'x' id 1-2"
+    assert Target(name=None, client_id="1-2").describe() == "client id 1-2"

@@ -23,7 +23,7 @@ def test_round_trip(tmp_path: Path) -> None:
     """A saved state is read back as written."""
     store = StateStore(str(tmp_path / "s" / "state.json"))
     assert store.load(SavedState()) == SavedState()
-    wanted = SavedState(first_boot=False, never_connect=True, watchdog_on=False)
+    wanted = SavedState(first_boot=False, never_connect=True, watchdog_on=True)
     assert store.save(wanted)
     assert StateStore(store.path).load(SavedState()) == wanted
 
@@ -49,6 +49,24 @@ def test_write_is_atomic_and_leaves_no_temp_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
     assert json.loads((tmp_path / "state.json").read_text()) == {
         "first_boot": False, "never_connect": False, "watchdog_on": None}
+
+
+def test_a_first_start_without_a_state_file_is_logged_at_info_not_as_a_warning(tmp_path: Path,
+                                                                              log: LogRecorder) -> None:
+    """No state file yet is the normal first boot: the defaults, one info line naming the file, no warning."""
+    path = tmp_path / "state.json"
+    defaults = SavedState(first_boot=True)
+    assert StateStore(str(path)).load(defaults) == defaults
+    assert log.records == [("info", log.at("info")[0])]
+    assert "no saved state" in log.at("info")[0] and str(path) in log.at("info")[0]
+
+
+def test_a_watchdog_off_saved_by_2_0_0_is_read_as_unset(tmp_path: Path) -> None:
+    """2.0.0 wrote `watchdog_on: false` on "Never connect" and never cleared it: it now means "the config decides"."""
+    path = tmp_path / "state.json"
+    path.write_text('{"first_boot": false, "never_connect": false, "watchdog_on": false}')
+    assert StateStore(str(path)).load(SavedState()) == SavedState(first_boot=False, never_connect=False,
+                                                                  watchdog_on=None)
 
 
 @pytest.mark.parametrize("content", ["", "   ", "{not json", "[1, 2]", '{"first_boot": "no"}',
@@ -119,6 +137,16 @@ def test_user_activated_turns_the_watchdog_on_for_good(bus: Any, recorder: Any,
     send(bus, "fully.offline")
     send(bus, "user.activated")
     plugin = restart(make_plugin, plugin, enable_watchdog=False, reporter_wait=60)
+    reply = status(bus, recorder)
+    assert reply["state"] == "idle" and reply["watchdog_active"] is True
+
+
+def test_a_device_that_left_never_connect_under_2_0_0_launches_setup_on_its_own_again(
+        bus: Any, recorder: Any, make_plugin: Callable[..., Any], tmp_path: Path) -> None:
+    """The state file 2.0.0 left after "Never connect" then "Connect later": with the watchdog on in the config,
+    the plugin starts with its watchdog active again."""
+    (tmp_path / "state.json").write_text('{"first_boot": false, "never_connect": false, "watchdog_on": false}')
+    make_plugin(enable_watchdog=True, reporter_wait=60)
     reply = status(bus, recorder)
     assert reply["state"] == "idle" and reply["watchdog_active"] is True
 

@@ -26,10 +26,9 @@ def test_offline_at_first_boot_launches_after_grace(bus: Any, recorder: Any, mak
 
 def test_own_check_finds_the_device_offline(bus: Any, recorder: Any, make_plugin: Callable[..., Any]) -> None:
     """With no reporter on the bus, the plugin's own check (a closed loopback port) finds it offline and launches."""
-    plugin = make_plugin(**FAST, gui="never", grace_first_boot=0)
+    make_plugin(**FAST, gui="never", grace_first_boot=0)
     assert recorder.of("ovos.PHAL.internet_check") == [{}]
     assert wait_until(lambda: launched(recorder) == 1)
-    assert plugin.own_checks.checks_made >= 1
     assert status(bus, recorder)["internet"] is False
 
 
@@ -97,12 +96,12 @@ def test_event_driven_mode_makes_no_own_checks(bus: Any, recorder: Any, make_plu
     """When the connectivity plugin answers, the plugin never sends a request of its own."""
     bus.on("ovos.PHAL.internet_check", lambda m: bus.emit(m.response({"internet_connected": True,
                                                                       "network_connected": True})))
-    plugin = make_plugin(**FAST, network_tests=check_server.network_tests())
+    # A reporter that stays silent for check_interval_online_max is cross-checked (test_settling.py): not here.
+    make_plugin(**{**FAST, "check_interval_online_max": 60}, network_tests=check_server.network_tests())
     send(bus, "mycroft.internet.disconnected")
     send(bus, "mycroft.internet.connected")
     time.sleep(0.6)
     assert check_server.requests == 0
-    assert plugin.own_checks.checks_made == 0
     assert status(bus, recorder)["internet"] is True
 
 
