@@ -21,7 +21,10 @@ $(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt req
 		then echo "pip check found broken requirements (above)"; exit 1; fi
 	touch $@
 
-test: $(TEST_STAMP)
+# Says first how long it takes (the install, when needed, runs after the line).
+test:
+	@echo "make test: the whole suite, about 5 minutes on 2 cores (the first run adds the install)"
+	@$(MAKE) --no-print-directory $(TEST_STAMP)
 	$(BIN)/python -m pytest test
 
 # Only the demo needs a messagebus of its own: it is the `demo` extra, not a runtime dependency.

@@ -558,7 +558,10 @@ def notes_for(prof: Profile, fb: Dict[str, Any]) -> List[str]:
         "`network_tests` point at a closed loopback port (the device is offline): online, the baseline's "
         "`remove.active.client` also emits `mycroft.internet.connected` and blocks 3 s in "
         "`wait_for_response('system.ntp.sync')`. Ours runs with `verify_timeout: 3600` so it does not hand "
-        "the session on mid-batch. Registering the population took "
+        "the session on mid-batch, and in 2, 3 and 4 with its deliberate waits off (`registration_settle`, "
+        "`stop_settle`, `echo_window`, `notice_window`, `gui_wait` all 0; by default it holds an activation "
+        "back 1 s after a registration and 5 s after that client's session ended), so a sample times the "
+        "handler, not the wait. Registering the population took "
         f"{populate.get(('ours', big), 0):.1f} s (ours) and {populate.get(('baseline', big), 0):.1f} s "
         f"(baseline) for {big:,} clients.",
         "4: one `ovos-messagebus` (this venv's) on a free loopback port, run twice: as shipped, and with "

@@ -1,4 +1,5 @@
 """`ovos-wifi-setup demo`: two setup rounds on a private messagebus, printed as a timeline."""
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -13,7 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
-from ovos_PHAL_plugin_wifi_setup.cli import BusUnavailable, connect, format_line, is_setup_topic
+from ovos_PHAL_plugin_wifi_setup.cli import (_HIDDEN_KEYS, BusUnavailable, connect, is_setup_topic, short_id,
+                                             short_topic)
 
 LOOPBACK = "127.0.0.1"
 STEP_TIMEOUT = 15.0  # generous: a step on a loaded 2-core machine takes well under a second
@@ -31,6 +33,11 @@ INSTALL_HINT = ("the demo needs ovos-messagebus: run `make demo`, or "
 # GUI messages worth a timeline line: what the selection screen would do.
 GUI_TOPICS = frozenset({"gui.value.set", "gui.page.show", "gui.page.delete", "gui.clear.namespace",
                         "gui.page.delete.all"})
+# A timeline line: the topic column, then at most this many characters of payload, cut between fields.
+TOPIC_WIDTH = 44
+PAYLOAD_WIDTH = 100
+# Long free text is shown after the short fields, so a cut drops it first.
+FREE_TEXT_KEYS = frozenset({topics.K_DISPLAY_TEXT, topics.K_ERROR})
 
 
 class StepMissed(Exception):
@@ -127,6 +134,62 @@ class BusProcess:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def payload_fields(data: Dict[str, Any]) -> List[str]:
+    """A payload as whole `key=value` fields, one spelling per field; free text (quoted) goes last."""
+    fields: List[str] = []
+    free_text: List[str] = []
+    for key, value in data.items():
+        if key in _HIDDEN_KEYS or key.startswith("__") or (
+                key == topics.K_ID_LONG and data.get(topics.K_ID) == value):
+            continue
+        if isinstance(value, list):
+            names = [v.get(topics.K_CLIENT, "?") if isinstance(v, dict) else str(v) for v in value]
+            text = "[" + ", ".join(names) + "]"
+        elif isinstance(value, dict):
+            text = str(value.get(topics.K_CLIENT) or "{...}")
+        elif isinstance(value, str) and (" " in value or not value):
+            text = json.dumps(value, ensure_ascii=False)
+        else:
+            text = str(short_id(value))
+        (free_text if key in FREE_TEXT_KEYS else fields).append(f"{key}={text}")
+    return fields + free_text
+
+
+def _left_out(fields: List[str]) -> str:
+    """The note that names the fields a line leaves out."""
+    return "(+" + ", ".join(field.split("=", 1)[0] for field in fields) + ")"
+
+
+def _cut_words(text: str, limit: int) -> str:
+    """Cut text to at most limit characters after a whole word (or after `=`), and mark the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[:max(limit - 2, 0)]
+    if text[len(head)] not in " \"":
+        # The head ends inside a word: go back to the last space, or to just after the key.
+        head = head[:max(head.rfind(" "), head.find("=") + 1)]
+    return head.rstrip() + " …"
+
+
+def fit_fields(fields: List[str], width: int = PAYLOAD_WIDTH) -> str:
+    """Join whole fields up to width, as many as fit; the fields left out are named (or, short of room, an
+    ellipsis stands for them). A field is cut in the middle only when not even the first one fits."""
+    text = " ".join(fields)
+    if len(text) <= width:
+        return text
+    for keep in range(len(fields) - 1, 0, -1):
+        for marker in (_left_out(fields[keep:]), "…"):
+            text = " ".join(fields[:keep] + [marker])
+            if len(text) <= width:
+                return text
+    return _cut_words(fields[0], width)
+
+
+def timeline_line(stamp: str, msg_type: str, data: Dict[str, Any]) -> str:
+    """One bus line of the timeline: time stamp, topic, and the payload's fields that fit."""
+    return f"{stamp:>9}  {short_topic(msg_type):<{TOPIC_WIDTH}} {fit_fields(payload_fields(data))}".rstrip()
+
+
 class Timeline:
     """An observer on its own bus connection: records every message, prints the setup ones."""
 
@@ -140,6 +203,7 @@ class Timeline:
         self.lines = 0
         self._cond = threading.Condition()
         self._seen: List[Any] = []
+        self._arrived: List[float] = []
         bus.on("message", self._record)
 
     def stamp(self) -> str:
@@ -164,10 +228,11 @@ class Timeline:
             return
         with self._cond:
             self._seen.append(message)
+            self._arrived.append(time.monotonic())
             self._cond.notify_all()
             if self._shown(message):
                 self.lines += 1
-                print(format_line(self.stamp(), message.msg_type, dict(message.data)), file=self.out, flush=True)
+                print(timeline_line(self.stamp(), message.msg_type, dict(message.data)), file=self.out, flush=True)
 
     @staticmethod
     def _shown(message: Any) -> bool:
@@ -180,6 +245,16 @@ class Timeline:
         """A position in the record; later waits look only after it."""
         with self._cond:
             return len(self._seen)
+
+    def arrived(self, position: int) -> float:
+        """When (time.monotonic) the message before position reached the observer."""
+        with self._cond:
+            return self._arrived[position - 1]
+
+    def seen_since(self, topic: str, since: int) -> bool:
+        """True when a message of topic passed after position since."""
+        with self._cond:
+            return any(m.msg_type == topic for m in self._seen[since:])
 
     def emit(self, topic: str, data: Optional[Dict[str, Any]] = None) -> None:
         """Send a message as one of the other OVOS parts would."""
@@ -202,50 +277,49 @@ class Timeline:
 
 
 class SampleClient:
-    """A network client built on the kit, scripted for the demo."""
+    """A network client built on the kit. It does what the demo tells it; its kit's callbacks are counted,
+    so that the demo narrates a session only once the client itself has heard of it."""
 
-    def __init__(self, bus: Any, name: str, display_text: str, client_type: str, requires_input: bool,
-                 outcome: str, say: Callable[[str], None]) -> None:
-        """outcome: "connects" ends the session itself, "fails" reports a setup failure."""
+    def __init__(self, bus: Any, name: str, display_text: str, client_type: str, requires_input: bool) -> None:
+        """Build the kit; nothing is sent before kit.start()."""
         from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
-        self.outcome = outcome
-        self.say = say
-        self._timers: List[threading.Timer] = []
+        self._cond = threading.Condition()
+        self.activations = 0
+        self.deactivations = 0
         self.kit = NetworkSetupClient(bus, name, display_text, client_type=client_type,
                                       has_gui=requires_input, requires_input=requires_input,
                                       on_activate=self._activated, on_deactivate=self._deactivated)
-        self.activations = 0
+
+    @property
+    def name(self) -> str:
+        """The client's name on the bus."""
+        return str(self.kit.name)
 
     def _activated(self) -> None:
-        """Act out a setup session a moment after the manager hands it over."""
-        self.activations += 1
-        if self.outcome == "connects":
-            self.say(f"{self.kit.name}: activated; the phone joins its hotspot and sends the Wi-Fi password")
-            self._later(self._connected)
-        else:
-            self.say(f"{self.kit.name}: activated; it finds no Wi-Fi adapter")
-            self._later(lambda: self.kit.report_setup_failure("demo: no Wi-Fi adapter found"))
-
-    def _connected(self) -> None:
-        """The device joined the network: end the session."""
-        self.say(f"{self.kit.name}: joined the network, ends its session")
-        self.kit.request_deactivate()
+        """The kit's on_activate: the manager handed this client the session."""
+        with self._cond:
+            self.activations += 1
+            self._cond.notify_all()
 
     def _deactivated(self) -> None:
-        """The manager ended the session."""
-        self.say(f"{self.kit.name}: session ended")
+        """The kit's on_deactivate: the session ended."""
+        with self._cond:
+            self.deactivations += 1
+            self._cond.notify_all()
 
-    def _later(self, action: Callable[[], None]) -> None:
-        """Run an action shortly, off the bus's handler thread."""
-        timer = threading.Timer(0.3, action)
-        timer.daemon = True
-        self._timers.append(timer)
-        timer.start()
+    def wait_for(self, what: str, counter: str, count: int, timeout: float) -> None:
+        """Wait until the kit has run a callback count times in all, or raise StepMissed."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while getattr(self, counter) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StepMissed(f"{what}: the kit of {self.name} did not run its {counter[:-1]} "
+                                     f"callback within {timeout:g} s")
+                self._cond.wait(remaining)
 
     def shutdown(self) -> None:
-        """Cancel pending actions and leave the manager."""
-        for timer in self._timers:
-            timer.cancel()
+        """Leave the manager (the kit sends deregister.client when it holds an id)."""
         self.kit.shutdown()
 
 
@@ -259,7 +333,10 @@ def load_plugin(bus: Any, config: Dict[str, Any]) -> Any:
 
 
 def plugin_config(**overrides: Any) -> Dict[str, Any]:
-    """The plugin's config for a demo round: the watchdog acts at once, its own checks stay out of the way."""
+    """The plugin's config for a demo round: the watchdog acts at once, its own checks stay out of the way.
+
+    Every other setting keeps its default; the waits they cause are narrated where they happen.
+    """
     config: Dict[str, Any] = {
         "client_wait": 30, "activation_timeout": 0, "verify_timeout": 30,
         # Offline is reported on the bus, as ovos-PHAL-plugin-connectivity-events does; the
@@ -272,7 +349,7 @@ def plugin_config(**overrides: Any) -> Dict[str, Any]:
 
 
 def _registered(name: str) -> Callable[[Any], bool]:
-    """Match the client.registered reply for one client."""
+    """Match a message about one client (client.registered, deregister.client, client.deregistered)."""
     return lambda message: message.data.get(topics.K_CLIENT) == name
 
 
@@ -287,6 +364,9 @@ class Demo:
         self.steps: List[str] = []
         self.plugin: Any = None
         self.clients: List[SampleClient] = []
+        # Per client name: its id and when its client.registered reached the observer.
+        self.ids: Dict[str, str] = {}
+        self.registered_at: Dict[str, float] = {}
 
     def check(self, what: str, topic: str, since: int,
               where: Optional[Callable[[Any], bool]] = None) -> Tuple[Any, int]:
@@ -295,17 +375,40 @@ class Demo:
         self.steps.append(what)
         return message, after
 
-    def registered(self, what: str, client: "SampleClient", since: int) -> str:
+    def registered(self, what: str, client: SampleClient, since: int) -> str:
         """Wait for a client's client.registered and until its kit holds that id; return the id."""
-        message, _ = self.check(what, topics.CLIENT_REGISTERED, since, _registered(client.kit.name))
+        message, after = self.check(what, topics.CLIENT_REGISTERED, since, _registered(client.name))
         client_id = str(message.data.get(topics.K_ID))
+        self.registered_at[client.name] = self.tl.arrived(after)
         # The observer may hear the reply before the kit's own connection has handled it.
         deadline = time.monotonic() + self.step_timeout
         while client.kit.client_id != client_id:
             if time.monotonic() > deadline:
-                raise StepMissed(f"{what}: the kit of {client.kit.name} did not take the id {client_id}")
+                raise StepMissed(f"{what}: the kit of {client.name} did not take the id {client_id}")
             time.sleep(0.02)
         return client_id
+
+    def activated(self, what: str, client: SampleClient, client_id: str, since: int, before: int) -> int:
+        """The client's activate passes on the bus, and its kit runs on_activate once more than the `before`
+        times counted when the step began; return the position after the activate."""
+        _, after = self.check(what, topics.activate_topic(client_id), since)
+        client.wait_for(what, "activations", before + 1, self.step_timeout)
+        return after
+
+    def deactivated(self, what: str, client: SampleClient, client_id: str, since: int, before: int) -> int:
+        """The client's deactivate passes, and its kit runs on_deactivate once more than `before`; return the
+        position after the deactivate."""
+        _, after = self.check(what, topics.deactivate_topic(client_id), since)
+        client.wait_for(what, "deactivations", before + 1, self.step_timeout)
+        return after
+
+    def say_settle_wait(self, client: SampleClient) -> None:
+        """Narrate the hold the plugin puts on a client's activate right after it registered."""
+        settle = float(self.plugin.settings.registration_settle)
+        since = time.monotonic() - self.registered_at.get(client.name, float("-inf"))
+        if settle - since > 0.1:
+            self.tl.say(f"the manager holds {client.name}'s activate about {settle - since:.1f} s more: it registered "
+                        f"{since:.1f} s ago and may still be subscribing (registration_settle {settle:g} s)")
 
     def start_plugin(self, config: Dict[str, Any]) -> None:
         """Load a fresh plugin instance with config."""
@@ -322,9 +425,9 @@ class Demo:
         tl = self.tl
         tl.heading("Round 1: headless device (gui: never), the watchdog on")
         remote = SampleClient(self.phal_bus, REMOTE_NAME, "Connect from your phone (demo)",
-                              topics.TYPE_REMOTE, False, "connects", tl.say)
+                              topics.TYPE_REMOTE, False)
         on_device = SampleClient(self.phal_bus, ON_DEVICE_NAME, "Set up on this screen (demo)",
-                                 topics.TYPE_ON_DEVICE, True, "fails", tl.say)
+                                 topics.TYPE_ON_DEVICE, True)
         self.clients = [remote, on_device]
         tl.say(f"two sample clients built on the kit: {REMOTE_NAME} (Remote, needs no input) and "
                f"{ON_DEVICE_NAME} (onDevice, needs input)")
@@ -334,22 +437,38 @@ class Demo:
         self.check(f"{REMOTE_NAME} registers before the manager runs",
                    topics.REGISTER_CLIENT, mark, _registered(REMOTE_NAME))
         time.sleep(0.2)  # let the lone registration pass before the manager listens
+        if not tl.seen_since(topics.CLIENT_REGISTERED, mark):
+            tl.say("no manager runs yet, so nobody answers; the kit registers again when one announces itself")
         mark = tl.mark()
         tl.say("ovos-PHAL loads ovos-PHAL-plugin-wifi-setup through its entry point")
         self.start_plugin(plugin_config(enable_watchdog=True, gui="never"))
         self.check("the manager announces itself", topics.ALIVE, mark)
-        on_device.kit.start()
         remote_id = self.registered(f"{REMOTE_NAME} registers on alive", remote, mark)
-        self.registered(f"{ON_DEVICE_NAME} registers", on_device, mark)
-
         mark = tl.mark()
+        tl.say(f"{ON_DEVICE_NAME} starts, now that the manager runs")
+        on_device.kit.start()
+        self.registered(f"{ON_DEVICE_NAME} registers", on_device, mark)
+        self.ids = {REMOTE_NAME: remote_id, ON_DEVICE_NAME: str(on_device.kit.client_id)}
+
+        mark, before = tl.mark(), remote.activations
         tl.say("connectivity-events reports: the internet is down")
         tl.emit(topics.INTERNET_DISCONNECTED)
-        self.check("the device is told it is offline", topics.NOTIFY_NO_INTERNET, mark)
         self.check("the watchdog launches setup (grace 0)", topics.SETUP_LAUNCHED, mark)
-        self.check(f"headless: {REMOTE_NAME} (needs no input) is activated",
-                   topics.activate_topic(remote_id), mark)
-        self.check(f"{REMOTE_NAME} ends its session", topics.deactivate_topic(remote_id), mark)
+        tl.say(f"headless: the manager picks {REMOTE_NAME}, the client that needs no input")
+        self.say_settle_wait(remote)
+        self.activated(f"headless: {REMOTE_NAME} (needs no input) is activated", remote, remote_id, mark, before)
+        tl.say(f"{REMOTE_NAME}: activated; the phone joins its hotspot and sends the Wi-Fi password")
+        tl.say(f"{REMOTE_NAME}: joined the network, ends its session")
+        session_end, before = tl.mark(), remote.deactivations
+        remote.kit.request_deactivate()
+        self.check(f"{REMOTE_NAME} asks to end its session", topics.REMOVE_ACTIVE_CLIENT, session_end,
+                   _registered(REMOTE_NAME))
+        self.deactivated(f"the manager ends {REMOTE_NAME}'s session", remote, remote_id, session_end, before)
+        tl.say(f"{REMOTE_NAME}: session ended")
+        if not tl.seen_since(topics.NOTIFY_NO_INTERNET, mark):
+            tl.say("no other part of OVOS has told the device it is offline: the manager does, "
+                   f"notice_window ({float(self.plugin.settings.notice_window):g} s) after the report")
+        self.check("the device is told it is offline", topics.NOTIFY_NO_INTERNET, mark)
 
         mark = tl.mark()
         tl.say("connectivity-events reports: the internet is up")
@@ -357,7 +476,8 @@ class Demo:
         self.check("the round completes", topics.WIFI_SETUP_COMPLETED, mark)
         self.check("the shell hears all is well", topics.SHELL_STATUS_OK, mark)
         self.check("setup ends", topics.STOP_SETUP, mark)
-        tl.say("ovos-PHAL stops the plugin")
+        self.check("the device is asked to sync its clock", topics.NTP_SYNC, mark)
+        tl.say("ovos-PHAL stops the plugin; the sample clients (parts of other PHAL plugins) keep running")
         self.stop_plugin()
 
     def round_gui(self) -> None:
@@ -366,25 +486,40 @@ class Demo:
         remote, on_device = self.clients
         tl.heading("Round 2: with a screen (gui: always)")
         mark = tl.mark()
-        tl.say("a fresh plugin instance starts; the running clients register again on alive")
+        tl.say("ovos-PHAL starts the plugin again: a fresh instance; the running clients register again on alive")
         self.start_plugin(plugin_config(enable_watchdog=False, gui="always"))
         self.check("the manager announces itself", topics.ALIVE, mark)
-        self.registered(f"{REMOTE_NAME} registers again", remote, mark)
-        on_device_id = self.registered(f"{ON_DEVICE_NAME} registers again", on_device, mark)
+        new_ids = {REMOTE_NAME: self.registered(f"{REMOTE_NAME} registers again", remote, mark),
+                   ON_DEVICE_NAME: self.registered(f"{ON_DEVICE_NAME} registers again", on_device, mark)}
+        changed = [f"{name} {short_id(self.ids[name])} -> {short_id(new_ids[name])}"
+                   for name in (REMOTE_NAME, ON_DEVICE_NAME) if self.ids.get(name) != new_ids[name]]
+        if changed:
+            tl.say(f"new ids: {', '.join(changed)}")
+            tl.say("why: each plugin instance hands out its own ids and keeps them in memory only; the kit "
+                   "takes its new id from client.registered and listens on activate/deactivate.<new id>")
+        on_device_id = new_ids[ON_DEVICE_NAME]
 
         mark = tl.mark()
         tl.say("the user taps the shell's wireless button")
         tl.emit(topics.USER_ACTIVATED)
+        self.check("setup launches", topics.SETUP_LAUNCHED, mark)
         self.check("the selection page is shown", "gui.page.show", mark, _from_plugin)
 
-        mark = tl.mark()
+        mark, before = tl.mark(), on_device.activations
         tl.say(f"on the selection page the user picks \"{on_device.kit.display_text}\"")
         tl.emit(topics.CLIENT_SELECT, {topics.K_CLIENT: ON_DEVICE_NAME, topics.K_ID: on_device_id})
-        self.check(f"{ON_DEVICE_NAME} is activated", topics.activate_topic(on_device_id), mark)
-        self.check(f"{ON_DEVICE_NAME} reports a failure", topics.CLIENT_SETUP_FAILURE, mark)
-        _, after = self.check(f"{ON_DEVICE_NAME}'s session is ended",
-                              topics.deactivate_topic(on_device_id), mark)
-        self.check("the selection page is shown again", "gui.page.show", after, _from_plugin)
+        self.check(f"the pick becomes a request to activate {ON_DEVICE_NAME}", topics.SET_ACTIVE_CLIENT, mark,
+                   _registered(ON_DEVICE_NAME))
+        self.say_settle_wait(on_device)
+        self.activated(f"{ON_DEVICE_NAME} is activated", on_device, on_device_id, mark, before)
+        tl.say(f"{ON_DEVICE_NAME}: activated; it finds no Wi-Fi adapter and reports a failure")
+        failure, before = tl.mark(), on_device.deactivations
+        on_device.kit.report_setup_failure("demo: no Wi-Fi adapter found")
+        self.check(f"{ON_DEVICE_NAME} reports a failure", topics.CLIENT_SETUP_FAILURE, failure)
+        after = self.deactivated(f"{ON_DEVICE_NAME}'s session is ended", on_device, on_device_id, failure, before)
+        tl.say(f"{ON_DEVICE_NAME}: session ended")
+        self.check("the selection page is shown again, without the client that failed", "gui.page.show", after,
+                   _from_plugin)
 
         mark = tl.mark()
         tl.say("on the selection page the user picks \"Connect later\"")
@@ -392,11 +527,20 @@ class Demo:
         self.check("setup ends", topics.STOP_SETUP, mark)
         self.check("the device stays offline for now", topics.FULLY_OFFLINE_OUT, mark,
                    lambda m: m.data.get("permanent") is False)
-        mark = tl.mark()
         tl.say("ovos-PHAL stops: the sample clients leave, then the plugin stops")
-        self.close()
-        self.check(f"{REMOTE_NAME} leaves", topics.DEREGISTER_CLIENT, mark, _registered(REMOTE_NAME))
-        self.check(f"{ON_DEVICE_NAME} leaves", topics.DEREGISTER_CLIENT, mark, _registered(ON_DEVICE_NAME))
+        self.leave()
+        tl.say("ovos-PHAL stops the plugin")
+        self.stop_plugin()
+
+    def leave(self) -> None:
+        """Each sample client leaves: its deregister.client, and the manager's client.deregistered."""
+        clients, self.clients = self.clients, []
+        for client in clients:
+            mark = self.tl.mark()
+            client.shutdown()
+            self.check(f"{client.name} leaves", topics.DEREGISTER_CLIENT, mark, _registered(client.name))
+            self.check(f"the manager confirms {client.name} left", topics.CLIENT_DEREGISTERED, mark,
+                       _registered(client.name))
 
     def close(self) -> None:
         """Stop what the demo started on the PHAL side; a lost bus must not stop the clean-up."""
@@ -422,17 +566,15 @@ def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bo
     """Play both rounds and print the timeline and a summary; return the exit code."""
     start = time.monotonic()
     own_bus = host is None and port is None
-    if own_bus:
-        try:
-            import ovos_messagebus  # noqa: F401 - only checking that the demo extra is there
-        except ImportError:
-            print(f"ovos-wifi-setup: {INSTALL_HINT}", file=sys.stderr)
-            return EXIT_MISSING
+    # Found, not imported: importing it would read OVOS configuration before the tree below is in place.
+    if own_bus and importlib.util.find_spec("ovos_messagebus") is None:
+        print(f"ovos-wifi-setup: {INSTALL_HINT}", file=sys.stderr)
+        return EXIT_MISSING
     root = Path(tempfile.mkdtemp(prefix="ovos-wifi-setup-demo-"))
     host = host or LOOPBACK
     port = port or (free_port() if own_bus else 8181)
-    # Before any OVOS module reads configuration: this process, too, uses the throwaway tree,
-    # so the plugin's kept choices never touch the real device's.
+    # Before the OVOS modules below read configuration (the command line imports none of them): this
+    # process, too, uses the throwaway tree, so nothing of the demo touches $HOME or the real device's XDG dirs.
     write_tree(root, host, port)
     _use_tree(root)
     from ovos_utils.log import LOG
@@ -446,6 +588,9 @@ def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bo
         if bus_process is not None:
             print(f"starting ovos-messagebus on {host}:{port} (XDG tree {root})", file=out, flush=True)
             bus_process.start()
+        print("Lines with >> tell what happens; the others are messages on the bus: the topic, then the payload "
+              "(ids cut to their first 8 characters; (+name) names fields left out for width, … stands for more).",
+              file=out, flush=True)
         observer, close = _connect_when_up(host, port, bus_process, start)
         closers.append(close)
         phal_bus, close = connect(host, port, step_timeout)

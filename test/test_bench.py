@@ -2,16 +2,13 @@
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
-from typing import List
+from typing import Iterator, List
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 RUNNER = REPO / "benchmarks" / "run.py"
-# The baseline's virtualenv is built once (about 15 s, from the package index) and reused by later runs.
-BASELINE_CACHE = Path(tempfile.gettempdir()) / "ovos-wifi-setup-bench" / "venv-baseline"
 QUICK_LIMIT = 300.0  # a generous wall for a run that takes well under a minute
 HEADER = ["#", "measure", "ours", "baseline 1.1.8", "floor", "ratio", "target", "ours vs target"]
 
@@ -23,16 +20,20 @@ def table_rows(text: str) -> List[List[str]]:
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess:
-    """One `--quick` run for every test of this module; skipped when the baseline cannot be installed."""
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.CompletedProcess]:
+    """One `--quick` run for every test of this module; skipped when the baseline cannot be installed.
+
+    The baseline's virtualenv is the one `make bench` uses (benchmarks/.venv-baseline, ignored by git, removed
+    by `make clean`): built from the package index on the first run and reused, so nothing of it lands in the
+    temporary directory. The results go to this module's temporary folder.
+    """
     output = tmp_path_factory.mktemp("bench") / "RESULTS.md"
-    done = subprocess.run([sys.executable, str(RUNNER), "--quick", "--output", str(output),
-                           "--baseline-venv", str(BASELINE_CACHE)],
+    done = subprocess.run([sys.executable, str(RUNNER), "--quick", "--output", str(output)],
                           capture_output=True, text=True, timeout=QUICK_LIMIT, stdin=subprocess.DEVNULL)
     if done.returncode != 0 and "pip failed" in done.stderr:
         pytest.skip(f"the baseline could not be installed from the package index:\n{done.stderr[-2000:]}")
     done.output = output  # type: ignore[attr-defined]
-    return done
+    yield done
 
 
 def test_quick_run_completes_and_writes_results(quick_run: subprocess.CompletedProcess) -> None:

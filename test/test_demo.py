@@ -1,52 +1,274 @@
-"""`ovos-wifi-setup demo` run as a person would: a subprocess that plays both rounds and cleans up."""
+"""`ovos-wifi-setup demo` run as a person would: a subprocess that plays both rounds and cleans up.
+
+One demo run (module fixture) in a fresh shell's environment: an empty $HOME, empty XDG dirs and an
+empty TMPDIR. The tests read its real output as a newcomer would and check what it left behind.
+"""
 import io
 import os
 import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Callable, Dict, List, Optional
 
 import pytest
 from ovos_utils.fakebus import FakeBus
 
 from stack import BIN_DIR, LOOPBACK, free_port, port_open
 
-from ovos_PHAL_plugin_wifi_setup.demo import StepMissed, Timeline
+from ovos_PHAL_plugin_wifi_setup.demo import StepMissed, Timeline, fit_fields, payload_fields
 
 DEMO_LIMIT = 180.0  # a generous wall; the demo itself takes seconds
+XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+DISPLAY_TEXTS = {"Connect from your phone (demo)", "Set up on this screen (demo)"}
+FAILURE_TEXT = "demo: no Wi-Fi adapter found"
+
+STAMP = r"\s*\+\d+\.\d+s  "
+NARRATION = re.compile(STAMP + r">> (?P<text>.*)$")
+BUS_LINE = re.compile(STAMP + r"(?P<topic>\S+)(?: +(?P<payload>.*))?$")
+# One whole field: key=value, the value quoted (free text), a [list], or one token.
+FIELD = r'[A-Za-z_]+=(?:"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^\s"\[\]]+)'
+# Whole fields, then optionally what stands for the fields left out: (+names) or an ellipsis.
+PAYLOAD = re.compile(rf"{FIELD}(?: {FIELD})*(?: \(\+[A-Za-z_]+(?:, [A-Za-z_]+)*\)| …)?")
+FLAGS = ("has_gui", "requires_input", "permanent")
 
 
-def clean_env(tmp_path: Path) -> Dict[str, str]:
-    """The environment of a fresh shell: no OVOS settings, an empty home and XDG tree."""
+def clean_env(root: Path) -> Dict[str, str]:
+    """The environment of a fresh shell: no OVOS settings, an empty home, XDG tree and TMPDIR below root."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OVOS_", "MYCROFT_", "XDG_"))}
-    env["HOME"] = str(tmp_path / "home")
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        env[var] = str(tmp_path / var.lower())
+    env["HOME"] = str(root / "home")
+    env["TMPDIR"] = str(root / "tmp")
+    for var in XDG_VARS:
+        env[var] = str(root / var.lower())
+    for path in [env["HOME"], env["TMPDIR"], *(env[var] for var in XDG_VARS)]:
+        Path(path).mkdir(parents=True, exist_ok=True)
     return env
 
 
-def test_demo_plays_both_rounds_and_stops_everything(tmp_path: Path) -> None:
-    """The demo exits 0, shows both rounds and its summary, and leaves no bus and no temporary tree."""
-    done = subprocess.run([str(BIN_DIR / "ovos-wifi-setup"), "demo"], env=clean_env(tmp_path),
-                          capture_output=True, text=True, timeout=DEMO_LIMIT, stdin=subprocess.DEVNULL)
+@dataclass
+class Line:
+    """One timeline line: a narration (topic None) or a bus message (topic and payload)."""
+
+    text: str
+    topic: Optional[str] = None
+    payload: str = ""
+
+    @property
+    def narration(self) -> Optional[str]:
+        """The narration's text, or None for a bus line."""
+        match = NARRATION.match(self.text)
+        return match.group("text") if match else None
+
+
+@dataclass
+class DemoRun:
+    """What one demo run printed and where its environment pointed."""
+
+    done: subprocess.CompletedProcess
+    env: Dict[str, str]
+
+    @property
+    def lines(self) -> List[Line]:
+        """Every timeline line, in the order printed."""
+        found = []
+        for text in self.done.stdout.splitlines():
+            if NARRATION.match(text):
+                found.append(Line(text))
+                continue
+            match = BUS_LINE.match(text)
+            if match:
+                found.append(Line(text, match.group("topic"), match.group("payload") or ""))
+        return found
+
+    def round_lines(self, number: int) -> List[Line]:
+        """The timeline lines of round 1 or 2."""
+        out = self.done.stdout
+        start = out.index(f"== Round {number}:")
+        end = out.index("== Round 2:") if number == 1 else out.index("== Summary:")
+        part = DemoRun(subprocess.CompletedProcess([], 0, out[start:end], ""), self.env)
+        return part.lines
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`ovos-wifi-setup demo` once, in a fresh shell's environment."""
+    env = clean_env(tmp_path_factory.mktemp("demo"))
+    done = subprocess.run([str(BIN_DIR / "ovos-wifi-setup"), "demo"], env=env, capture_output=True, text=True,
+                          timeout=DEMO_LIMIT, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stdout + done.stderr
-    out = done.stdout
+    return DemoRun(done, env)
+
+
+def find(lines: List[Line], matches: Callable[[Line], bool], after: int = -1, what: str = "") -> int:
+    """The index of the first line after `after` that matches; fails naming `what` when none does."""
+    for index in range(after + 1, len(lines)):
+        if matches(lines[index]):
+            return index
+    raise AssertionError(f"no line {what or 'as expected'} after line {after}:\n"
+                         + "\n".join(line.text for line in lines))
+
+
+def said(start: str) -> Callable[[Line], bool]:
+    """Match a narration line that begins with start."""
+    return lambda line: (line.narration or "").startswith(start)
+
+
+def sent(topic: str, payload_part: str = "") -> Callable[[Line], bool]:
+    """Match a bus line of topic (a short id included) whose payload contains payload_part."""
+    return lambda line: line.topic == topic and payload_part in line.payload
+
+
+def field(line: Line, key: str) -> str:
+    """The value of one field of a bus line's payload."""
+    match = re.search(rf"(?:^| ){key}=(\S+)", line.payload)
+    assert match, line.text
+    return match.group(1)
+
+
+def ids_registered(lines: List[Line]) -> Dict[str, str]:
+    """Client name to short id, from the client.registered lines."""
+    return {field(line, "client"): field(line, "id") for line in lines
+            if line.topic == "ovos.phal.wifi.plugin.client.registered"}
+
+
+def test_demo_plays_both_rounds_and_stops_everything(demo_run: DemoRun) -> None:
+    """The demo exits 0, shows both rounds and its summary, and leaves no bus and no temporary tree."""
+    out = demo_run.done.stdout
     assert "== Round 1: headless device (gui: never), the watchdog on ==" in out
     assert "== Round 2: with a screen (gui: always) ==" in out
     assert "== Summary: both rounds completed in" in out
     for step in ("the watchdog launches setup (grace 0)", "headless: demo-remote (needs no input) is activated",
-                 "the round completes", "the selection page is shown again", "the device stays offline for now"):
+                 "the round completes", "the selection page is shown again", "the device stays offline for now",
+                 "the manager confirms demo-remote left", "the manager confirms demo-on-device left"):
         assert f"  ok  {step}" in out
     for topic in ("ovos.wifi.setup.completed", "ovos.shell.status.ok", "ovos.phal.wifi.plugin.client.setup.failure",
                   "gui.page.show"):
         assert topic in out
-    assert "Traceback" not in done.stderr
+    assert "Traceback" not in demo_run.done.stderr
     started = re.search(r"starting ovos-messagebus on 127\.0\.0\.1:(\d+) \(XDG tree (\S+)\)", out)
     assert started, out
     assert not port_open(int(started.group(1))), "the demo's messagebus still listens"
     assert not Path(started.group(2)).exists(), "the demo's temporary tree was left behind"
+
+
+def test_no_payload_is_cut_in_the_middle_of_a_word(demo_run: DemoRun) -> None:
+    """Every bus line's payload is whole fields, then at most a note naming the fields left out, or an ellipsis."""
+    bus_lines = [line for line in demo_run.lines if line.topic is not None]
+    assert len(bus_lines) > 30
+    for line in bus_lines:
+        if line.payload:
+            assert PAYLOAD.fullmatch(line.payload), f"a payload cut or garbled: {line.text!r}"
+        assert "..." not in line.payload, line.text
+        for flag in FLAGS:
+            if f"{flag}=" in line.payload:
+                assert field(line, flag) in ("True", "False"), line.text
+        for text in re.findall(r'display_text="([^"]*)"', line.payload):
+            assert text in DISPLAY_TEXTS, line.text
+    failure = [line for line in bus_lines if line.topic == "ovos.phal.wifi.plugin.client.setup.failure"]
+    assert failure and f'error="{FAILURE_TEXT}"' in failure[0].payload, failure
+
+
+def test_narration_comes_in_the_order_things_happen(demo_run: DemoRun) -> None:
+    """Each narration line follows the bus line that caused it and comes before the bus lines it leads to."""
+    one = demo_run.round_lines(1)
+    remote = ids_registered(one)["demo-remote"]
+    down = find(one, said("connectivity-events reports: the internet is down"), what="internet down said")
+    find(one, sent("mycroft.internet.disconnected"), down, "internet.disconnected after it is said")
+    activate = find(one, sent(f"ovos.phal.wifi.plugin.activate.{remote}"), down, "demo-remote's activate")
+    acts = find(one, said("demo-remote: activated"), activate, "demo-remote's activation told after its activate")
+    removal = find(one, sent("ovos.phal.wifi.plugin.remove.active.client", "client=demo-remote"), acts,
+                   "demo-remote's removal request after its activation is told")
+    deactivate = find(one, sent(f"ovos.phal.wifi.plugin.deactivate.{remote}"), removal, "demo-remote's deactivate")
+    ended = find(one, said("demo-remote: session ended"), deactivate, "its session end told after the deactivate")
+    up = find(one, said("connectivity-events reports: the internet is up"), ended, "internet up said after that")
+    find(one, sent("mycroft.internet.connected"), up, "internet.connected after it is said")
+    ntp = find(one, sent("system.ntp.sync"), up, "the clock sync")
+    find(one, said("ovos-PHAL stops the plugin"), ntp, "the plugin stop told after the round's last message")
+
+    two = demo_run.round_lines(2)
+    on_device = ids_registered(two)["demo-on-device"]
+    tap = find(two, said("the user taps"), what="the tap")
+    page = find(two, sent("gui.page.show"), find(two, sent("ovos.phal.wifi.plugin.user.activated"), tap), "page")
+    pick = find(two, said('on the selection page the user picks "Set up on this screen (demo)"'), page,
+                "the pick told after the page is shown")
+    find(two, sent("ovos.phal.wifi.plugin.client.select", "client=demo-on-device"), pick, "the pick's message")
+    activate = find(two, sent(f"ovos.phal.wifi.plugin.activate.{on_device}"), pick, "demo-on-device's activate")
+    acts = find(two, said("demo-on-device: activated"), activate, "its activation told after its activate")
+    failure = find(two, sent("ovos.phal.wifi.plugin.client.setup.failure"), acts, "its failure after that")
+    deactivate = find(two, sent(f"ovos.phal.wifi.plugin.deactivate.{on_device}"), failure, "its deactivate")
+    ended = find(two, said("demo-on-device: session ended"), deactivate, "its session end told after it")
+    page_again = find(two, sent("gui.page.show"), deactivate, "the page again")
+    later = find(two, said('on the selection page the user picks "Connect later"'), max(ended, page_again),
+                 "Connect later picked after the session end and the page")
+    find(two, sent("ovos.phal.wifi.plugin.skip.setup"), later, "skip.setup after it is picked")
+    leave = find(two, said("ovos-PHAL stops: the sample clients leave"), later, "the clients' leaving told")
+    last_left = max(i for i, line in enumerate(two) if line.topic == "ovos.phal.wifi.plugin.client.deregistered")
+    assert leave < min(i for i, line in enumerate(two) if line.topic == "ovos.phal.wifi.plugin.deregister.client")
+    find(two, said("ovos-PHAL stops the plugin"), last_left, "the plugin stop told after the clients left")
+
+    for lines in (one, two):
+        for index, line in enumerate(lines):
+            held = re.match(r"the manager holds (\S+)'s activate", line.narration or "")
+            if held:
+                client_id = ids_registered(lines)[held.group(1)]
+                assert index < find(lines, sent(f"ovos.phal.wifi.plugin.activate.{client_id}")), line.text
+
+
+def test_each_client_that_leaves_is_confirmed_deregistered(demo_run: DemoRun) -> None:
+    """Every deregister.client on the timeline is followed by the manager's client.deregistered for that client."""
+    lines = demo_run.lines
+    leaving = [(i, field(line, "client"), field(line, "id")) for i, line in enumerate(lines)
+               if line.topic == "ovos.phal.wifi.plugin.deregister.client"]
+    assert {name for _, name, _ in leaving} == {"demo-remote", "demo-on-device"}
+    for index, name, client_id in leaving:
+        find(lines, sent("ovos.phal.wifi.plugin.client.deregistered", f"client={name} id={client_id}"), index,
+             f"client.deregistered for {name}")
+
+
+def test_the_restart_says_why_the_ids_changed(demo_run: DemoRun) -> None:
+    """Round 2 names each client's old and new id, as client.registered gave them, and says why they changed."""
+    old, new = ids_registered(demo_run.round_lines(1)), ids_registered(demo_run.round_lines(2))
+    narration = [line.narration for line in demo_run.round_lines(2) if line.narration]
+    told = next(text for text in narration if text.startswith("new ids: "))
+    for name in ("demo-remote", "demo-on-device"):
+        assert old[name] != new[name]
+        assert f"{name} {old[name]} -> {new[name]}" in told, told
+    why = narration[narration.index(told) + 1]
+    assert why.startswith("why: each plugin instance hands out its own ids and keeps them in memory only"), why
+    assert "client.registered" in why
+
+
+def test_the_demo_writes_nothing_under_home_or_the_callers_xdg_dirs(demo_run: DemoRun) -> None:
+    """$HOME, the caller's XDG dirs and TMPDIR are as empty after the demo as before; its own tree was in TMPDIR."""
+    env = demo_run.env
+    for var in ("HOME", "TMPDIR", *XDG_VARS):
+        left = sorted(str(p.relative_to(env[var])) for p in Path(env[var]).rglob("*"))
+        assert left == [], f"the demo left {left} in ${var}"
+    tree = re.search(r"\(XDG tree (\S+)\)", demo_run.done.stdout)
+    assert tree and Path(tree.group(1)).parent == Path(env["TMPDIR"]), demo_run.done.stdout
+
+
+def test_a_payload_too_wide_drops_whole_fields_and_names_them() -> None:
+    """A line too narrow for every field shows the first ones whole and names the rest; free text goes last."""
+    fields = payload_fields({"client": "demo-remote", "display_text": "Connect from your phone (demo)",
+                             "has_gui": False, "requires_input": False})
+    assert fields == ["client=demo-remote", "has_gui=False", "requires_input=False",
+                      'display_text="Connect from your phone (demo)"']
+    assert fit_fields(fields, 70) == "client=demo-remote has_gui=False requires_input=False (+display_text)"
+    assert fit_fields(fields, 60) == "client=demo-remote has_gui=False requires_input=False …"
+    assert fit_fields(fields, 40) == "client=demo-remote has_gui=False …"
+    assert fit_fields(fields, 200) == " ".join(fields)
+
+
+def test_a_single_long_value_is_cut_after_a_whole_word() -> None:
+    """A value too long for the line ends with an ellipsis after its last whole word."""
+    error = payload_fields({"error": "the adapter went away while scanning for networks"})
+    assert fit_fields(error, 30) == 'error="the adapter went away …'
+    assert fit_fields(error, 31) == 'error="the adapter went away …'
+    assert fit_fields(error, 29) == 'error="the adapter went …'
+    assert fit_fields(["error=" + "x" * 40], 20) == "error= …"
 
 
 def test_demo_without_ovos_messagebus_says_how_to_install_it(tmp_path: Path) -> None:
