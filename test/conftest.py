@@ -135,14 +135,11 @@ def silent_listener() -> Iterator[Any]:
     listener.close()
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int) -> None:
     """Keep the session folder when tests failed, and say where it is."""
     if int(exitstatus) in _KEEP_ON:
         _session["keep"] = True
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(f"kept for inspection (tests failed): {_SESSION_ROOT} "
-                                "(the XDG tree and every test's temporary files)")
+        terminalreporter.write_sep("-", f"kept for inspection (tests failed): {_SESSION_ROOT}")
 
 
 @pytest.hookimpl(trylast=True)
