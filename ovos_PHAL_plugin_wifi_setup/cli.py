@@ -30,6 +30,12 @@ _HIDDEN_KEYS = frozenset({
 })
 
 
+# Long free text is shown after the short fields, so a cut drops it first.
+FREE_TEXT_KEYS = frozenset({topics.K_DISPLAY_TEXT, topics.K_ERROR})
+# At most this many characters of payload on a line, cut between whole fields.
+PAYLOAD_WIDTH = 100
+
+
 class BusUnavailable(Exception):
     """No messagebus answered at the given address within the time allowed."""
 
@@ -52,26 +58,60 @@ def short_topic(msg_type: str) -> str:
     return f"{head}.{short_id(tail)}" if head and short_id(tail) != tail else msg_type
 
 
-def short_payload(data: Dict[str, Any], width: int = 90) -> str:
-    """Render a payload as `key=value` pairs, one spelling per field, cut to width."""
-    parts = []
+def payload_fields(data: Dict[str, Any]) -> List[str]:
+    """A payload as whole `key=value` fields, one spelling per field; free text (quoted) goes last."""
+    fields: List[str] = []
+    free_text: List[str] = []
     for key, value in data.items():
         if key in _HIDDEN_KEYS or key.startswith("__") or (
                 key == topics.K_ID_LONG and data.get(topics.K_ID) == value):
             continue
         if isinstance(value, list):
             names = [v.get(topics.K_CLIENT, "?") if isinstance(v, dict) else str(v) for v in value]
-            value = "[" + ", ".join(names) + "]"
+            text = "[" + ", ".join(names) + "]"
         elif isinstance(value, dict):
-            value = value.get(topics.K_CLIENT) or "{...}"
-        parts.append(f"{key}={short_id(value)}")
-    text = " ".join(parts)
-    return text if len(text) <= width else text[:width - 3] + "..."
+            text = str(value.get(topics.K_CLIENT) or "{...}")
+        elif isinstance(value, str) and (" " in value or not value):
+            text = json.dumps(value, ensure_ascii=False)
+        else:
+            text = str(short_id(value))
+        (free_text if key in FREE_TEXT_KEYS else fields).append(f"{key}={text}")
+    return fields + free_text
 
 
-def format_line(stamp: str, msg_type: str, data: Dict[str, Any]) -> str:
-    """One line of a timeline: a time stamp, the topic and a short payload."""
-    return f"{stamp:>9}  {short_topic(msg_type):<52} {short_payload(data)}".rstrip()
+def _left_out(fields: List[str]) -> str:
+    """The note that names the fields a line leaves out."""
+    return "(+" + ", ".join(field.split("=", 1)[0] for field in fields) + ")"
+
+
+def _cut_words(text: str, limit: int) -> str:
+    """Cut text to at most limit characters after a whole word (or after `=`), and mark the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[:max(limit - 2, 0)]
+    if text[len(head)] not in " \"":
+        # The head ends inside a word: go back to the last space, or to just after the key.
+        head = head[:max(head.rfind(" "), head.find("=") + 1)]
+    return head.rstrip() + " …"
+
+
+def fit_fields(fields: List[str], width: int = PAYLOAD_WIDTH) -> str:
+    """Join whole fields up to width, as many as fit; the fields left out are named (or, short of room, an
+    ellipsis stands for them). A field is cut in the middle only when not even the first one fits."""
+    text = " ".join(fields)
+    if len(text) <= width:
+        return text
+    for keep in range(len(fields) - 1, 0, -1):
+        for marker in (_left_out(fields[keep:]), "…"):
+            text = " ".join(fields[:keep] + [marker])
+            if len(text) <= width:
+                return text
+    return _cut_words(fields[0], width)
+
+
+def format_line(stamp: str, msg_type: str, data: Dict[str, Any], topic_width: int = 52) -> str:
+    """One line of a timeline: a time stamp, the topic, and the payload's whole fields that fit."""
+    return f"{stamp:>9}  {short_topic(msg_type):<{topic_width}} {fit_fields(payload_fields(data))}".rstrip()
 
 
 class _Bus:

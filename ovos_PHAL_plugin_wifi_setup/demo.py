@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
-from ovos_PHAL_plugin_wifi_setup.cli import (_HIDDEN_KEYS, BusUnavailable, connect, is_setup_topic, short_id,
-                                             short_topic)
+from ovos_PHAL_plugin_wifi_setup.cli import BusUnavailable, connect, format_line, is_setup_topic, short_id
 
 LOOPBACK = "127.0.0.1"
 STEP_TIMEOUT = 15.0  # generous: a step on a loaded 2-core machine takes well under a second
@@ -35,9 +34,6 @@ GUI_TOPICS = frozenset({"gui.value.set", "gui.page.show", "gui.page.delete", "gu
                         "gui.page.delete.all"})
 # A timeline line: the topic column, then at most this many characters of payload, cut between fields.
 TOPIC_WIDTH = 44
-PAYLOAD_WIDTH = 100
-# Long free text is shown after the short fields, so a cut drops it first.
-FREE_TEXT_KEYS = frozenset({topics.K_DISPLAY_TEXT, topics.K_ERROR})
 
 
 class StepMissed(Exception):
@@ -134,60 +130,9 @@ class BusProcess:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def payload_fields(data: Dict[str, Any]) -> List[str]:
-    """A payload as whole `key=value` fields, one spelling per field; free text (quoted) goes last."""
-    fields: List[str] = []
-    free_text: List[str] = []
-    for key, value in data.items():
-        if key in _HIDDEN_KEYS or key.startswith("__") or (
-                key == topics.K_ID_LONG and data.get(topics.K_ID) == value):
-            continue
-        if isinstance(value, list):
-            names = [v.get(topics.K_CLIENT, "?") if isinstance(v, dict) else str(v) for v in value]
-            text = "[" + ", ".join(names) + "]"
-        elif isinstance(value, dict):
-            text = str(value.get(topics.K_CLIENT) or "{...}")
-        elif isinstance(value, str) and (" " in value or not value):
-            text = json.dumps(value, ensure_ascii=False)
-        else:
-            text = str(short_id(value))
-        (free_text if key in FREE_TEXT_KEYS else fields).append(f"{key}={text}")
-    return fields + free_text
-
-
-def _left_out(fields: List[str]) -> str:
-    """The note that names the fields a line leaves out."""
-    return "(+" + ", ".join(field.split("=", 1)[0] for field in fields) + ")"
-
-
-def _cut_words(text: str, limit: int) -> str:
-    """Cut text to at most limit characters after a whole word (or after `=`), and mark the cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    head = text[:max(limit - 2, 0)]
-    if text[len(head)] not in " \"":
-        # The head ends inside a word: go back to the last space, or to just after the key.
-        head = head[:max(head.rfind(" "), head.find("=") + 1)]
-    return head.rstrip() + " …"
-
-
-def fit_fields(fields: List[str], width: int = PAYLOAD_WIDTH) -> str:
-    """Join whole fields up to width, as many as fit; the fields left out are named (or, short of room, an
-    ellipsis stands for them). A field is cut in the middle only when not even the first one fits."""
-    text = " ".join(fields)
-    if len(text) <= width:
-        return text
-    for keep in range(len(fields) - 1, 0, -1):
-        for marker in (_left_out(fields[keep:]), "…"):
-            text = " ".join(fields[:keep] + [marker])
-            if len(text) <= width:
-                return text
-    return _cut_words(fields[0], width)
-
-
 def timeline_line(stamp: str, msg_type: str, data: Dict[str, Any]) -> str:
     """One bus line of the timeline: time stamp, topic, and the payload's fields that fit."""
-    return f"{stamp:>9}  {short_topic(msg_type):<{TOPIC_WIDTH}} {fit_fields(payload_fields(data))}".rstrip()
+    return format_line(stamp, msg_type, data, TOPIC_WIDTH)
 
 
 class Timeline:

@@ -129,7 +129,8 @@ def test_launch_opens_a_round_and_status_shows_it(home: StackHome, manager: Mana
     status = status_of(home)
     assert status["in_setup"] is True and status["state"] == "active"
     assert status["active_client"]["client"] == REMOTE
-    assert manager.remote.is_active
+    # The activation follows within registration_settle of the client's registration.
+    wait_until(lambda: manager.remote.is_active, 10, what="the remote client active")
     again = run(home, "launch")
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("setup already running (state: active)")

@@ -18,7 +18,8 @@ from ovos_utils.fakebus import FakeBus
 
 from stack import BIN_DIR, LOOPBACK, free_port, port_open
 
-from ovos_PHAL_plugin_wifi_setup.demo import StepMissed, Timeline, fit_fields, payload_fields
+from ovos_PHAL_plugin_wifi_setup.cli import fit_fields, payload_fields
+from ovos_PHAL_plugin_wifi_setup.demo import StepMissed, Timeline
 
 DEMO_LIMIT = 180.0  # a generous wall; the demo itself takes seconds
 XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
