@@ -151,8 +151,8 @@ MAX_ERROR_LEN = 1024
 def parse_error_text(data: Any) -> Optional[str]:
     """Read the optional 'error' sentence of a setup failure report; never refuses the report for it.
 
-    An over-long sentence is cut (PROTOCOL.md sets no cap: a client's long traceback must not void its
-    failure report); an 'error' that is not a string is not a sentence and reads as none.
+    No length refuses a report (a client's long traceback must not void its failure report): an over-long
+    sentence is cut to MAX_ERROR_LEN; an 'error' that is not a string is not a sentence and reads as none.
     """
     value = as_dict(data).get(t.K_ERROR)
     if not isinstance(value, str) or not value.strip():

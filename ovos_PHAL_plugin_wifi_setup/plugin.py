@@ -304,7 +304,8 @@ class WifiSetupPlugin(PHALPlugin):
                                                 (SetupState.ACTIVE, SetupState.CHECKING))
             if active is None:
                 return
-            if isinstance(message.data, dict) and message.data.get(t.K_ERROR) is not None and error is None:
+            raw_error = message.data.get(t.K_ERROR) if isinstance(message.data, dict) else None
+            if raw_error is not None and not isinstance(raw_error, str):
                 LOG.warning(f"client '{active.name}' reported a failure whose 'error' is not a sentence; "
                             "the failure counts without it")
             LOG.info(f"client '{active.name}' reports that setup failed" + (f": {error}" if error else ""))

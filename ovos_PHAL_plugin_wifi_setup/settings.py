@@ -26,7 +26,7 @@ class Settings:
     reporter_wait: float = 10.0
     """Seconds to wait at start for a connectivity reporter to answer before the plugin checks by itself."""
     check_timeout: float = 3.0
-    """Seconds one request of the plugin's own internet check may take, from connect to the last byte."""
+    """Seconds the plugin's own internet check may take in all, name lookup included."""
     check_interval_online: float = 30.0
     """Seconds between own checks just after coming online; doubles after each check that finds it online."""
     check_interval_online_max: float = 600.0

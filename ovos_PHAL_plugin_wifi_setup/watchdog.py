@@ -69,6 +69,8 @@ class OwnChecks:
         if not self.possible:
             return
         with self._lock:
+            if self._promised and not promised and self.planned:
+                return  # a promised check is already planned: a routine one must not put it off
             self._promised = self._promised or promised
             reports = self.reports
             self._scheduler.schedule(JOB_CHECK, delay, lambda: self._start(reports))

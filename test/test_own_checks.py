@@ -1,5 +1,6 @@
 """The own-check planner on its own: back-off, reports outranking answers, stopping; no bus."""
 import threading
+import time
 from typing import Any, List
 
 from loopback import CLOSED_URL
@@ -59,3 +60,22 @@ def test_stopped_checks_give_no_answer() -> None:
     checks.stop()
     checks.check_once(checks.reports)
     assert answers == []
+
+
+def test_a_routine_plan_does_not_put_off_a_promised_check() -> None:
+    """The check promised after a client's session runs when promised, even if the next routine check (an older
+    check's answer plans one) is planned for much later meanwhile."""
+    checks, answers = make()
+    scheduler = checks._scheduler
+    runner = threading.Thread(target=scheduler.run, daemon=True)
+    runner.start()
+    try:
+        checks.plan(0.2, promised=True)
+        checks.plan(60)
+        deadline = time.monotonic() + 10
+        while not answers and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert answers == [False]
+    finally:
+        scheduler.stop()
+        checks.stop()
