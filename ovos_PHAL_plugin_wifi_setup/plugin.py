@@ -260,7 +260,7 @@ class WifiSetupPlugin(PHALPlugin):
                 target_name, target_id = _blame(e, message.data)
                 LOG.warning(f"activation refused: {e}")
                 self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: target_name,
-                                                             t.K_ID: target_id})
+                                                             t.K_ID: target_id, t.K_ID_LONG: target_id})
                 return
             if self._in_session(record.client_id):
                 LOG.info(f"client '{record.name}' is already active")
@@ -317,7 +317,8 @@ class WifiSetupPlugin(PHALPlugin):
             # Checked here too, so that a malformed pick is not echoed, amplified, onto the bus.
             target = parse_target(message.data, t.REQ_CLIENT_ALIASES, t.REQ_ID_ALIASES)
         except BadRequest as e:
-            self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: e.name, t.K_ID: None})
+            self._reply(message, t.ACTIVATION_FAILURE, {t.K_ERROR: str(e), t.K_CLIENT: e.name, t.K_ID: None,
+                                                         t.K_ID_LONG: None})
             return
         # Forwarded, not replied: the page's context goes on, so any answer to the request goes back to the page.
         request = message.forward(t.SET_ACTIVE_CLIENT)
@@ -461,7 +462,7 @@ class WifiSetupPlugin(PHALPlugin):
         if time.monotonic() - self._foreign_no_internet_at <= window:
             LOG.debug("no_internet already announced by another participant")
         elif window <= 0:
-            self._broadcast(t.NOTIFY_NO_INTERNET)
+            self._broadcast_notice(t.NOTIFY_NO_INTERNET)
         else:
             # The reporter may announce it right after its report: wait a moment for it.
             self._scheduler.schedule(JOB_NOTICE, window, self._on_notice_due)
@@ -470,7 +471,7 @@ class WifiSetupPlugin(PHALPlugin):
         """Nobody else announced the change to offline: the plugin does."""
         with self._lock:
             if not self._closed and self._internet is False:
-                self._broadcast(t.NOTIFY_NO_INTERNET)
+                self._broadcast_notice(t.NOTIFY_NO_INTERNET)
 
     def _fall_back(self, without: str, error: str) -> None:
         """Go on without a client that failed or left: the page again, the next client that needs no input
@@ -545,7 +546,7 @@ class WifiSetupPlugin(PHALPlugin):
                 if topic in self._round_notices:
                     LOG.debug(f"{topic} was already sent for this round by another participant")
                 else:
-                    self._broadcast(topic)
+                    self._broadcast_notice(topic)
             self._broadcast_stop()
         elif event in (SetupEvent.SKIP, SetupEvent.NEVER):
             self._broadcast_stop()
@@ -838,11 +839,19 @@ class WifiSetupPlugin(PHALPlugin):
         """Send a message of the plugin's own (its context names the plugin as the source)."""
         self._out.emit(Message(topic, data or {}, {"skill_id": t.PLUGIN_ID, "source": t.PLUGIN_ID}))
 
+    def _broadcast_notice(self, topic: str) -> None:
+        """Send a notice other participants may send too, marked so the plugin knows its own when it hears it.
+
+        The mark goes on the notice alone: replies to the plugin's requests copy those requests' context
+        (source included, where it has no destination to swap with), so the source cannot tell them apart.
+        """
+        self._out.emit(Message(topic, {}, {"skill_id": t.PLUGIN_ID, "source": t.PLUGIN_ID, t.NOTICE_MARK: True}))
+
 
 def _sent_by_us(message: Message) -> bool:
-    """True for a message the plugin broadcast itself (it hears its own messages too)."""
+    """True for a notice the plugin sent itself (it hears its own messages too)."""
     context = message.context if isinstance(message.context, dict) else {}
-    return context.get("source") == t.PLUGIN_ID
+    return context.get(t.NOTICE_MARK) is True
 
 
 def _names(target: Target, record: ClientRecord) -> bool:

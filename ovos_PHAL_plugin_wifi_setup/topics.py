@@ -66,6 +66,9 @@ NTP_SYNC: Final = "system.ntp.sync"
 WIFI_SETUP_COMPLETED: Final = "ovos.wifi.setup.completed"
 SHELL_STATUS_OK: Final = "ovos.shell.status.ok"
 
+# The context key that marks a notice (no_internet, setup completed, shell status) as the plugin's own.
+NOTICE_MARK: Final = "wifi_setup_notice"
+
 # What the GUI service says about connected screens.
 GUI_STATUS_REQUEST: Final = "gui.status.request"
 GUI_STATUS_RESPONSE: Final = "gui.status.request.response"

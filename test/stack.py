@@ -31,6 +31,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 LOOPBACK = "127.0.0.1"
 BIN_DIR = Path(sys.executable).parent
+# How long a stopped process may take between SIGTERM and SIGKILL (systemd's TimeoutStopSec, shorter).
+STOP_GRACE = 10.0
 
 # Every pid started through ManagedProcess, so a teardown can prove none outlived its test.
 _STARTED: List["ManagedProcess"] = []
@@ -100,10 +102,11 @@ def leftover_processes() -> List[str]:
     return alive
 
 
-def stop_leftovers() -> None:
-    """Stop, by pid, every process that ``leftover_processes()`` would name."""
+def stop_leftovers(grace: float = STOP_GRACE) -> None:
+    """Stop, by pid, every process that ``leftover_processes()`` would name: SIGTERM, SIGKILL after ``grace``."""
     for proc in _STARTED:
-        proc.stop()
+        proc.stop(grace)
+    pids = []
     for directory in _PID_FILE_DIRS:
         for pid_file in directory.glob("*.pid"):
             try:
@@ -111,7 +114,14 @@ def stop_leftovers() -> None:
             except (OSError, ValueError):
                 continue
             if pid_running(pid):
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGTERM)
+                pids.append(pid)
+    deadline = time.monotonic() + grace
+    for pid in pids:
+        while pid_running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if pid_running(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 def network_tests_config(closed_port: int) -> Dict[str, str]:
@@ -204,6 +214,7 @@ class ManagedProcess:
         self.log_file = log_file
         self.popen: Optional[subprocess.Popen] = None
         self._log_handle: Optional[Any] = None
+        self.stopped_by: Optional[str] = None
 
     @property
     def pid(self) -> Optional[int]:
@@ -226,24 +237,34 @@ class ManagedProcess:
         """Tell whether the current run is still alive."""
         return self.popen is not None and self.popen.poll() is None
 
-    def stop(self, grace: float = 15.0) -> None:
-        """Ask the process to end (SIGTERM), then SIGKILL it by pid after ``grace`` seconds."""
+    def stop(self, grace: float = STOP_GRACE) -> Optional[str]:
+        """Stop the process as a service manager does: SIGTERM, then SIGKILL by pid after ``grace`` seconds.
+
+        Return how the run ended ("SIGTERM" when it exited within the grace, "SIGKILL" when it had
+        to be killed, None when it had ended before), also kept in ``stopped_by``.
+        """
         if self.popen is None:
-            return
+            return None
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
             try:
                 self.popen.wait(grace)
+                self.stopped_by = "SIGTERM"
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(10)
+                self.stopped_by = "SIGKILL"
+        else:
+            self.stopped_by = None
         self._close_log()
+        return self.stopped_by
 
     def kill(self) -> None:
-        """End the process at once by SIGKILL, as a crash would."""
+        """End the process at once by SIGKILL, as a crash would (not a service stop: see ``stop``)."""
         if self.popen is not None and self.popen.poll() is None:
             self.popen.kill()
             self.popen.wait(10)
+            self.stopped_by = "SIGKILL"
         self._close_log()
 
     def _close_log(self) -> None:
@@ -305,9 +326,11 @@ class Messagebus(ManagedProcess):
 class PhalService(ManagedProcess):
     """The real ``ovos_PHAL`` service, loading every enabled plugin through OPM's entry points."""
 
-    def __init__(self, home: StackHome, path_prepend: Iterable[Path] = (), name: str = "ovos_PHAL") -> None:
-        """Prepare the service for ``home``; ``path_prepend`` goes first on its PATH."""
-        super().__init__(name, [str(BIN_DIR / "ovos_PHAL")], home.env(path_prepend), home.logs / f"{name}.log")
+    def __init__(self, home: StackHome, path_prepend: Iterable[Path] = (), name: str = "ovos_PHAL",
+                 **extra_env: str) -> None:
+        """Prepare the service for ``home``; ``path_prepend`` goes first on its PATH, ``extra_env`` is added."""
+        super().__init__(name, [str(BIN_DIR / "ovos_PHAL")], home.env(path_prepend, **extra_env),
+                         home.logs / f"{name}.log")
 
 
 class BusRecorder:

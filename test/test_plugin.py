@@ -215,7 +215,7 @@ def test_set_active_failures(bus: Any, recorder: Any, headless: Any, data: Any, 
     send(bus, "set.active.client", data)
     failure = recorder.last(NS + "client.activation.failure")
     assert failure is not None and error in failure["error"]
-    assert set(failure) == {"error", "client", "id"}
+    assert set(failure) == {"error", "client", "id", "client_id"} and failure["id"] == failure["client_id"]
     assert activation_topics(recorder) == []
     assert status(bus, recorder)["state"] == "idle"
 

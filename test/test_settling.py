@@ -268,3 +268,19 @@ def test_the_check_promised_after_a_session_is_not_lost_to_a_check_in_flight(
     assert recorder.of(NS + "setup.failed") == []
     assert NS + f"deactivate.{cid}" in recorder.topics()
     assert status(bus, recorder)["state"] == "idle"
+
+
+def test_a_reporter_answering_the_plugins_question_announces_no_internet_alone(
+        bus: Any, recorder: Any, make_plugin: Callable[..., Any]) -> None:
+    """connectivity-events answers the plugin's ovos.PHAL.internet_check with message.reply(), whose context
+    keeps the plugin's source: its no_internet notice still counts as another sender's, so it appears once."""
+    def reporter(message: Message) -> None:
+        bus.emit(message.reply("enclosure.notify.no_internet"))
+        bus.emit(message.reply("mycroft.internet.state", {"state": "disconnected"}))
+        bus.emit(message.response({"internet_connected": False, "network_connected": False}))
+
+    bus.on("ovos.PHAL.internet_check", reporter)
+    make_plugin(gui="never", enable_watchdog=True, notice_window=0.3, grace=60, grace_first_boot=60)
+    time.sleep(0.6)
+    assert status(bus, recorder)["internet"] is False
+    assert recorder.topics().count("enclosure.notify.no_internet") == 1

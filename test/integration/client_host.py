@@ -2,9 +2,16 @@
 
 Run as ``python client_host.py --port PORT --client balena --client gui-network``. The plugins are the
 released code, unmodified, constructed the way ovos_PHAL constructs them (``cls(bus=bus, config={})``)
-on one shared MessageBusClient. The process prints ``client host ready`` once every plugin is built,
-answers ``test.client_host.ping`` with ``test.client_host.pong`` (so a test can tell the process is
-on the bus, e.g. after a bus restart), and shuts the plugins down on SIGTERM or SIGINT.
+on one shared MessageBusClient. The process prints ``client host ready`` once every plugin is built, and
+answers ``test.client_host.ping`` with ``test.client_host.pong`` (so a test can tell the process is on the
+bus, e.g. after a bus restart).
+
+It stops as ovos_PHAL 0.2.12 stops: on SIGTERM or SIGINT it stops waiting, calls no plugin's shutdown()
+and returns, and the interpreter then waits for the bus client's handler threads, which are not daemon
+threads. A handler that never returns (balena-wifi's activation loop, which reads wifi-connect until its
+session is ended) therefore keeps the process up until the SIGKILL a service manager sends after its
+stop timeout (``stack.ManagedProcess.stop``). When that kill closes the terminal balena runs wifi-connect
+in, the kernel hangs it up, and the stand-in wifi-connect ends on that SIGHUP.
 """
 import argparse
 import importlib
@@ -55,18 +62,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     bus.on(PING, lambda message: bus.emit(message.reply(PONG, {"pid": os.getpid()})))
     print(f"client host ready: {', '.join(args.client)} (pid {os.getpid()})", flush=True)
     stop.wait()
-
-    for plugin in plugins:
-        try:
-            plugin.shutdown()
-        except Exception as error:  # noqa: BLE001 - third-party shutdown; report and go on
-            print(f"client host: shutdown of {type(plugin).__name__} failed: {error!r}", flush=True)
-    bus.close()
-    print("client host stopped", flush=True)
-    sys.stdout.flush()
-    # A released client may still block a bus worker thread (balena reads wifi-connect in a
-    # loop); exiting without joining those threads ends the process now, as a service stop would.
-    os._exit(0)
+    # ovos_PHAL 0.2.12 does no more than this on SIGTERM: its PHAL.shutdown() only marks the
+    # service as stopping, and no plugin's shutdown() runs.
+    print(f"client host stopping; shutdown() of {len(plugins)} plugin(s) not called, as in ovos_PHAL", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

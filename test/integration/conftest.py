@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterator, List
+from typing import Any, Callable, Dict, Generator, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -37,9 +37,12 @@ def real_stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Calla
     """Build a private RealStack (not started); every process is stopped when the test ends."""
     built: List[RealStack] = []
 
-    def make(gui: str = "never", **plugin_config: object) -> RealStack:
-        """A stack whose plugin runs with ``gui`` and ``plugin_config`` in mycroft.conf."""
-        stack = RealStack(tmp_path / f"stack{len(built)}", gui=gui, plugin_config=dict(plugin_config))
+    def make(gui: str = "never", in_phal: Tuple[str, ...] = (), peer_config: Optional[Dict[str, Any]] = None,
+             **plugin_config: object) -> RealStack:
+        """A stack whose plugin runs with ``gui`` and ``plugin_config`` in mycroft.conf, beside ``in_phal``
+        (whose sections get ``peer_config``)."""
+        stack = RealStack(tmp_path / f"stack{len(built)}", gui=gui, plugin_config=dict(plugin_config),
+                          in_phal=tuple(in_phal), peer_config=dict(peer_config or {}))
         built.append(stack)
         return stack
 

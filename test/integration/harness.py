@@ -1,14 +1,21 @@
-"""One real stack per test: ovos-messagebus, ovos_PHAL with our plugin, and the released clients in a host process."""
+"""One real stack per test: ovos-messagebus, ovos_PHAL with our plugin, and the released clients in a host process.
+
+``RealStack(root, in_phal=("balena", "connectivity-events"))`` loads those released plugins in the same
+ovos_PHAL process as ours, by their entry points, as a device does; without ``in_phal`` they stay
+disabled there and the clients run in the client host instead (which outlives ovos_PHAL restarts).
+"""
 from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from stack import BusRecorder, ManagedProcess, Messagebus, PhalService, StackHome, wait_until, watch_pid_files
+from stack import (BusRecorder, ManagedProcess, Messagebus, PhalService, StackHome, free_port, pid_running,
+                   port_open, wait_until, watch_pid_files)
 
 from ovos_PHAL_plugin_wifi_setup import topics as T
 
@@ -23,6 +30,10 @@ BALENA = "BalenaWifiSetupPlugin"
 BALENA_PHAL_NAME = "ovos-PHAL-plugin-balena-wifi"
 GUI_CLIENT = "ovos-PHAL-plugin-gui-network-client"
 CLIENT_NAMES = {"balena": BALENA, "gui-network": GUI_CLIENT}
+# The entry-point names ovos_PHAL loads (and configures) the released plugins by.
+CONNECTIVITY_EVENTS = "ovos-phal-plugin-connectivity-events"
+NETWORK_MANAGER = "ovos-PHAL-plugin-network-manager"
+IN_PHAL_NAMES = {"balena": BALENA_PHAL_NAME, "connectivity-events": CONNECTIVITY_EVENTS}
 
 # Generous waits for an event to arrive; none of them is a claim about speed.
 START_TIMEOUT = 90.0
@@ -33,22 +44,41 @@ BALENA_FLOW_TIMEOUT = 120.0
 RECONNECT_TIMEOUT = 90.0
 
 PLUGIN_LOADED_LINE = f"PHAL plugin loaded: {T.PLUGIN_ID}"
+# ovos-gui's route for GUI clients (the mycroft-gui shell), as its default config has it.
+GUI_ROUTE = "/gui"
+# What the mycroft-gui shell sends on the core bus when it comes up, and what ovos-gui answers.
+GUI_CONNECTED = T.GUI_CONNECTED
+GUI_PORT = "mycroft.gui.port"
 # The client host answers PING with PONG, so a test can tell its bus connection is up.
 PING = "test.client_host.ping"
 PONG = "test.client_host.pong"
 
 
-def plugin_section(gui: str, **overrides: Any) -> Dict[str, Any]:
-    """The PHAL section of mycroft.conf: our plugin configured, the clients kept out of ovos_PHAL."""
+def plugin_section(gui: str, in_phal: Iterable[str] = (), peer_config: Optional[Dict[str, Dict[str, Any]]] = None,
+                   **overrides: Any) -> Dict[str, Any]:
+    """The PHAL section of mycroft.conf: our plugin configured, the released plugins in ``in_phal`` enabled.
+
+    Any other released plugin is disabled: the clients then run in the client host, which outlives
+    ovos_PHAL restarts, and a second copy inside ovos_PHAL would register the same names twice.
+    ``peer_config`` adds keys to a released plugin's section, by the short name of ``in_phal``.
+    """
+    unknown = set(in_phal) - set(IN_PHAL_NAMES)
+    if unknown:
+        raise ValueError(f"no such plugin to load in ovos_PHAL: {sorted(unknown)}")
     ours = {"enabled": True, "enable_watchdog": False, "gui": gui, "first_boot": False}
     ours.update(overrides)
-    return {
+    section: Dict[str, Any] = {
         T.PLUGIN_ID: ours,
-        # The clients run in the client host, which outlives ovos_PHAL restarts (scenario 6);
-        # a second copy inside ovos_PHAL would register the same names twice.
-        BALENA_PHAL_NAME: {"enabled": False},
-        "ovos-PHAL-plugin-network-manager": {"enabled": False},
+        BALENA_PHAL_NAME: {"enabled": "balena" in in_phal},
+        # Its first check comes at once; the next ones only every check_interval. Its probes point at
+        # closed loopback ports like everyone's, so a later check would contradict an "online" a test
+        # reports on its behalf: the interval is longer than any test.
+        CONNECTIVITY_EVENTS: {"enabled": "connectivity-events" in in_phal, "check_interval": 3600},
+        NETWORK_MANAGER: {"enabled": False},
     }
+    for short, extra in (peer_config or {}).items():
+        section[IN_PHAL_NAMES[short]].update(extra)
+    return section
 
 
 @dataclass
@@ -58,21 +88,35 @@ class RealStack:
     root: Path
     gui: str = "never"
     plugin_config: Dict[str, Any] = field(default_factory=dict)
+    in_phal: Tuple[str, ...] = ()
+    peer_config: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     home: StackHome = field(init=False)
     messagebus: Messagebus = field(init=False)
     phal: PhalService = field(init=False)
     probe: BusRecorder = field(init=False)
     clients: Optional[ManagedProcess] = field(init=False, default=None)
+    gui_service: Optional[ManagedProcess] = field(init=False, default=None)
+    screens: List["Screen"] = field(init=False, default_factory=list)
     standin_dir: Path = field(init=False)
+    gui_port: int = field(init=False)
 
     def __post_init__(self) -> None:
         """Write the config tree and prepare (not start) every process."""
-        self.home = StackHome.create(self.root, phal=plugin_section(self.gui, **self.plugin_config))
+        self.in_phal = tuple(self.in_phal)
+        self.gui_port = free_port()
+        self.home = StackHome.create(
+            self.root, phal=plugin_section(self.gui, self.in_phal, self.peer_config, **self.plugin_config),
+            extra={"gui_websocket": {"host": "127.0.0.1", "base_port": self.gui_port, "route": GUI_ROUTE,
+                                     "ssl": False}})
         self.standin_dir = self.root / "wifi-connect"
         self.standin_dir.mkdir(exist_ok=True)
         watch_pid_files(self.standin_dir)
         self.messagebus = Messagebus(self.home)
-        self.phal = PhalService(self.home)
+        if "balena" in self.in_phal:
+            # balena finds wifi-connect (and sudo) on ovos_PHAL's PATH: the stand-ins come first.
+            self.phal = PhalService(self.home, [STANDIN_BIN], WIFI_CONNECT_STANDIN_DIR=str(self.standin_dir))
+        else:
+            self.phal = PhalService(self.home)
         self.probe = BusRecorder(self.home.port)
 
     # -- starting and stopping -------------------------------------------------------------
@@ -101,7 +145,14 @@ class RealStack:
 
         wait_until(loaded, START_TIMEOUT, what=f"{PLUGIN_LOADED_LINE!r} in the ovos_PHAL log")
         self.probe.wait_for(T.ALIVE, START_TIMEOUT, since=since)
+        for short in self.in_phal:
+            line = f"PHAL plugin loaded: {IN_PHAL_NAMES[short]}"
+            self.phal.wait_for_log(line, START_TIMEOUT, start=log_offset)
         return self.status()
+
+    def stop_phal(self) -> Optional[str]:
+        """Stop ovos_PHAL as a service manager does (SIGTERM, SIGKILL after the bound); return how it ended."""
+        return self.phal.stop()
 
     def start_clients(self, *names: str) -> Dict[str, Dict[str, Any]]:
         """Start the client host with the released clients; return each one's registration reply."""
@@ -126,7 +177,9 @@ class RealStack:
         """Stop every process of this stack by its pid, clients first."""
         # Closed first, the recorder does not start its reconnect loop when the bus goes away.
         self.probe.close()
-        for proc in (self.clients, self.phal, self.messagebus):
+        for screen in self.screens:
+            screen.close()
+        for proc in (self.clients, self.phal, self.gui_service, self.messagebus):
             if proc is not None:
                 proc.stop()
 
@@ -174,6 +227,53 @@ class RealStack:
             return []
         return [json.loads(line) for line in runs.read_text().splitlines() if line.strip()]
 
+    def hotspot_running(self) -> List[int]:
+        """Pids of the stand-in wifi-connect runs that are alive now (each keeps a pid file while it runs)."""
+        alive = []
+        for pid_file in sorted(self.standin_dir.glob("wifi-connect-*.pid")):
+            try:
+                pid = int(pid_file.read_text().strip())
+            except (OSError, ValueError):
+                continue
+            if pid_running(pid):
+                alive.append(pid)
+        return alive
+
+    # -- the plugin's state file -------------------------------------------------------------
+
+    @property
+    def state_file(self) -> Path:
+        """Where the plugin keeps what the user decided: $XDG_STATE_HOME/<plugin id>/state.json of this stack."""
+        return self.root / "state" / T.PLUGIN_ID / "state.json"
+
+    def saved_state(self) -> Dict[str, Any]:
+        """The state file's content, parsed (raises if it is missing or not JSON)."""
+        return dict(json.loads(self.state_file.read_text(encoding="utf-8")))
+
+    # -- a screen: the real ovos-gui service and a stand-in for the mycroft-gui shell ---------
+
+    def start_gui_service(self) -> None:
+        """Start the real ovos-gui service and wait until its GUI websocket listens."""
+        self.gui_service = ManagedProcess("ovos-gui", [sys.executable, "-m", "ovos_gui"], self.home.env(),
+                                          self.home.logs / "ovos-gui.log").start()
+
+        def listening() -> bool:
+            if not self.gui_service.running:
+                raise RuntimeError(f"ovos-gui exited:\n{self.gui_service.tail()}")
+            return port_open(self.gui_port)
+
+        wait_until(listening, START_TIMEOUT, what="the ovos-gui websocket")
+
+    def connect_screen(self, gui_id: str = "test-screen", framework: str = "qt5") -> "Screen":
+        """Bring a screen up as the mycroft-gui shell does: announce it on the core bus, then open ovos-gui's port."""
+        since = self.probe.mark()
+        self.probe.emit(GUI_CONNECTED, {"gui_id": gui_id, "framework": framework})
+        announced = self.probe.wait_for(GUI_PORT, START_TIMEOUT, since=since,
+                                        where=lambda m: m.data.get("gui_id") == gui_id)
+        screen = Screen(int(announced.data["port"]), gui_id, framework)
+        self.screens.append(screen)
+        return screen
+
     # -- asking the plugin -------------------------------------------------------------------
 
     def status(self) -> Dict[str, Any]:
@@ -203,7 +303,63 @@ class RealStack:
     def diagnostics(self) -> str:
         """Logs of every process and the topics seen, for a failing test's report."""
         parts = [f"topics seen: {self.probe.topics()}"]
-        for proc in (self.messagebus, self.phal, self.clients):
+        for proc in (self.messagebus, self.phal, self.clients, self.gui_service):
             if proc is not None:
                 parts.append(f"--- {proc.name} ---\n{proc.tail(80)}")
         return "\n".join(parts)
+
+
+class Screen:
+    """A stand-in for the mycroft-gui shell on ovos-gui's GUI websocket: it records what ovos-gui shows it."""
+
+    def __init__(self, port: int, gui_id: str, framework: str) -> None:
+        """Open the GUI websocket on 127.0.0.1 and announce the screen on it, as the shell does."""
+        import websocket
+
+        self.gui_id = gui_id
+        self.socket = websocket.create_connection(f"ws://127.0.0.1:{port}{GUI_ROUTE}", timeout=EVENT_TIMEOUT)
+        # The GUI protocol is flat: the payload keys sit beside "type".
+        self.socket.send(json.dumps({"type": GUI_CONNECTED, "gui_id": gui_id, "framework": framework}))
+        self.socket.settimeout(None)  # the reader waits for as long as the screen is up
+        self._lock = threading.Condition()
+        self._received: List[Dict[str, Any]] = []
+        self._reader = threading.Thread(target=self._read, name=f"screen-{gui_id}", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        """Keep every message ovos-gui sends until the socket closes."""
+        import websocket
+
+        while True:
+            try:
+                raw = self.socket.recv()
+            except (websocket.WebSocketException, OSError):
+                return
+            if not raw:
+                continue
+            with self._lock:
+                self._received.append(json.loads(raw))
+                self._lock.notify_all()
+
+    def wait_for_pages(self, namespace: str, timeout: float = EVENT_TIMEOUT) -> List[str]:
+        """Wait until ovos-gui puts pages of ``namespace`` on this screen; return their names."""
+        def inserted() -> Optional[List[str]]:
+            for message in self._received:
+                if message.get("type") == "mycroft.gui.list.insert" and message.get("namespace") == namespace:
+                    return [entry["page"] for entry in message["data"]]
+            return None
+
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                pages = inserted()
+                if pages is not None:
+                    return pages
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"no page of {namespace!r} on the screen within {timeout} s")
+                self._lock.wait(remaining)
+
+    def close(self) -> None:
+        """Close the GUI websocket."""
+        self.socket.close()

@@ -71,3 +71,32 @@ def test_gui_launch_shows_both_clients_and_hands_over_to_guisetup(real_stack: Ca
     assert probe.count(T.STOP_SETUP, since) == 1
     assert probe.count(T.activate_topic(ids[GUI_CLIENT]), since) == 1
     assert probe.count(T.activate_topic(ids[BALENA]), since) == 0
+
+
+def test_guisetup_still_takes_the_session_after_a_kit_client_left(real_stack: Callable[..., RealStack]) -> None:
+    """The released GUISetup drops its handlers on anyone's client.deregistered: after a kit-based client shut
+    down (the kit deregisters), tapping "On Device Setup" still activates GUISetup and its page comes up."""
+    from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+
+    stack = real_stack(gui="always")
+    ids = {name: reply[T.K_ID] for name, reply in stack.start("gui-network").items()}
+    probe = stack.probe
+
+    kit = NetworkSetupClient(probe.client, "test-kit-client", "Set up with the kit", client_type="Remote")
+    since = probe.mark()
+    kit.start()
+    stack.wait_registered("test-kit-client", since)
+    left = probe.mark()
+    kit.shutdown()
+    probe.wait_for(T.CLIENT_DEREGISTERED, EVENT_TIMEOUT, since=left,
+                   where=lambda m: m.data.get(T.K_CLIENT) == "test-kit-client")
+
+    since = probe.mark()
+    probe.emit(T.USER_ACTIVATED)
+    stack.wait_from_skill("gui.page.show", T.PLUGIN_ID, since)
+    chosen = probe.mark()
+    probe.emit(T.CLIENT_SELECT, {T.K_CLIENT: GUI_CLIENT, T.K_ID: ids[GUI_CLIENT]})
+    probe.wait_for(T.activate_topic(ids[GUI_CLIENT]), EVENT_TIMEOUT, since=chosen)
+    own_page = stack.wait_from_skill("gui.page.show", GUI_CLIENT, chosen)
+    assert own_page.data["page_names"] == [GUISETUP_PAGE]
+    assert stack.status()["active_client"][T.K_CLIENT] == GUI_CLIENT
