@@ -1,5 +1,6 @@
 """The `ovos-wifi-setup` command: see and steer network setup from a terminal."""
 import argparse
+import getpass
 import json
 import math
 import sys
@@ -8,8 +9,19 @@ import time
 from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
+from ovos_PHAL_plugin_wifi_setup.networks import (NM_PASSWORD_REQUIRED, Attempt, ConnectAttempts, Network,
+                                                  check_password, check_ssid, failure_words, shape_networks,
+                                                  timeout_words)
 
 DEFAULT_TIMEOUT = 5.0
+# Without --timeout, network-manager gets longer than our plugin: its scan runs nmcli (a rescan, then the
+# list) before it answers, and its connect answers only once nmcli has joined or given up.
+SCAN_TIMEOUT = 15.0
+CONNECT_TIMEOUT = 60.0
+NM_NAME = "ovos-PHAL-plugin-network-manager"
+STDIN_OPTION = "--password-stdin"
+# The most of a line read from stdin for a password: a passphrase is at most 63 characters.
+PASSWORD_LINE_LIMIT = 1024
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the bus answered, the plugin did not, or it refused the request
@@ -430,6 +442,193 @@ def cmd_watch(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
     return EXIT_OK
 
 
+def _no_nm(timeout: float) -> str:
+    """The message for a bus without ovos-PHAL-plugin-network-manager on it."""
+    return f"no answer from {NM_NAME} within {timeout:g} s (is it installed and enabled?)"
+
+
+def printable(text: str) -> str:
+    """A network name as it may be put on a terminal: control characters (a name comes off the air) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def scan(bus: Any, timeout: float) -> Optional[List[Network]]:
+    """Ask network-manager for a scan; the networks of its answer, shaped, or None when none came in time.
+
+    Its `scan.complete` names no request: the first one after ours is taken, whoever asked for it.
+    """
+    from ovos_bus_client.message import Message
+    outcome = Outcome(bus, [topics.NM_SCAN_COMPLETE])
+    bus.emit(Message(topics.NM_SCAN, {}))
+    message = outcome.wait(timeout)
+    if message is None:
+        return None
+    data = message.data if isinstance(message.data, dict) else {}
+    return shape_networks(data.get("networks"))
+
+
+def print_networks(networks: List[Network], out: TextIO) -> None:
+    """Print the networks as a small table: the name, then nmcli's words for its security or "open"."""
+    if not networks:
+        print("no Wi-Fi networks in range", file=out)
+        return
+    names = [printable(network.ssid) for network in networks]
+    width = max(len("SSID"), *(len(name) for name in names))
+    print(f"{'SSID':<{width}}  SECURITY", file=out)
+    for name, network in zip(names, networks):
+        security = printable(network.as_payload()["security"]) if network.secured else "open"
+        print(f"{name:<{width}}  {security}", file=out)
+
+
+def cmd_networks(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """Scan through network-manager and list the networks in range."""
+    networks = scan(bus, args.scan_timeout)
+    if networks is None:
+        return _fail(_no_nm(args.scan_timeout))
+    if args.json:
+        print(json.dumps([network.as_payload() for network in networks], indent=2), file=out)
+    else:
+        print_networks(networks, out)
+    return EXIT_OK
+
+
+class PasswordUnavailable(Exception):
+    """No password can be read for a secured network (no --password-stdin and no terminal to ask on)."""
+
+
+def read_password(ssid: str, from_stdin: bool) -> str:
+    """The password for a secured network: one line of stdin with --password-stdin, else asked on the terminal."""
+    if from_stdin:
+        if sys.stdin is None:
+            return ""
+        try:
+            line = sys.stdin.readline(PASSWORD_LINE_LIMIT)
+        except UnicodeDecodeError:
+            # The error's text quotes a byte of the input: say it in our own words.
+            raise ValueError("The password on stdin is not text in this terminal's encoding.") from None
+        # The line ending only: spaces belong to the password.
+        for ending in ("\r\n", "\n"):
+            if line.endswith(ending):
+                return line[:-len(ending)]
+        return line
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise PasswordUnavailable(f"{printable(ssid)} is secured: a secured network needs --password-stdin "
+                                  "when stdin is not a terminal")
+    try:
+        return getpass.getpass(f"Password for {printable(ssid)}: ")
+    except EOFError:
+        return ""
+
+
+class ConnectWait:
+    """The outcome of the one connect in flight, from network-manager's unkeyed answers.
+
+    A success counts when it names our network; a failure names nothing and counts while ours is in flight.
+    Subscribed before the request is sent, so that no answer can slip by.
+    """
+
+    def __init__(self, bus: Any, timeout: float) -> None:
+        """Listen for network-manager's two answers."""
+        self.bus = bus
+        self.attempts = ConnectAttempts(timeout)
+        self.event = threading.Event()
+        self.failure: Optional[Dict[str, Any]] = None
+        bus.on(topics.NM_CONNECTED_OK, self._succeeded)
+        bus.on(topics.NM_CONNECT_FAILED, self._failed)
+
+    def begin(self, ssid: str, secured: bool) -> Attempt:
+        """Mark our connect as in flight (just before it is sent)."""
+        return self.attempts.begin(ssid, secured)
+
+    def _succeeded(self, message: Any) -> None:
+        """A success for our network ends the wait; one for another network is someone else's."""
+        data = message.data if isinstance(message.data, dict) else {}
+        attempt = self.attempts.succeeded(data.get("connection_name"))
+        if attempt is not None:
+            self.event.set()
+
+    def _failed(self, message: Any) -> None:
+        """A failure while ours is in flight is ours."""
+        attempt = self.attempts.failed()
+        if attempt is not None:
+            data = message.data if isinstance(message.data, dict) else {}
+            self.failure = dict(data)
+            self.event.set()
+
+    def wait(self, attempt: Attempt) -> Tuple[str, Optional[Dict[str, Any]]]:
+        """Wait for the outcome: ("connected", None), ("failed", the failure's payload) or ("timeout", None)."""
+        try:
+            self.event.wait(self.attempts.timeout)
+            if not self.event.is_set() and self.attempts.expire(attempt.number) is not None:
+                return "timeout", None
+            # An answer came just as the time ran out: its handler is setting it.
+            self.event.wait(1.0)
+            return ("failed", self.failure) if self.failure is not None else ("connected", None)
+        finally:
+            self.bus.remove(topics.NM_CONNECTED_OK, self._succeeded)
+            self.bus.remove(topics.NM_CONNECT_FAILED, self._failed)
+
+
+def _nm_said(failure: Dict[str, Any]) -> str:
+    """network-manager's own words of a failure, short and on one line, for after ours."""
+    said = failure.get("errorMessage")
+    if not isinstance(said, str) or not said.strip():
+        return ""
+    return f" (network-manager: {printable(' '.join(said.split()))[:80]})"
+
+
+def cmd_connect(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
+    """Join network SSID through network-manager: scan, the password if it is secured, connect, wait."""
+    try:
+        return _connect(bus, args, out)
+    except KeyboardInterrupt:
+        return _fail("cancelled")
+
+
+def _connect(bus: Any, args: argparse.Namespace, out: TextIO) -> int:
+    """cmd_connect's steps; the password goes from read_password into network-manager's request, nowhere else."""
+    from ovos_bus_client.message import Message
+    ssid = args.ssid
+    networks = scan(bus, args.scan_timeout)
+    if networks is None:
+        return _fail(_no_nm(args.scan_timeout))
+    network = next((n for n in networks if n.ssid == ssid), None)
+    if network is None:
+        return _fail(f"no network named '{printable(ssid)}' in range")
+    password = ""
+    if network.secured:
+        try:
+            password = check_password(read_password(ssid, args.password_stdin), secured=True)
+        except PasswordUnavailable as error:
+            return _usage_fail(str(error))
+        except ValueError as error:
+            return _usage_fail(str(error))
+    outcome = ConnectWait(bus, args.connect_timeout)
+    attempt = outcome.begin(ssid, network.secured)
+    if network.secured:
+        bus.emit(Message(topics.NM_CONNECT, {"connection_name": ssid, "password": password,
+                                             "security_type": network.security}))
+    else:
+        bus.emit(Message(topics.NM_CONNECT_OPEN, {"connection_name": ssid}))
+    result, failure = outcome.wait(attempt)
+    if result == "connected":
+        print(f"connected to {printable(ssid)}", file=out)
+        return EXIT_OK
+    if result == "timeout":
+        return _fail(printable(timeout_words(attempt, args.connect_timeout)))
+    failure = failure or {}
+    code = failure.get("errorCode")
+    visible: Optional[bool] = None
+    if code != NM_PASSWORD_REQUIRED:
+        # network-manager only says "Connection Failed": a scan now tells a network gone out of reach
+        # from one that would not let us in.
+        after = scan(bus, args.scan_timeout)
+        visible = None if after is None else any(n.ssid == ssid for n in after)
+    return _fail(printable(failure_words(attempt, code, visible)) + _nm_said(failure))
+
+
 def _say(out: TextIO, lock: threading.Lock, text: str) -> None:
     """Print a watch notice between message lines."""
     with lock:
@@ -442,6 +641,12 @@ def _fail(text: str) -> int:
     return EXIT_FAILED
 
 
+def _usage_fail(text: str) -> int:
+    """Print a one-line error about what the user gave and return the usage exit code."""
+    print(f"ovos-wifi-setup: {text}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 COMMANDS: Dict[str, Tuple[Callable[..., int], str]] = {
     "status": (cmd_status, "show state, active client and clients"),
     "clients": (cmd_clients, "list the registered network clients"),
@@ -450,6 +655,24 @@ COMMANDS: Dict[str, Tuple[Callable[..., int], str]] = {
     "skip": (cmd_skip, "connect later: end setup until the next start or launch"),
     "never": (cmd_never, "never connect: end setup and keep it off across restarts"),
     "watch": (cmd_watch, "print setup messages as they pass, until Ctrl-C"),
+    "networks": (cmd_networks, "scan and list the Wi-Fi networks (through ovos-PHAL-plugin-network-manager)"),
+    "connect": (cmd_connect, "join Wi-Fi network SSID (through ovos-PHAL-plugin-network-manager)"),
+}
+
+DESCRIPTIONS: Dict[str, str] = {
+    "networks": (
+        f"Scan for Wi-Fi networks through {NM_NAME}'s bus API and list them: each network once, in "
+        "nmcli's order (the strongest first), hidden networks left out (network-manager cannot join one). "
+        f"--timeout bounds the wait for the bus and for the scan; without it the scan may take "
+        f"{SCAN_TIMEOUT:g} s."),
+    "connect": (
+        f"Join Wi-Fi network SSID through {NM_NAME}'s bus API. The network must be in range (a scan comes "
+        "first and tells an open network from a secured one). A secured network's password is read as one "
+        "line from stdin with --password-stdin, or asked for when stdin is a terminal; it is never a "
+        "command-line argument, and is ignored for an open network. Note that network-manager's API carries "
+        "the password on the messagebus, where every participant can read it. --timeout bounds every wait "
+        f"(the bus, the scan, the connect); without it the scan may take {SCAN_TIMEOUT:g} s and the connect "
+        f"{CONNECT_TIMEOUT:g} s."),
 }
 
 
@@ -457,7 +680,12 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        """Print `PROG: error: MESSAGE (see --help)` and exit with the usage code."""
+        """Print `PROG: error: MESSAGE (see --help)` and exit with the usage code.
+
+        argparse's own words for `--password-stdin=VALUE` repeat the value, likely a password: ours do not.
+        """
+        if f"{STDIN_OPTION}:" in message:
+            message = f"{STDIN_OPTION} takes no value: the password is read from stdin"
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -487,6 +715,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ovos-wifi-setup", parents=[common],
         description="See and steer OpenVoiceOS network setup; `demo` shows it all on a private bus.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands: Dict[str, argparse.ArgumentParser] = {}
     demo = sub.add_parser(
         "demo", parents=[common], help="play two setup rounds on a private messagebus (or --host/--port)",
         description="Play two setup rounds and print them as a timeline. By default on a private "
@@ -495,18 +724,47 @@ def build_parser() -> argparse.ArgumentParser:
                     "(default 15 s).")
     demo.add_argument("--verbose", action="store_true", help="show the plugin's log lines too")
     for name, (_func, text) in COMMANDS.items():
-        command = sub.add_parser(name, parents=[common], help=text, description=text)
+        # connect takes no abbreviation: `--password=...` must not pass for `--password-stdin`.
+        command = sub.add_parser(name, parents=[common], help=text, description=DESCRIPTIONS.get(name, text),
+                                 allow_abbrev=name != "connect")
+        commands[name] = command
         if name in ("status", "clients"):
             command.add_argument("--json", action="store_true", help="print the reply as JSON")
+        if name == "networks":
+            command.add_argument("--json", action="store_true",
+                                 help="print the networks as JSON: [{ssid, security, secured}]")
         if name == "select":
             command.add_argument("name", metavar="NAME", help="client name (or id, or its shown text)")
+        if name == "connect":
+            command.add_argument("ssid", metavar="SSID", type=ssid_argument, help="the network's name")
+            command.add_argument(STDIN_OPTION, action="store_true",
+                                 help="read the password as one line from stdin (only the line ending is "
+                                      "dropped)")
+    parser.set_defaults(command_parsers=commands)
     return parser
+
+
+def ssid_argument(text: str) -> str:
+    """Read the SSID argument: a network name of 1 to 32 bytes."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the network name is empty")
+    try:
+        return check_ssid(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) == "connect":
+            # Not echoed: a stray argument of connect may well be a password.
+            args.command_parsers["connect"].error(
+                "one SSID and nothing else; a password is never an argument "
+                "(use --password-stdin, or let it ask on the terminal)")
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     for key, default in (("host", None), ("port", None), ("timeout", None)):
         if not hasattr(args, key):
             setattr(args, key, default)
@@ -517,6 +775,9 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         from ovos_PHAL_plugin_wifi_setup.demo import STEP_TIMEOUT, run_demo
         return run_demo(host=args.host, port=args.port, verbose=args.verbose, out=out,
                         step_timeout=args.timeout or STEP_TIMEOUT)
+    # An explicit --timeout bounds every wait; without it network-manager's slow answers get their own.
+    args.scan_timeout = args.timeout or SCAN_TIMEOUT
+    args.connect_timeout = args.timeout or CONNECT_TIMEOUT
     if args.timeout is None:
         args.timeout = DEFAULT_TIMEOUT
     _quiet_logs()

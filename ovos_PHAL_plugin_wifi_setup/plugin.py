@@ -5,7 +5,6 @@ module is where bus messages become calls on it, and its answers become bus mess
 """
 import threading
 import time
-from os.path import dirname, join
 from threading import Event
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
@@ -21,16 +20,16 @@ from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, S
 from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, client_name_of, parse_error_text,
                                                  parse_registration, parse_target)
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
+from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
 from ovos_PHAL_plugin_wifi_setup.probe import check_urls
 from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRecord, ClientRegistry, UnknownClient
 from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
+from ovos_PHAL_plugin_wifi_setup.screen_client import ScreenSetupClient
 from ovos_PHAL_plugin_wifi_setup.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore, default_state_path
 from ovos_PHAL_plugin_wifi_setup.watchdog import OwnChecks
 
 Handler = Callable[[Message], None]
-
-GUI_DIR = join(dirname(__file__), "gui")
 
 # Scheduler job names.
 JOB_CLIENT_WAIT = "client_wait"
@@ -107,6 +106,15 @@ class WifiSetupPlugin(PHALPlugin):
         for topic, handler in self._handlers:
             self.bus.on(topic, handler)
         self._ready.set()
+        # The built-in on-screen method: a client like any other, on the bus; started before the questions
+        # below so that it hears their answers too.
+        self.screen_client: Optional[ScreenSetupClient] = None
+        if self.settings.screen_client != "never":
+            self.screen_client = ScreenSetupClient(self._out, mode=self.settings.screen_client,
+                                                   gui_mode=self.settings.gui,
+                                                   connect_timeout=self.settings.screen_connect_timeout,
+                                                   scan_timeout=self.settings.screen_scan_timeout)
+            self.screen_client.start()
         # Learn whether a screen is there without waiting on it: the answer arrives at handle_gui_status.
         self._broadcast(t.GUI_STATUS_REQUEST)
         self._broadcast(t.ALIVE)
@@ -126,7 +134,7 @@ class WifiSetupPlugin(PHALPlugin):
     @staticmethod
     def ui_directories() -> Dict[str, str]:
         """The page folders handed to GUIInterface, by GUI framework."""
-        return {"qt5": join(GUI_DIR, "qt5"), "qt6": join(GUI_DIR, "qt6"), "all": join(GUI_DIR, "all")}
+        return ui_directories()
 
     # ------------------------------------------------------------------ thread
     def run(self) -> None:
@@ -144,6 +152,8 @@ class WifiSetupPlugin(PHALPlugin):
         with self._lock:
             if self.machine.state.in_round:
                 self._step(SetupEvent.SHUT_DOWN)
+        if self.screen_client is not None:
+            self.screen_client.shutdown()  # it leaves the list like any client: the handlers are still here
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
         gui_set = getattr(self.gui, "gui_set", None)

@@ -49,6 +49,13 @@ class Settings:
     """Seconds after the plugin ended a client's session in which a removal from that client answers the stop."""
     notice_window: float = 2.0
     """Seconds within which another sender's enclosure.notify.no_internet counts for the same change."""
+    screen_client: str = "auto"
+    """The built-in on-screen Wi-Fi method: "auto" (registers once ovos-PHAL-plugin-network-manager answers and a
+    GUI is in use), "always", or "never"."""
+    screen_connect_timeout: float = 60.0
+    """Seconds the on-screen method waits for network-manager's answer to a connect before it shows a failure."""
+    screen_scan_timeout: float = 15.0
+    """Seconds the on-screen method waits for network-manager's scan before it gives up on it."""
     state_file: str = ""
     """Where the plugin keeps what the user decided; empty: $XDG_STATE_HOME/ovos-PHAL-plugin-wifi-setup/state.json."""
 
@@ -75,8 +82,9 @@ def _valid(name: str, value: Any) -> bool:
     if isinstance(default, float):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
             return False
-        # A zero check interval or timeout would spin; other durations may be 0 ("at once" / "no limit").
-        return value > 0 if name.startswith("check_") else value >= 0
-    if name == "gui":
+        # A zero check interval or timeout would spin or never wait; other durations may be 0 ("at once" /
+        # "no limit").
+        return value > 0 if name.startswith(("check_", "screen_")) else value >= 0
+    if name in ("gui", "screen_client"):
         return value in GUI_MODES
     return isinstance(value, type(default))

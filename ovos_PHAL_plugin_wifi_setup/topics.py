@@ -124,6 +124,24 @@ MAX_CLIENT_LEN: Final = 128
 MAX_DISPLAY_TEXT_LEN: Final = 128
 MAX_TYPE_LEN: Final = 64
 
+# The built-in on-screen Wi-Fi method: a client like any other, and the topics its page sends.
+SCREEN_CLIENT_NAME: Final = "ovos-PHAL-plugin-wifi-setup-screen"
+SCREEN_SCAN: Final = _t("screen.scan")
+SCREEN_CONNECT: Final = _t("screen.connect")
+SCREEN_BACK: Final = _t("screen.back")
+PAGE_TYPE_NETWORKS: Final = "NetworkSetup"
+
+# ovos-PHAL-plugin-network-manager 1.3.5's bus API (its replies carry no request id).
+NM_SCAN: Final = "ovos.phal.nm.scan"
+NM_SCAN_COMPLETE: Final = "ovos.phal.nm.scan.complete"
+NM_CONNECT: Final = "ovos.phal.nm.connect"
+NM_CONNECT_OPEN: Final = "ovos.phal.nm.connect.open.network"
+NM_CONNECTED_OK: Final = "ovos.phal.nm.connection.successful"
+NM_CONNECT_FAILED: Final = "ovos.phal.nm.connection.failure"
+NM_GET_CONNECTED: Final = "ovos.phal.nm.get.connected"
+NM_IS_CONNECTED: Final = "ovos.phal.nm.is.connected"
+NM_IS_NOT_CONNECTED: Final = "ovos.phal.nm.is.not.connected"
+
 # The selection screen.
 GUI_PAGE: Final = "WifiSetupLoader"
 PAGE_TYPE_SELECT: Final = "ClientSelection"

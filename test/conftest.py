@@ -99,12 +99,12 @@ def recorder(bus: Any) -> Recorder:
 def make_plugin(bus: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
     """Build WifiSetupPlugin instances on the test's bus (watchdog off unless asked, state in tmp_path)."""
     from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
-    from helpers import NO_SETTLE
+    from helpers import MANAGER_ONLY, NO_SETTLE
     made: List[Any] = []
 
     def build(**config: Any) -> Any:
         config.setdefault("enable_watchdog", False)
-        for key, value in NO_SETTLE.items():  # see helpers.NO_SETTLE
+        for key, value in {**NO_SETTLE, **MANAGER_ONLY}.items():  # see helpers
             config.setdefault(key, value)
         config.setdefault("network_tests", LOOPBACK_NETWORK_TESTS)
         config.setdefault("state_file", str(tmp_path / "state.json"))

@@ -218,8 +218,8 @@ class LivePlugin:
         self.client.run_in_thread()
         if not self.client.connected_event.wait(30):
             raise TimeoutError(f"the plugin's bus client did not connect to port {port}")
-        from helpers import NO_SETTLE
-        self.plugin = WifiSetupPlugin(bus=self.client, config={**NO_SETTLE, **config})
+        from helpers import MANAGER_ONLY, NO_SETTLE
+        self.plugin = WifiSetupPlugin(bus=self.client, config={**NO_SETTLE, **MANAGER_ONLY, **config})
 
     def close(self) -> None:
         """Shut the plugin down and close its connection."""

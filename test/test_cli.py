@@ -1,13 +1,17 @@
 """The `ovos-wifi-setup` command against a real ovos-messagebus: each command's output and exit code."""
+import fcntl
 import json
+import os
+import select
 import signal
 import socket
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import pytest
 from loopback import LOOPBACK_NETWORK_TESTS
@@ -75,10 +79,11 @@ def manager(home: StackHome, tmp_path: Path) -> Iterator[Manager]:
     running.close()
 
 
-def run(home: StackHome, *args: str, command: Optional[List[str]] = None) -> subprocess.CompletedProcess:
-    """Run the command in the stack's environment (mycroft.conf names the bus)."""
+def run(home: StackHome, *args: str, command: Optional[List[str]] = None,
+        stdin: Optional[str] = None) -> subprocess.CompletedProcess:
+    """Run the command in the stack's environment (mycroft.conf names the bus); `stdin` is piped in when given."""
     return subprocess.run((command or CLI) + list(args), env=home.env(), capture_output=True, text=True,
-                          timeout=RUN_LIMIT, stdin=subprocess.DEVNULL)
+                          timeout=RUN_LIMIT, input=stdin, stdin=subprocess.DEVNULL if stdin is None else None)
 
 
 def status_of(home: StackHome) -> Dict[str, Any]:
@@ -298,5 +303,404 @@ def test_no_command_prints_help_and_exits_2(home: StackHome) -> None:
     """Without a command the usage is shown, naming every command."""
     done = run(home)
     assert done.returncode == 2
-    for command in ("demo", "status", "clients", "launch", "select", "skip", "never", "watch"):
+    for command in ("demo", "status", "clients", "launch", "select", "skip", "never", "watch", "networks",
+                    "connect"):
         assert command in done.stdout
+
+
+# ---------------------------------------------------------------- networks and connect, over network-manager
+
+# What ovos-PHAL-plugin-network-manager 1.3.5 sends for a scan: one entry per line of `nmcli --terse --fields
+# SSID,SECURITY device wifi list`, so a network seen through two access points twice, a hidden one with an
+# empty name, an open one with an empty security.
+SCAN = [
+    {"ssid": "Home", "security": "WPA2"},
+    {"ssid": "Café Libre", "security": ""},
+    {"ssid": "", "security": "WPA2"},
+    {"ssid": "Home", "security": "WPA2"},
+    {"ssid": "Office", "security": "WPA1 WPA2"},
+    {"ssid": "Stuck", "security": "WPA3"},
+]
+PASSWORDS = {"Home": "correct horse", "Office": "  spaced out  ", "Stuck": "never answered"}
+OPEN_NETWORKS = {"Café Libre"}
+
+
+class NetworkManagerStandIn:
+    """Answers `ovos.phal.nm.*` on the real bus as ovos-PHAL-plugin-network-manager 1.3.5 does, and records
+    every message the bus carries.
+
+    Its quirks are kept: every answer is a fresh message (no context, no request id), a failure says only
+    {errorCode, errorMessage}, a connect without a name gets no answer, and nmcli may never come back (`hang`).
+    """
+
+    def __init__(self, port: int) -> None:
+        """Prepare the recording connection and the simulated Wi-Fi: networks, passwords, quirks."""
+        from stack import BusRecorder
+
+        self.recorder = BusRecorder(port)
+        self.scan = [dict(entry) for entry in SCAN]
+        self.passwords = dict(PASSWORDS)
+        self.hang = {"Stuck"}
+        self.gone_after_connect: set = set()  # out of reach once a connect is tried
+        self.success_names: Dict[str, str] = {}  # answer a success naming this network instead
+        for topic, handler in ((topics.NM_SCAN, self.on_scan), (topics.NM_CONNECT, self.on_connect),
+                               (topics.NM_CONNECT_OPEN, self.on_connect_open)):
+            self.recorder.client.on(topic, handler)
+
+    def __enter__(self) -> "NetworkManagerStandIn":
+        """Connect to the bus."""
+        self.recorder.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Leave the bus."""
+        self.recorder.close()
+
+    def on_scan(self, message: Any) -> None:
+        """`nmcli device wifi list`, line by line."""
+        self.recorder.emit(topics.NM_SCAN_COMPLETE, {"networks": [dict(entry) for entry in self.scan]})
+
+    def _outcome(self, ssid: str, joined: bool) -> None:
+        """Send network-manager's answer to a connect."""
+        if ssid in self.gone_after_connect:
+            # Out of reach: nmcli cannot join it, and the next scan no longer lists it.
+            self.scan = [entry for entry in self.scan if entry["ssid"] != ssid]
+            joined = False
+        if joined:
+            self.recorder.emit(topics.NM_CONNECTED_OK, {"connection_name": self.success_names.get(ssid, ssid)})
+        else:
+            self.recorder.emit(topics.NM_CONNECT_FAILED, {"errorCode": 1, "errorMessage": "Connection Failed"})
+
+    def on_connect(self, message: Any) -> None:
+        """`nmcli device wifi connect NAME password PASSWORD`, with network-manager's checks before it."""
+        ssid = message.data.get("connection_name", "")
+        password = message.data.get("password", "")
+        if not ssid:
+            return
+        if message.data.get("security_type", "") != "open" and password is None:
+            self.recorder.emit(topics.NM_CONNECT_FAILED, {"errorCode": 0, "errorMessage": "Password Required"})
+            return
+        if ssid in self.hang:
+            return
+        self._outcome(ssid, self.passwords.get(ssid) == password)
+
+    def on_connect_open(self, message: Any) -> None:
+        """`nmcli device wifi connect NAME`."""
+        ssid = message.data.get("connection_name", "")
+        if ssid:
+            self._outcome(ssid, ssid in OPEN_NETWORKS)
+
+    def messages(self, topic: Optional[str] = None) -> List[Any]:
+        """Every message the bus carried since the stand-in connected (of one topic, when given)."""
+        return self.recorder.messages(topic)
+
+    def wait_for(self, topic: str) -> Any:
+        """Wait for a message of `topic` on the bus."""
+        return self.recorder.wait_for(topic, 30)
+
+
+@pytest.fixture
+def nm(home: StackHome) -> Iterator[NetworkManagerStandIn]:
+    """A fresh network-manager stand-in on the module's bus."""
+    with NetworkManagerStandIn(home.port) as stand_in:
+        yield stand_in
+
+
+def assert_password_only_in_the_connect_request(nm: NetworkManagerStandIn, done: subprocess.CompletedProcess,
+                                                password: str) -> None:
+    """The password is on the bus once, in ovos.phal.nm.connect, and in no output of the command."""
+    assert password not in done.stdout and password not in done.stderr
+    requests = nm.messages(topics.NM_CONNECT)
+    assert len(requests) == 1 and requests[0].data["password"] == password
+    others = [m for m in nm.messages() if m.msg_type != topics.NM_CONNECT]
+    assert others, "the bus carried nothing else: the check would prove nothing"
+    assert [m.msg_type for m in others if password in m.serialize()] == []
+
+
+def nm_topics(nm: NetworkManagerStandIn) -> List[str]:
+    """The network-manager topics the bus carried, in order."""
+    return [m.msg_type for m in nm.messages() if m.msg_type.startswith("ovos.phal.nm.")]
+
+
+def test_networks_lists_each_network_once_in_nmcli_order_without_hidden_ones(home: StackHome,
+                                                                          nm: NetworkManagerStandIn) -> None:
+    """`networks` prints SSID and SECURITY ("open" for none): Home once, the hidden entry left out."""
+    done = run(home, "networks")
+    assert done.returncode == 0, done.stderr
+    assert [line.split("  ")[0].rstrip() for line in done.stdout.splitlines()] == [
+        "SSID", "Home", "Café Libre", "Office", "Stuck"]
+    rows = {line[:10].rstrip(): line[10:].strip() for line in done.stdout.splitlines()}
+    assert rows == {"SSID": "SECURITY", "Home": "WPA2", "Café Libre": "open", "Office": "WPA1 WPA2",
+                    "Stuck": "WPA3"}
+    assert done.stderr == ""
+
+
+def test_networks_json_gives_ssid_security_and_secured(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """`networks --json` prints one {ssid, security, secured} per network, open ones with security ""."""
+    done = run(home, "networks", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [
+        {"ssid": "Home", "security": "WPA2", "secured": True},
+        {"ssid": "Café Libre", "security": "", "secured": False},
+        {"ssid": "Office", "security": "WPA1 WPA2", "secured": True},
+        {"ssid": "Stuck", "security": "WPA3", "secured": True},
+    ]
+
+
+def test_networks_with_nothing_in_range_says_so(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """A scan that finds only a hidden network prints "no Wi-Fi networks in range" and exits 0."""
+    nm.scan = [{"ssid": "", "security": "WPA2"}]
+    done = run(home, "networks")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "no Wi-Fi networks in range\n"
+
+
+def test_networks_escapes_control_characters_in_a_name(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """A name off the air with a terminal escape in it is shown escaped, never sent to the terminal raw."""
+    nm.scan = [{"ssid": "Evil\x1b[2JNet", "security": ""}]
+    done = run(home, "networks")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout
+    assert done.stdout.splitlines()[1].split()[0] == "Evil\\x1b[2JNet"
+
+
+@pytest.mark.parametrize("command", [["networks"], ["connect", "Home", "--password-stdin"]])
+def test_without_network_manager_the_command_says_so(home: StackHome, command: List[str]) -> None:
+    """With a bus but no network-manager on it, `networks` and `connect` exit 1 naming it, one line on stderr."""
+    done = run(home, *command, "--timeout", "1", stdin="correct horse\n")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == ("ovos-wifi-setup: no answer from ovos-PHAL-plugin-network-manager within 1 s "
+                           "(is it installed and enabled?)\n")
+
+
+def test_connect_to_an_open_network_joins_it_without_a_password(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """`connect "Café Libre"` scans, asks network-manager to join the open network and prints "connected to"."""
+    done = run(home, "connect", "Café Libre")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "connected to Café Libre\n"
+    assert done.stderr == ""
+    assert nm_topics(nm)[:3] == [topics.NM_SCAN, topics.NM_SCAN_COMPLETE, topics.NM_CONNECT_OPEN]
+    assert nm.messages(topics.NM_CONNECT_OPEN)[0].data == {"connection_name": "Café Libre"}
+    assert nm.messages(topics.NM_CONNECT) == []
+
+
+def test_a_password_given_for_an_open_network_goes_nowhere(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """`connect "Café Libre" --password-stdin`: the network is open, so it joins without the password, which
+    no message on the bus carries."""
+    done = run(home, "connect", "Café Libre", "--password-stdin", stdin="not needed here\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "connected to Café Libre\n"
+    nm.wait_for(topics.NM_CONNECTED_OK)
+    assert nm.messages(topics.NM_CONNECT) == []
+    assert [m.msg_type for m in nm.messages() if "not needed here" in m.serialize()] == []
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n", ""])
+def test_connect_with_the_right_password_from_stdin_joins_the_network(home: StackHome, nm: NetworkManagerStandIn,
+                                                                      line_ending: str) -> None:
+    """`connect Home --password-stdin` sends {connection_name, password, security_type} and prints "connected
+    to Home"; the password is on the bus in that request only and never in the output."""
+    done = run(home, "connect", "Home", "--password-stdin", stdin="correct horse" + line_ending)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "connected to Home\n"
+    assert done.stderr == ""
+    nm.wait_for(topics.NM_CONNECTED_OK)
+    assert nm.messages(topics.NM_CONNECT)[0].data == {
+        "connection_name": "Home", "password": "correct horse", "security_type": "WPA2"}
+    assert_password_only_in_the_connect_request(nm, done, "correct horse")
+
+
+def test_a_password_from_stdin_keeps_its_spaces(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """Only the line ending is dropped from the stdin line: leading and trailing spaces are the password's."""
+    done = run(home, "connect", "Office", "--password-stdin", stdin="  spaced out  \n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "connected to Office\n"
+    assert nm.messages(topics.NM_CONNECT)[0].data["password"] == PASSWORDS["Office"]
+
+
+def test_connect_with_a_wrong_password_fails_in_words(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """A wrong password: network-manager says only "Connection Failed"; the network is still listed, so the
+    command says the password was not accepted, exits 1, and the password goes nowhere else."""
+    done = run(home, "connect", "Home", "--password-stdin", stdin="wrong horse\n")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == ("ovos-wifi-setup: The password for Home was not accepted. Check it and try again. "
+                           "(network-manager: Connection Failed)\n")
+    nm.wait_for(topics.NM_CONNECT_FAILED)
+    # The scan that tells a refused password from a network gone away came after the failure.
+    assert nm_topics(nm)[-2:] == [topics.NM_SCAN, topics.NM_SCAN_COMPLETE]
+    assert_password_only_in_the_connect_request(nm, done, "wrong horse")
+
+
+def test_a_network_gone_out_of_reach_is_named_so(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """A connect that fails and a scan that no longer lists the network: "Office is out of reach"."""
+    nm.gone_after_connect.add("Office")
+    done = run(home, "connect", "Office", "--password-stdin", stdin="  spaced out  \n")
+    assert done.returncode == 1
+    assert done.stderr.startswith("ovos-wifi-setup: Office is out of reach. Move closer, or pick another network.")
+
+
+def test_an_open_network_that_refuses_says_it_could_not_connect(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """An open network that does not let the device join: "Could not connect to", exit 1."""
+    nm.scan.append({"ssid": "Lobby", "security": ""})
+    done = run(home, "connect", "Lobby")
+    assert done.returncode == 1
+    assert done.stderr == ("ovos-wifi-setup: Could not connect to Lobby. Try again, or pick another network. "
+                           "(network-manager: Connection Failed)\n")
+
+
+def test_a_connect_never_answered_fails_after_the_timeout(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """nmcli never comes back: the command waits out --timeout, then exits 1 saying so (never a hang)."""
+    started = time.monotonic()
+    done = run(home, "connect", "Stuck", "--password-stdin", "--timeout", "2", stdin="never answered\n")
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1
+    assert done.stderr == ("ovos-wifi-setup: Stuck did not answer within 2 seconds. Try again, or pick another "
+                           "network.\n")
+    assert elapsed >= 2
+    assert_password_only_in_the_connect_request(nm, done, "never answered")
+
+
+def test_a_success_for_another_network_is_not_taken_for_ours(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """network-manager's answers name no request: a success naming another network leaves ours unanswered."""
+    nm.success_names["Home"] = "Neighbour"
+    done = run(home, "connect", "Home", "--password-stdin", "--timeout", "2", stdin="correct horse\n")
+    assert done.returncode == 1
+    assert "connected" not in done.stdout
+    assert done.stderr.startswith("ovos-wifi-setup: Home did not answer within 2 seconds.")
+    assert nm.messages(topics.NM_CONNECTED_OK)[0].data == {"connection_name": "Neighbour"}
+
+
+def test_a_network_not_in_range_is_refused_before_any_connect(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """`connect Elsewhere`: not in the scan, so exit 1 "no network named 'Elsewhere' in range", nothing sent."""
+    done = run(home, "connect", "Elsewhere")
+    assert done.returncode == 1
+    assert done.stderr == "ovos-wifi-setup: no network named 'Elsewhere' in range\n"
+    assert nm_topics(nm) == [topics.NM_SCAN, topics.NM_SCAN_COMPLETE]
+
+
+def test_a_secured_network_without_password_stdin_or_a_terminal_is_a_usage_error(
+        home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """`connect Home` with stdin not a terminal and no --password-stdin: exit 2, one line, nothing sent."""
+    done = run(home, "connect", "Home")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == ("ovos-wifi-setup: Home is secured: a secured network needs --password-stdin when "
+                           "stdin is not a terminal\n")
+    assert topics.NM_CONNECT not in nm_topics(nm)
+
+
+@pytest.mark.parametrize("line, says", [
+    ("short\n", "A Wi-Fi password is at least 8 characters long."),
+    ("", "A Wi-Fi password is at least 8 characters long."),
+    ("x" * 64 + "\n", "A Wi-Fi password is at most 63 characters long."),
+])
+def test_a_password_of_the_wrong_length_is_refused_before_anything_is_sent(
+        home: StackHome, nm: NetworkManagerStandIn, line: str, says: str) -> None:
+    """A password under 8 or over 63 characters: exit 2 with the limit, no connect request on the bus."""
+    done = run(home, "connect", "Home", "--password-stdin", stdin=line)
+    assert done.returncode == 2
+    assert done.stderr == f"ovos-wifi-setup: {says}\n"
+    assert topics.NM_CONNECT not in nm_topics(nm)
+    if line.strip():
+        assert line.strip() not in done.stdout + done.stderr
+
+
+ONE_SSID_ONLY = ("one SSID and nothing else; a password is never an argument (use --password-stdin, or let it "
+                 "ask on the terminal)")
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["connect", "Home", "hunter2hunter2"], ONE_SSID_ONLY),
+    (["connect", "Home", "--password", "hunter2hunter2"], ONE_SSID_ONLY),
+    (["connect", "Home", "--password=hunter2hunter2"], ONE_SSID_ONLY),
+    (["--password=hunter2hunter2", "connect", "Home"], ONE_SSID_ONLY),
+    (["connect", "--password-stdin=hunter2hunter2", "Home"],
+     "--password-stdin takes no value: the password is read from stdin"),
+])
+def test_a_password_on_the_command_line_is_a_usage_error_and_never_echoed(
+        home: StackHome, nm: NetworkManagerStandIn, argv: Sequence[str], says: str) -> None:
+    """There is no password option: a stray argument is a usage error (exit 2) that does not repeat it, and
+    nothing reaches the bus."""
+    done = run(home, *argv)
+    assert done.returncode == 2
+    assert "hunter2" not in done.stdout + done.stderr
+    assert done.stderr == f"ovos-wifi-setup connect: error: {says} (see ovos-wifi-setup connect --help)\n"
+    time.sleep(0.5)  # a request would have reached the stand-in by now: the check below is not vacuous by haste
+    assert nm_topics(nm) == []
+
+
+def test_connect_help_has_no_password_option_and_says_the_bus_carries_it(home: StackHome) -> None:
+    """`connect --help` offers only --password-stdin and warns that the password travels on the bus."""
+    done = run(home, "connect", "--help")
+    assert done.returncode == 0
+    options = {word.rstrip(",") for word in done.stdout.split() if word.startswith("--")}
+    assert options == {"--help", "--host", "--port", "--timeout", "--password-stdin"}
+    assert "carries the password on the messagebus, where every participant can read it" in " ".join(
+        done.stdout.split())
+
+
+@pytest.mark.parametrize("ssid, says", [
+    ("é" * 17, "A network name is at most 32 bytes long."),
+    ("", "the network name is empty"),
+])
+def test_a_network_name_that_cannot_be_one_is_a_usage_error(home: StackHome, nm: NetworkManagerStandIn,
+                                                            ssid: str, says: str) -> None:
+    """An SSID over 32 bytes (17 × "é" is 34) or empty: exit 2 naming the limit, before the bus is used."""
+    done = run(home, "connect", ssid)
+    assert done.returncode == 2
+    assert done.stderr == f"ovos-wifi-setup connect: error: argument SSID: {says} " \
+                          "(see ovos-wifi-setup connect --help)\n"
+    assert nm_topics(nm) == []
+
+
+def _read_until(fd: int, text: bytes, timeout: float) -> bytes:
+    """Read a pty master until `text` shows (or the time runs out); what was read."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while text not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_on_a_terminal_the_password_is_asked_for_without_echo(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """`connect Home` on a terminal prompts "Password for Home: ", does not echo what is typed, and joins."""
+    master, slave = os.openpty()
+
+    def take_the_terminal() -> None:
+        """Make the pty the child's controlling terminal, as a login shell's is (getpass opens /dev/tty)."""
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    child = subprocess.Popen(CLI + ["connect", "Home"], env=home.env(), stdin=slave, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             preexec_fn=take_the_terminal)
+    os.close(slave)
+    try:
+        shown = _read_until(master, b"Password for Home: ", RUN_LIMIT)
+        assert b"Password for Home: " in shown, shown
+        os.write(master, b"correct horse\n")
+        out, err = child.communicate(timeout=RUN_LIMIT)
+        shown += _read_until(master, b"\0", 1)
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(10)
+        os.close(master)
+    assert child.returncode == 0, err
+    assert out == "connected to Home\n"
+    assert err == ""
+    assert b"correct horse" not in shown
+    assert_password_only_in_the_connect_request(nm, subprocess.CompletedProcess([], 0, out, err), "correct horse")

@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from ovos_bus_client.message import Message
 
 from fuzz_profiles import fuzz_settings
-from helpers import NO_SETTLE
+from helpers import MANAGER_ONLY, NO_SETTLE
 from stack import free_port
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.machine import SetupState
@@ -24,7 +24,8 @@ from robust_support import (INBOUND_TOPICS, NAMES, ErrorLog, LivePlugin, Session
 # deterministic (the state machine replays a failure exactly).
 NO_TIMERS = {"reporter_wait": 3600, "check_interval_offline": 3600, "check_interval_online": 3600,
              "check_interval_online_max": 3600, "grace": 3600, "grace_first_boot": 3600, "relaunch_backoff": 3600,
-             "client_wait": 3600, "verify_timeout": 3600, "activation_timeout": 3600, **NO_SETTLE}
+             "client_wait": 3600, "verify_timeout": 3600, "activation_timeout": 3600, **NO_SETTLE,
+             **MANAGER_ONLY}
 # Own checks go to a loopback port nobody listens on.
 CLOSED_URL = f"http://127.0.0.1:{free_port()}/"
 # Messages sent by the last fuzz run of this process, for the long run's note.

@@ -1,0 +1,392 @@
+"""The built-in on-screen Wi-Fi method: a network client like any other, over ovos-PHAL-plugin-network-manager.
+
+It takes part in setup rounds through the client kit (so the manager treats it as it treats every client)
+and joins the network through network-manager 1.3.5's bus API (`ovos.phal.nm.*`): a peer on the bus, never an
+import. Its page (`WifiSetupLoader` with page type "NetworkSetup") shows the networks, asks for a password
+and says how the connect went; what the page sends are the bus topics `ovos.phal.wifi.plugin.screen.*`.
+
+The password goes from the page's request into network-manager's `ovos.phal.nm.connect` and nowhere else:
+not into session data, a log line, the manager's status or its state file.
+"""
+import threading
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ovos_bus_client.apis.gui import GUIInterface
+from ovos_bus_client.message import Message
+
+from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.networks import (Attempt, Busy, ConnectAttempts, Network, check_password,
+                                                  check_ssid, failure_words, shape_networks, timeout_words)
+from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
+
+DISPLAY_TEXT = "Choose a Wi-Fi network on this screen"
+
+# The steps the page shows (session data `step`).
+STEP_SCANNING = "scanning"
+STEP_LIST = "list"
+STEP_CONNECTING = "connecting"
+STEP_CONNECTED = "connected"
+STEP_FAILED = "failed"
+
+MODES = ("auto", "always", "never")
+
+Handler = Callable[[Message], None]
+
+
+class ScreenSetupClient:
+    """Registers "Choose a Wi-Fi network on this screen" with the manager and runs its sessions.
+
+    ``mode`` "always" registers at start; "auto" registers once network-manager answers on the bus and a
+    GUI is in use (``gui_mode`` is the manager's "gui" setting: "always", "never", or "auto" for "a GUI has
+    connected"). Bus handlers may run on a thread pool: the state below changes under one lock.
+    """
+
+    def __init__(self, bus: Any, mode: str = "auto", gui_mode: str = "auto", connect_timeout: float = 60.0,
+                 scan_timeout: float = 15.0):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.bus = bus
+        self.mode = mode
+        self.gui_mode = gui_mode
+        self.scan_timeout = scan_timeout
+        self.kit = NetworkSetupClient(bus, t.SCREEN_CLIENT_NAME, DISPLAY_TEXT, client_type=t.TYPE_ON_DEVICE,
+                                      has_gui=True, requires_input=True, on_activate=self._on_activate,
+                                      on_deactivate=self._on_deactivate)
+        self.gui = GUIInterface(t.SCREEN_CLIENT_NAME, bus=bus, ui_directories=ui_directories())
+        self._attempts = ConnectAttempts(connect_timeout)
+        self._lock = threading.RLock()
+        self._networks: List[Network] = []
+        self._nm_answered = False
+        self._gui_connected = False
+        self._active = False
+        self._started = False
+        self._kit_started = False
+        self._scan_pending = False        # a scan was asked for and not answered yet
+        self._judging: Optional[Tuple[Attempt, Any]] = None  # a failed attempt waiting for the scan that explains it
+        self._timers: Dict[str, threading.Timer] = {}
+        self._handlers: List[Tuple[str, Handler]] = [(topic, _guarded(topic, fn)) for topic, fn in (
+            (t.NM_IS_CONNECTED, self.handle_nm_present),
+            (t.NM_IS_NOT_CONNECTED, self.handle_nm_present),
+            (t.GUI_STATUS_RESPONSE, self.handle_gui_status),
+            (t.GUI_CONNECTED, self.handle_gui_connected),
+            (t.SETUP_LAUNCHED, self.handle_setup_launched),
+            (t.NM_SCAN_COMPLETE, self.handle_scan_complete),
+            (t.NM_CONNECTED_OK, self.handle_connection_successful),
+            (t.NM_CONNECT_FAILED, self.handle_connection_failure),
+            (t.SCREEN_SCAN, self.handle_page_scan),
+            (t.SCREEN_CONNECT, self.handle_page_connect),
+            (t.SCREEN_BACK, self.handle_page_back),
+        )]
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        """Listen, then register ("always") or look for network-manager and a screen ("auto")."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for topic, handler in self._handlers:
+            self.bus.on(topic, handler)
+        if self.mode == "always":
+            with self._lock:
+                self._kit_started = True
+            self.kit.start()
+        else:
+            self._probe()
+
+    def shutdown(self) -> None:
+        """Leave the manager's list, drop the page and every listener and timer."""
+        with self._lock:
+            if not self._started:
+                return
+            self._started = False
+            self._kit_started = False
+            self._active = False
+            timers, self._timers = list(self._timers.values()), {}
+        for timer in timers:
+            timer.cancel()
+        for topic, handler in self._handlers:
+            self.bus.remove(topic, handler)
+        self.kit.shutdown()
+        try:
+            if self.gui.pages:
+                self.gui.release()
+            self.bus.remove(self.gui.build_message_type("set"), self.gui.gui_set)
+        except Exception:  # ovos-bus-client's code, at shutdown
+            LOG.debug("the screen client's GUI interface could not be released")
+
+    @property
+    def registered(self) -> bool:
+        """True while the client is in the manager's list (as far as the kit knows)."""
+        return self.kit.is_registered
+
+    @property
+    def networks(self) -> List[Network]:
+        """The networks of the latest scan, as shown."""
+        return list(self._networks)
+
+    # ------------------------------------------------------------------ when to register
+    def _probe(self) -> None:
+        """Ask network-manager whether it is there; its answer (whatever it says) is the sign."""
+        self.bus.emit(Message(t.NM_GET_CONNECTED, {}, {"source": t.SCREEN_CLIENT_NAME}))
+
+    def _gui_in_use(self) -> bool:
+        """True where the manager uses its selection page."""
+        if self.gui_mode == "always":
+            return True
+        return self.gui_mode == "auto" and self._gui_connected
+
+    def _maybe_register(self) -> None:
+        """Register in "auto" once both network-manager and a screen are there."""
+        with self._lock:
+            ready = self._started and self.mode == "auto" and self._nm_answered and self._gui_in_use()
+            start, self._kit_started = ready and not self._kit_started, self._kit_started or ready
+        if start:
+            LOG.info("ovos-PHAL-plugin-network-manager answers and a screen is in use: the on-screen Wi-Fi "
+                     "method registers")
+            self.kit.start()
+
+    def handle_nm_present(self, message: Message) -> None:
+        """ovos.phal.nm.is.connected / is.not.connected: network-manager runs."""
+        with self._lock:
+            self._nm_answered = True
+        self._maybe_register()
+
+    def handle_gui_status(self, message: Message) -> None:
+        """gui.status.request.response: whether a GUI is connected."""
+        data = message.data if isinstance(message.data, dict) else {}
+        if data.get("connected") is True:
+            self.handle_gui_connected(message)
+
+    def handle_gui_connected(self, message: Message) -> None:
+        """mycroft.gui.connected: a GUI connected."""
+        with self._lock:
+            self._gui_connected = True
+        self._maybe_register()
+
+    def handle_setup_launched(self, message: Message) -> None:
+        """A setup round opens: in "auto", ask again for network-manager if it has not answered yet."""
+        with self._lock:
+            ask = self._started and self.mode == "auto" and not self._nm_answered
+        if ask:
+            self._probe()
+
+    # ------------------------------------------------------------------ the session
+    def _on_activate(self) -> None:
+        """The manager handed us the session: show the page and scan."""
+        with self._lock:
+            self._active = True
+            self._networks = []
+            self._attempts.clear()
+            self._judging = None
+        self._show(STEP_SCANNING, selected="", error="")
+        self.gui.show_page(t.GUI_PAGE, override_idle=True, override_animations=True)
+        self._scan()
+
+    def _on_deactivate(self) -> None:
+        """The session ended: let go of the screen, forget the attempt in flight."""
+        with self._lock:
+            self._active = False
+            self._attempts.clear()
+            self._judging = None
+            self._scan_pending = False
+            timers, self._timers = list(self._timers.values()), {}
+        for timer in timers:
+            timer.cancel()
+        self.gui.release()
+
+    def _scan(self) -> None:
+        """Ask network-manager for the networks, and give up on the answer after scan_timeout."""
+        with self._lock:
+            self._scan_pending = True
+        self._after("scan", self.scan_timeout, self._on_scan_timeout)
+        self.bus.emit(Message(t.NM_SCAN, {}, {"source": t.SCREEN_CLIENT_NAME}))
+
+    def _on_scan_timeout(self) -> None:
+        """No scan answer in time: network-manager is gone or stuck."""
+        with self._lock:
+            if not (self._active and self._scan_pending):
+                return
+            self._scan_pending = False
+            judging, self._judging = self._judging, None
+            have_list = bool(self._networks)
+        if judging is not None:
+            # The scan that would tell why the connect failed did not come: say what is known.
+            self._show(STEP_FAILED, selected=judging[0].ssid, error=failure_words(judging[0], judging[1], None))
+        elif have_list:
+            self._show(STEP_LIST, error="The Wi-Fi service did not answer the rescan. Try again.")
+        else:
+            LOG.warning("ovos-PHAL-plugin-network-manager did not answer a scan within "
+                        f"{self.scan_timeout:g} s; setup goes on without the on-screen method")
+            self.kit.report_setup_failure("ovos-PHAL-plugin-network-manager did not answer a scan")
+            if self.mode == "auto":
+                with self._lock:
+                    self._nm_answered = False  # registers again once it answers (asked on the next round)
+
+    def handle_scan_complete(self, message: Message) -> None:
+        """ovos.phal.nm.scan.complete: show the networks (network-manager may send a stale list: it is shown)."""
+        data = message.data if isinstance(message.data, dict) else {}
+        networks = shape_networks(data.get("networks"))
+        with self._lock:
+            if not self._active:
+                return
+            self._scan_pending = False
+            self._cancel("scan")
+            self._networks = networks
+            judging, self._judging = self._judging, None
+            connecting = self._attempts.in_flight
+        if judging is not None:
+            attempt, code = judging
+            visible = any(n.ssid == attempt.ssid for n in networks)
+            self._show(STEP_FAILED, selected=attempt.ssid, error=failure_words(attempt, code, visible))
+        elif connecting is not None:
+            self._show(STEP_CONNECTING)
+        else:
+            self._show(STEP_LIST, error="")
+
+    def handle_page_scan(self, message: Message) -> None:
+        """screen.scan (the Rescan button)."""
+        if not self._in_session("screen.scan"):
+            return
+        with self._lock:
+            busy = self._attempts.in_flight is not None or self._judging is not None
+        if busy:
+            LOG.info("screen.scan ignored: a connect is under way")
+            return
+        self._show(STEP_SCANNING)
+        self._scan()
+
+    def handle_page_connect(self, message: Message) -> None:
+        """screen.connect {ssid, password?}: join the network picked on the page."""
+        if not self._in_session("screen.connect"):
+            return
+        data = message.data if isinstance(message.data, dict) else {}
+        try:
+            ssid = check_ssid(data.get("ssid"))
+            network = next((n for n in self._networks if n.ssid == ssid), None)
+            if network is None:
+                raise ValueError(f"{ssid} is not in the list of networks. Rescan, or pick one from the list.")
+            password = check_password(data.get("password"), network.secured)
+            attempt = self._attempts.begin(ssid, network.secured)
+        except (ValueError, Busy) as e:
+            LOG.warning(f"screen.connect refused: {e}")
+            self._show(self._step_now(), error=str(e))
+            return
+        LOG.info(f"connecting to '{ssid}' ({'secured' if network.secured else 'open'})")
+        self._show(STEP_CONNECTING, selected=ssid, error="")
+        self._after("connect", self._attempts.timeout, lambda: self._on_connect_timeout(attempt.number))
+        context = {"source": t.SCREEN_CLIENT_NAME}
+        if network.secured:
+            self.bus.emit(Message(t.NM_CONNECT, {"connection_name": ssid, "password": password,
+                                                 "security_type": network.security}, context))
+        else:
+            self.bus.emit(Message(t.NM_CONNECT_OPEN, {"connection_name": ssid}, context))
+
+    def handle_page_back(self, message: Message) -> None:
+        """screen.back: the user wants the selection page again; asking for setup ends this session there."""
+        if not self._in_session("screen.back"):
+            return
+        self.bus.emit(Message(t.USER_ACTIVATED, {}, {"source": t.SCREEN_CLIENT_NAME}))
+
+    def handle_connection_successful(self, message: Message) -> None:
+        """ovos.phal.nm.connection.successful {connection_name}: ours when it names the network in flight."""
+        data = message.data if isinstance(message.data, dict) else {}
+        attempt = self._attempts.succeeded(data.get("connection_name"))
+        if attempt is None or not self._active:
+            return
+        self._cancel("connect")
+        LOG.info(f"joined '{attempt.ssid}'; the session ends")
+        self._show(STEP_CONNECTED, selected=attempt.ssid, error="")
+        self.kit.request_deactivate()
+
+    def handle_connection_failure(self, message: Message) -> None:
+        """ovos.phal.nm.connection.failure {errorCode, errorMessage}: it names nothing; ours while one is in flight."""
+        if not self._active:
+            return
+        attempt = self._attempts.failed()
+        if attempt is None:
+            return
+        self._cancel("connect")
+        data = message.data if isinstance(message.data, dict) else {}
+        LOG.info(f"connecting to '{attempt.ssid}' failed ({str(data.get('errorMessage'))[:80]}); "
+                 "a scan tells why")
+        with self._lock:
+            self._judging = (attempt, data.get("errorCode"))
+        self._scan()
+
+    def _on_connect_timeout(self, number: int) -> None:
+        """The connect got no answer in time: show a failure, and let the user try again."""
+        attempt = self._attempts.expire(number)
+        if attempt is None or not self._active:
+            return
+        LOG.warning(f"connecting to '{attempt.ssid}' got no answer within {self._attempts.timeout:g} s")
+        self._show(STEP_FAILED, selected=attempt.ssid, error=timeout_words(attempt, self._attempts.timeout))
+
+    # ------------------------------------------------------------------ helpers
+    def _in_session(self, topic: str) -> bool:
+        """True while this client holds the session; a page message at any other time is refused with a warning."""
+        if self._active:
+            return True
+        LOG.warning(f"{topic} ignored: the on-screen Wi-Fi method is not in session")
+        return False
+
+    def _step_now(self) -> str:
+        """The step the page shows now."""
+        return self.gui.get("step") or STEP_LIST
+
+    def _show(self, step: str, selected: Optional[str] = None, error: Optional[str] = None) -> None:
+        """Update the page's session data (never the password)."""
+        with self._lock:
+            if not self._active:
+                return
+            networks = [n.as_payload() for n in self._networks]
+        self.gui[t.SESSION_PAGE_TYPE] = t.PAGE_TYPE_NETWORKS
+        self.gui["networks_model"] = networks
+        if selected is not None:
+            self.gui["selected_ssid"] = selected
+        if error is not None:
+            self.gui["error"] = error
+        self.gui["step"] = step
+
+    def _after(self, name: str, delay: float, job: Callable[[], None]) -> None:
+        """Run job after delay seconds on a timer thread, replacing the timer of that name."""
+        timer = threading.Timer(delay, _guarded_job(name, job))
+        timer.daemon = True
+        with self._lock:
+            old = self._timers.pop(name, None)
+            if not self._started:
+                return
+            self._timers[name] = timer
+        if old is not None:
+            old.cancel()
+        timer.start()
+
+    def _cancel(self, name: str) -> None:
+        """Cancel the timer of that name, if any."""
+        with self._lock:
+            timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+
+
+def _guarded(topic: str, handler: Handler) -> Handler:
+    """Wrap a bus handler so that nothing it raises escapes to the bus thread."""
+    def guarded(message: Message) -> None:
+        try:
+            handler(message)
+        except Exception:  # the bus-thread boundary
+            LOG.exception(f"{topic}: the on-screen Wi-Fi method's handler failed")
+    guarded.__name__ = getattr(handler, "__name__", "handler")
+    return guarded
+
+
+def _guarded_job(name: str, job: Callable[[], None]) -> Callable[[], None]:
+    """Wrap a timer job so that nothing it raises escapes its thread."""
+    def guarded() -> None:
+        try:
+            job()
+        except Exception:  # the thread boundary
+            LOG.exception(f"the on-screen Wi-Fi method's {name} timer failed")
+    return guarded
