@@ -11,13 +11,19 @@ DEMO_STAMP := $(VENV)/.demo-installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# network-manager 1.3.4, the last release with the GUISetup client, in a folder of its own (never on the
+# venv's path: the venv has 1.3.5); the tests load GUISetup from there (test/integration/guisetup_134.py).
+GUISETUP_DIR := $(VENV)/guisetup-1.3.4
+
 # Re-install only when what is installed could have changed.
 $(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt requirements-demo.txt requirements-clients.txt Makefile
-	$(PIP) install -e '.[test]'
+	$(PIP) install -e '.[test,screen]'
 	$(PIP) install --no-deps -r requirements-clients.txt
-	@# Everything must be consistent but the two released clients, whose own pins are stale on purpose.
+	rm -rf $(GUISETUP_DIR)
+	$(PIP) install --no-deps --target $(GUISETUP_DIR) ovos-PHAL-plugin-network-manager==1.3.4
+	@# Everything must be consistent but balena-wifi 1.2.2, whose own pins are stale on purpose.
 	@$(BIN)/python -m pip check > $(VENV)/pip-check.txt || true
-	@if grep -v -i -E "^(ovos-phal-plugin-(balena-wifi|network-manager) |No broken requirements)" $(VENV)/pip-check.txt; \
+	@if grep -v -i -E "^(ovos-phal-plugin-balena-wifi |No broken requirements)" $(VENV)/pip-check.txt; \
 		then echo "pip check found broken requirements (above)"; exit 1; fi
 	touch $@
 

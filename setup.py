@@ -47,7 +47,13 @@ setup(
     include_package_data=True,
     python_requires=">=3.9",
     install_requires=required("requirements.txt"),
-    extras_require={"test": required("requirements-test.txt"), "demo": required("requirements-demo.txt")},
+    extras_require={
+        "test": required("requirements-test.txt"),
+        "demo": required("requirements-demo.txt"),
+        # The on-screen Wi-Fi method drives ovos-PHAL-plugin-network-manager over the bus (never an import);
+        # a device with a screen installs it beside this package.
+        "screen": ["ovos-PHAL-plugin-network-manager>=1.3.5,<2"],
+    },
     entry_points={
         "opm.phal": PLUGIN_ENTRY_POINT,
         "console_scripts": [f"ovos-wifi-setup={PACKAGE}.cli:main"],

@@ -32,6 +32,11 @@ STEP_FAILED = "failed"
 
 MODES = ("auto", "always", "never")
 
+# ovos_PHAL loads plugins one after the other, network-manager often after this one: "auto" asks again now and
+# then for a while after start (and at every setup round that opens before it answered).
+PROBE_INTERVAL = 5.0
+PROBE_FOR = 120.0
+
 Handler = Callable[[Message], None]
 
 
@@ -94,7 +99,7 @@ class ScreenSetupClient:
                 self._kit_started = True
             self.kit.start()
         else:
-            self._probe()
+            self._probe_for(PROBE_FOR)
 
     def shutdown(self) -> None:
         """Leave the manager's list, drop the page and every listener and timer."""
@@ -131,6 +136,15 @@ class ScreenSetupClient:
     def _probe(self) -> None:
         """Ask network-manager whether it is there; its answer (whatever it says) is the sign."""
         self.bus.emit(Message(t.NM_GET_CONNECTED, {}, {"source": t.SCREEN_CLIENT_NAME}))
+
+    def _probe_for(self, seconds: float) -> None:
+        """Ask now, and again every PROBE_INTERVAL while network-manager has not answered, for `seconds`."""
+        with self._lock:
+            if not self._started or self._nm_answered:
+                return
+        self._probe()
+        if seconds > PROBE_INTERVAL:
+            self._after("probe", PROBE_INTERVAL, lambda: self._probe_for(seconds - PROBE_INTERVAL))
 
     def _gui_in_use(self) -> bool:
         """True where the manager uses its selection page."""

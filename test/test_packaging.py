@@ -1,5 +1,6 @@
 """The package as users install it: entry point, dependencies, and what the code may not do."""
 import ast
+import json
 import os
 import subprocess  # noqa: S404 - the test drives pip in a throwaway virtualenv
 import sys
@@ -10,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ovos_PHAL_plugin_wifi_setup"
-FORBIDDEN_MODULES = {"subprocess", "ovos_workshop"}
+# network-manager is a peer on the bus, never an import.
+FORBIDDEN_MODULES = {"subprocess", "ovos_workshop", "ovos_PHAL_plugin_network_manager"}
 
 
 def package_sources() -> list:
@@ -20,7 +22,7 @@ def package_sources() -> list:
 
 @pytest.mark.parametrize("path", package_sources(), ids=lambda p: p.name)
 def test_no_shell_outs_or_workshop(path: Path) -> None:
-    """No module imports subprocess or ovos_workshop, calls os.system or eval, or passes shell=True."""
+    """No module imports subprocess, ovos_workshop or network-manager, calls os.system or eval, or passes shell=True."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -48,21 +50,91 @@ def test_opm_loads_the_plugin_class() -> None:
     assert find_phal_plugins()["ovos-PHAL-plugin-wifi-setup"] is WifiSetupPlugin
 
 
-def test_fresh_install_is_consistent(tmp_path: Path) -> None:
-    """In a new virtualenv holding only the package, pip check is clean and the plugin imports without ovos_workshop."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
-    python = str(venv / "bin" / "python")
+# The rest of the README's install line for a device with a screen, at the versions of its "Tested with" table.
+DEVICE_SERVICES = ("ovos-PHAL==0.2.12", "ovos-gui==1.3.4", "ovos-messagebus==0.0.10")
+OURS = ("ovos-PHAL-plugin-wifi-setup", "ovos_PHAL_plugin_wifi_setup")
+NETWORK_MANAGER = "ovos-PHAL-plugin-network-manager"
+PHAL_START_TIMEOUT = 120.0
+
+
+def _pip(python: str, *args: str) -> subprocess.CompletedProcess:
+    """Run pip of the fresh virtualenv."""
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    install = subprocess.run([python, "-m", "pip", "install", "-q", str(ROOT)], env=env,  # noqa: S603
-                             capture_output=True, text=True, timeout=600)
+    return subprocess.run([python, "-m", "pip", *args], env=env, capture_output=True, text=True,  # noqa: S603
+                          timeout=900)
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtualenv holding only `pip install '.[screen]'` (the package and its screen extra)."""
+    venv = tmp_path_factory.mktemp("fresh") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
+    install = _pip(str(venv / "bin" / "python"), "install", "-q", f"{ROOT}[screen]")
     assert install.returncode == 0, install.stderr[-3000:]
-    check = subprocess.run([python, "-m", "pip", "check"], capture_output=True, text=True)  # noqa: S603
+    return venv
+
+
+def test_fresh_install_with_the_screen_extra_is_consistent(fresh_venv: Path, tmp_path: Path) -> None:
+    """`pip install '.[screen]'` in a new virtualenv: pip check is clean, network-manager 1.3.5 or a later 1.x is
+    there, and the plugin imports without ovos_workshop and without importing network-manager (a bus peer)."""
+    python = str(fresh_venv / "bin" / "python")
+    check = _pip(python, "check")
     assert check.returncode == 0, check.stdout
+    # OPM's discovery imports every plugin (network-manager too): the import checks come before it.
     probe = ("import sys, ovos_PHAL_plugin_wifi_setup as p; "
+             "from importlib.metadata import version; "
+             "plugin_class = p.WifiSetupPlugin; "
+             "assert 'ovos_workshop' not in sys.modules; "
+             "assert 'ovos_PHAL_plugin_network_manager' not in sys.modules; "
              "from ovos_plugin_manager.phal import find_phal_plugins; "
-             "assert find_phal_plugins()['ovos-PHAL-plugin-wifi-setup'] is p.WifiSetupPlugin; "
+             "assert find_phal_plugins()['ovos-PHAL-plugin-wifi-setup'] is plugin_class; "
              "import os; assert os.path.isdir(os.path.join(os.path.dirname(p.__file__), 'gui', 'qt5')); "
-             "assert 'ovos_workshop' not in sys.modules; print('ok')")
-    ran = subprocess.run([python, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)  # noqa: S603
+             f"print('network-manager', version('{NETWORK_MANAGER}')); print('ok')")
+    ran = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=tmp_path)  # noqa: S603
     assert ran.stdout.strip().endswith("ok"), ran.stderr[-3000:]
+    nm_version = ran.stdout.split("network-manager ", 1)[1].split()[0]
+    major, minor, patch = (int(part) for part in nm_version.split(".")[:3])
+    assert major == 1 and (minor, patch) >= (3, 5), nm_version
+
+
+def test_ovos_phal_in_the_fresh_venv_loads_both_plugins_without_a_warning_about_ours(
+        fresh_venv: Path, tmp_path: Path) -> None:
+    """The README's line on top ('.[screen]', then ovos-PHAL, ovos-gui and ovos-messagebus) keeps pip check
+    clean, and that venv's ovos_PHAL loads our plugin and network-manager, logging no warning or error about
+    ours. nmcli is the tests' stand-in (network-manager only needs to find one on the PATH)."""
+    from stack import BusRecorder, ManagedProcess, StackHome, port_open, wait_until
+
+    from ovos_PHAL_plugin_wifi_setup import topics
+
+    python = str(fresh_venv / "bin" / "python")
+    install = _pip(python, "install", "-q", *DEVICE_SERVICES)
+    assert install.returncode == 0, install.stderr[-3000:]
+    check = _pip(python, "check")
+    assert check.returncode == 0, check.stdout
+
+    nmcli_dir = tmp_path / "nmcli"
+    nmcli_dir.mkdir()
+    (nmcli_dir / "fixture.json").write_text(json.dumps({"access_points": []}), encoding="utf-8")
+    home = StackHome.create(tmp_path / "stack", phal={"ovos-PHAL-plugin-wifi-setup": {"enabled": True},
+                                                      NETWORK_MANAGER: {"enabled": True}})
+    bin_dir = fresh_venv / "bin"
+    env = home.env([bin_dir, ROOT / "test" / "integration" / "nmcli_bin"],
+                   NMCLI_STANDIN_FIXTURE=str(nmcli_dir / "fixture.json"))
+    bus = ManagedProcess("ovos-messagebus", [str(bin_dir / "ovos-messagebus")], env, home.logs / "bus.log")
+    phal = ManagedProcess("ovos_PHAL", [str(bin_dir / "ovos_PHAL")], env, home.logs / "phal.log")
+    with bus:
+        wait_until(lambda: port_open(home.port), PHAL_START_TIMEOUT, what="ovos-messagebus listening")
+        with phal:
+            for name in ("ovos-PHAL-plugin-wifi-setup", NETWORK_MANAGER):
+                phal.wait_for_log(f"PHAL plugin loaded: {name}", PHAL_START_TIMEOUT)
+            phal.wait_for_log("PHAL is ready", PHAL_START_TIMEOUT)
+            with BusRecorder(home.port) as probe:
+                status = probe.request(topics.STATUS, topics.STATUS_RESPONSE, timeout=PHAL_START_TIMEOUT).data
+            assert isinstance(status.get("state"), str), status  # it answers (what it says depends on timing)
+            assert phal.stop() == "SIGTERM"
+    log = phal.log_text()
+    about_ours = [line for line in log.splitlines()
+                  if any(level in line for level in (" WARNING ", " ERROR ", "Traceback"))
+                  and any(name.lower() in line.lower() for name in OURS)]
+    assert about_ours == [], log[-4000:]
+    assert "Traceback" not in log, log[-4000:]

@@ -41,7 +41,9 @@ def test_guisetup_still_runs_its_session_after_another_client_left(bus: Any, rec
                                                                   make_plugin: Callable[..., Any]) -> None:
     """The released GUISetup client drops its handlers on anyone's client.deregistered; after a kit-based client
     shut down, tapping "On Device Setup" still puts GUISetup's own page on screen."""
-    from ovos_PHAL_plugin_network_manager.gui import GUISetup
+    # network-manager 1.3.4's gui.py, from its own folder under a module name of its own (1.3.5 dropped it).
+    from integration.guisetup_134 import load_guisetup
+    GUISetup = load_guisetup()
 
     from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
 

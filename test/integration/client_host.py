@@ -2,9 +2,11 @@
 
 Run as ``python client_host.py --port PORT --client balena --client gui-network``. The plugins are the
 released code, unmodified, constructed the way ovos_PHAL constructs them (``cls(bus=bus, config={})``)
-on one shared MessageBusClient. The process prints ``client host ready`` once every plugin is built, and
-answers ``test.client_host.ping`` with ``test.client_host.pong`` (so a test can tell the process is on the
-bus, e.g. after a bus restart).
+on one shared MessageBusClient. GUISetup ("gui-network") comes from ovos-PHAL-plugin-network-manager 1.3.4,
+the last release that has it, which lives in a folder of its own (guisetup_134.py): that folder goes first
+on this process's sys.path, so here ``ovos_PHAL_plugin_network_manager`` is 1.3.4 (the venv holds 1.3.5).
+The process prints ``client host ready`` once every plugin is built, and answers ``test.client_host.ping``
+with ``test.client_host.pong`` (so a test can tell the process is on the bus, e.g. after a bus restart).
 
 It stops as ovos_PHAL 0.2.12 stops: on SIGTERM or SIGINT it stops waiting, calls no plugin's shutdown()
 and returns, and the interpreter then waits for the bus client's handler threads, which are not daemon
@@ -21,6 +23,8 @@ import sys
 import threading
 from typing import Any, Dict, List, Optional, Tuple
 
+from guisetup_134 import guisetup_dir
+
 # Short names the tests use, mapped to (module, class) of the released plugin.
 CLIENTS: Dict[str, Tuple[str, str]] = {
     "balena": ("ovos_PHAL_plugin_balena_wifi", "BalenaWifiSetupPlugin"),
@@ -34,7 +38,15 @@ PONG = "test.client_host.pong"
 def build(name: str, bus: Any) -> Any:
     """Construct one client plugin on ``bus`` as ovos_PHAL would."""
     module_name, class_name = CLIENTS[name]
-    plugin_class = getattr(importlib.import_module(module_name), class_name)
+    if name == "gui-network":
+        # network-manager 1.3.4 first on the path: the venv's 1.3.5 has no GUISetup.
+        folder = str(guisetup_dir())
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    module = importlib.import_module(module_name)
+    if name == "gui-network" and not str(module.__file__).startswith(str(guisetup_dir())):
+        raise ImportError(f"GUISetup was imported from {module.__file__}, not from {guisetup_dir()}")
+    plugin_class = getattr(module, class_name)
     return plugin_class(bus=bus, config={})
 
 

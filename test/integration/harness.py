@@ -3,10 +3,15 @@
 ``RealStack(root, in_phal=("balena", "connectivity-events"))`` loads those released plugins in the same
 ovos_PHAL process as ours, by their entry points, as a device does; without ``in_phal`` they stay
 disabled there and the clients run in the client host instead (which outlives ovos_PHAL restarts).
+With "network-manager" in ``in_phal``, ovos-PHAL-plugin-network-manager 1.3.5 runs there too, and finds
+the stand-in nmcli (nmcli_bin/nmcli) first on ovos_PHAL's PATH, playing the Wi-Fi environment of the
+stack's nmcli fixture (``write_nmcli_fixture``).
 """
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 import threading
 import time
@@ -21,6 +26,8 @@ from ovos_PHAL_plugin_wifi_setup import topics as T
 
 HERE = Path(__file__).resolve().parent
 STANDIN_BIN = HERE / "bin"
+# Only on the PATH of an ovos_PHAL that runs network-manager: elsewhere nmcli stays missing, as it would.
+NMCLI_BIN = HERE / "nmcli_bin"
 CLIENT_HOST = HERE / "client_host.py"
 
 # balena-wifi calls itself "ovos-PHAL-plugin-balena-wifi" (its entry point, its GUI skill_id, the
@@ -33,7 +40,8 @@ CLIENT_NAMES = {"balena": BALENA, "gui-network": GUI_CLIENT}
 # The entry-point names ovos_PHAL loads (and configures) the released plugins by.
 CONNECTIVITY_EVENTS = "ovos-phal-plugin-connectivity-events"
 NETWORK_MANAGER = "ovos-PHAL-plugin-network-manager"
-IN_PHAL_NAMES = {"balena": BALENA_PHAL_NAME, "connectivity-events": CONNECTIVITY_EVENTS}
+IN_PHAL_NAMES = {"balena": BALENA_PHAL_NAME, "connectivity-events": CONNECTIVITY_EVENTS,
+                 "network-manager": NETWORK_MANAGER}
 
 # Generous waits for an event to arrive; none of them is a claim about speed.
 START_TIMEOUT = 90.0
@@ -74,7 +82,7 @@ def plugin_section(gui: str, in_phal: Iterable[str] = (), peer_config: Optional[
         # closed loopback ports like everyone's, so a later check would contradict an "online" a test
         # reports on its behalf: the interval is longer than any test.
         CONNECTIVITY_EVENTS: {"enabled": "connectivity-events" in in_phal, "check_interval": 3600},
-        NETWORK_MANAGER: {"enabled": False},
+        NETWORK_MANAGER: {"enabled": "network-manager" in in_phal},
     }
     for short, extra in (peer_config or {}).items():
         section[IN_PHAL_NAMES[short]].update(extra)
@@ -98,6 +106,7 @@ class RealStack:
     gui_service: Optional[ManagedProcess] = field(init=False, default=None)
     screens: List["Screen"] = field(init=False, default_factory=list)
     standin_dir: Path = field(init=False)
+    nmcli_dir: Path = field(init=False)
     gui_port: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -111,12 +120,21 @@ class RealStack:
         self.standin_dir = self.root / "wifi-connect"
         self.standin_dir.mkdir(exist_ok=True)
         watch_pid_files(self.standin_dir)
+        # The stand-in nmcli keeps its fixture, state, call record and pid files here.
+        self.nmcli_dir = self.root / "nmcli"
+        self.nmcli_dir.mkdir(exist_ok=True)
+        watch_pid_files(self.nmcli_dir)
         self.messagebus = Messagebus(self.home)
+        path: List[Path] = []
+        env: Dict[str, str] = {}
         if "balena" in self.in_phal:
             # balena finds wifi-connect (and sudo) on ovos_PHAL's PATH: the stand-ins come first.
-            self.phal = PhalService(self.home, [STANDIN_BIN], WIFI_CONNECT_STANDIN_DIR=str(self.standin_dir))
-        else:
-            self.phal = PhalService(self.home)
+            path.append(STANDIN_BIN)
+            env["WIFI_CONNECT_STANDIN_DIR"] = str(self.standin_dir)
+        if "network-manager" in self.in_phal:
+            path.append(NMCLI_BIN)
+            env["NMCLI_STANDIN_FIXTURE"] = str(self.nmcli_fixture)
+        self.phal = PhalService(self.home, path, **env)
         self.probe = BusRecorder(self.home.port)
 
     # -- starting and stopping -------------------------------------------------------------
@@ -179,6 +197,8 @@ class RealStack:
         self.probe.close()
         for screen in self.screens:
             screen.close()
+        # A connect that hangs holds one of ovos_PHAL's bus handler threads, which ovos_PHAL waits for.
+        self.stop_nmcli_runs()
         for proc in (self.clients, self.phal, self.gui_service, self.messagebus):
             if proc is not None:
                 proc.stop()
@@ -238,6 +258,57 @@ class RealStack:
             if pid_running(pid):
                 alive.append(pid)
         return alive
+
+    # -- the stand-in nmcli -------------------------------------------------------------------
+
+    @property
+    def nmcli_fixture(self) -> Path:
+        """The Wi-Fi environment the stand-in nmcli plays (read afresh by every run)."""
+        return self.nmcli_dir / "fixture.json"
+
+    def write_nmcli_fixture(self, fixture: Dict[str, Any]) -> None:
+        """Set the Wi-Fi environment for the next nmcli runs (written whole, so a run never reads half)."""
+        scratch = self.nmcli_fixture.with_suffix(".tmp")
+        scratch.write_text(json.dumps(fixture, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(scratch, self.nmcli_fixture)
+
+    def nmcli_calls(self, since: int = 0) -> List[List[str]]:
+        """The argv of every nmcli run so far (from run number ``since`` on), in the order they started."""
+        calls = self.nmcli_dir / "calls.jsonl"
+        if not calls.exists():
+            return []
+        lines = calls.read_text(encoding="utf-8").splitlines()
+        return [list(json.loads(line)["argv"]) for line in lines if line.strip()][since:]
+
+    def nmcli_state(self) -> Dict[str, Any]:
+        """What the stand-in nmcli holds now: the scan list shown, saved profiles, active connections."""
+        state = self.nmcli_dir / "state.json"
+        return dict(json.loads(state.read_text(encoding="utf-8"))) if state.exists() else {}
+
+    def nmcli_running(self) -> List[int]:
+        """Pids of the nmcli runs alive now (each keeps a pid file while it runs)."""
+        alive = []
+        for pid_file in sorted(self.nmcli_dir.glob("nmcli-*.pid")):
+            try:
+                pid = int(pid_file.read_text().strip())
+            except (OSError, ValueError):
+                continue
+            if pid_running(pid):
+                alive.append(pid)
+        return alive
+
+    def stop_nmcli_runs(self, grace: float = 10.0) -> List[int]:
+        """SIGTERM every nmcli run still alive (a hanging connect), SIGKILL after ``grace``; return their pids."""
+        pids = self.nmcli_running()
+        for pid in pids:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for pid in pids:
+            while pid_running(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if pid_running(pid):
+                _signal(pid, signal.SIGKILL)
+        return pids
 
     # -- the plugin's state file -------------------------------------------------------------
 
@@ -303,10 +374,23 @@ class RealStack:
     def diagnostics(self) -> str:
         """Logs of every process and the topics seen, for a failing test's report."""
         parts = [f"topics seen: {self.probe.topics()}"]
+        if self.nmcli_fixture.exists():
+            # The argv as nmcli got it, but for the passwords (the report is read beside the logs).
+            runs = [[("<password>" if i and argv[i - 1] == "password" else arg) for i, arg in enumerate(argv)]
+                    for argv in self.nmcli_calls()]
+            parts.append(f"nmcli runs: {runs}")
         for proc in (self.messagebus, self.phal, self.clients, self.gui_service):
             if proc is not None:
                 parts.append(f"--- {proc.name} ---\n{proc.tail(80)}")
         return "\n".join(parts)
+
+
+def _signal(pid: int, signo: int) -> None:
+    """Send a signal to a pid that may have ended meanwhile."""
+    try:
+        os.kill(pid, signo)
+    except ProcessLookupError:
+        pass
 
 
 class Screen:
