@@ -30,7 +30,8 @@ class Settings:
     check_interval_online: float = 30.0
     """Seconds between own checks just after coming online; doubles after each check that finds it online."""
     check_interval_online_max: float = 600.0
-    """The longest pause between own checks while online."""
+    """The longest pause between own checks while online, and how long a reporter may stay silent before the
+    plugin cross-checks it."""
     check_interval_offline: float = 10.0
     """Seconds between own checks while offline or during a setup round."""
     grace_first_boot: float = 0.0
