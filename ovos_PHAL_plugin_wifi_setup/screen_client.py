@@ -122,16 +122,6 @@ class ScreenSetupClient:
         except Exception:  # ovos-bus-client's code, at shutdown
             LOG.debug("the screen client's GUI interface could not be released")
 
-    @property
-    def registered(self) -> bool:
-        """True while the client is in the manager's list (as far as the kit knows)."""
-        return self.kit.is_registered
-
-    @property
-    def networks(self) -> List[Network]:
-        """The networks of the latest scan, as shown."""
-        return list(self._networks)
-
     # ------------------------------------------------------------------ when to register
     def _probe(self) -> None:
         """Ask network-manager whether it is there; its answer (whatever it says) is the sign."""
