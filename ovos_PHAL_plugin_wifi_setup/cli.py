@@ -617,7 +617,7 @@ def _connect(bus: Any, args: argparse.Namespace, out: TextIO) -> int:
         print(f"connected to {printable(ssid)}", file=out)
         return EXIT_OK
     if result == "timeout":
-        return _fail(printable(timeout_words(attempt, args.connect_timeout)))
+        return _fail(printable(str(timeout_words(attempt, args.connect_timeout))))
     failure = failure or {}
     code = failure.get("errorCode")
     visible: Optional[bool] = None
@@ -626,7 +626,7 @@ def _connect(bus: Any, args: argparse.Namespace, out: TextIO) -> int:
         # from one that would not let us in.
         after = scan(bus, args.scan_timeout)
         visible = None if after is None else any(n.ssid == ssid for n in after)
-    return _fail(printable(failure_words(attempt, code, visible)) + _nm_said(failure))
+    return _fail(printable(str(failure_words(attempt, code, visible))) + _nm_said(failure))
 
 
 def _say(out: TextIO, lock: threading.Lock, text: str) -> None:

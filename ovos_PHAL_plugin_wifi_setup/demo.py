@@ -1,4 +1,9 @@
-"""`ovos-wifi-setup demo`: two setup rounds on a private messagebus, printed as a timeline."""
+"""`ovos-wifi-setup demo`: three setup rounds on a private messagebus, printed as a timeline.
+
+Round 3 joins a Wi-Fi network through the built-in on-screen method. No real network-manager runs in the demo:
+a stand-in answers ovos-PHAL-plugin-network-manager 1.3.5's topics from a made-up scan, and no Wi-Fi is touched.
+The passwords the demo's user types are made up too, and the timeline prints every password field masked.
+"""
 import importlib.util
 import json
 import multiprocessing
@@ -15,6 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
 from ovos_PHAL_plugin_wifi_setup.cli import BusUnavailable, connect, format_line, is_setup_topic, short_id
+from ovos_PHAL_plugin_wifi_setup.networks import shape_networks
 
 LOOPBACK = "127.0.0.1"
 STEP_TIMEOUT = 15.0  # generous: a step on a loaded 2-core machine takes well under a second
@@ -35,9 +41,98 @@ GUI_TOPICS = frozenset({"gui.value.set", "gui.page.show", "gui.page.delete", "gu
 # A timeline line: the topic column, then at most this many characters of payload, cut between fields.
 TOPIC_WIDTH = 44
 
+# Round 3: the built-in on-screen method over a stand-in for ovos-PHAL-plugin-network-manager 1.3.5.
+NM_NAME = "ovos-PHAL-plugin-network-manager"
+SCREEN_NAME = topics.SCREEN_CLIENT_NAME
+NM_PREFIX = "ovos.phal.nm."
+# The stand-in's made-up Wi-Fi, as `nmcli --terse --fields SSID,SECURITY device wifi list` lists it: one entry
+# per access point (Home is seen through two), a hidden network with an empty SSID, an open one.
+DEMO_SCAN = (("Home", "WPA2"), ("Café Ü", ""), ("", "WPA2"), ("Home", "WPA2"), ("Studio", "WPA3"))
+DEMO_SSID = "Home"
+# Made up for the demo and never printed: the timeline masks every password field.
+DEMO_PASSWORD = "tulip-harbour-42"  # noqa: S105
+DEMO_WRONG_PASSWORD = "tulip-harbor-42"  # noqa: S105
+MASKED_FIELD = "password"
+MASK = "••••"
+# On a bus the demo did not start, how long it listens for a real network-manager before round 3.
+NM_PRESENT_WAIT = 1.0
+
 
 class StepMissed(Exception):
     """An expected message did not pass on the bus in time."""
+
+
+class NetworkManagerStandIn:
+    """A stand-in for ovos-PHAL-plugin-network-manager 1.3.5 on the demo's bus: it runs no nmcli and touches no
+    Wi-Fi, and answers `ovos.phal.nm.*` as that plugin does, from DEMO_SCAN.
+
+    As 1.3.5 does: every answer is a fresh message (no request id); a scan lists one entry per access point;
+    a connect without a network name gets no answer; a wrong password makes it forget the profile nmcli made
+    (forget.successful) and then say only {errorCode 1, "Connection Failed"}, which names no network.
+    """
+
+    def __init__(self, bus: Any) -> None:
+        """Prepare the handlers; nothing listens before start()."""
+        self.bus = bus
+        self.scan = [{"ssid": ssid, "security": security} for ssid, security in DEMO_SCAN]
+        self.passwords = {DEMO_SSID: DEMO_PASSWORD}
+        self._handlers = [(NM_PREFIX + "get.connected", self.on_query), (NM_PREFIX + "scan", self.on_scan),
+                          (NM_PREFIX + "connect", self.on_connect),
+                          (NM_PREFIX + "connect.open.network", self.on_connect_open)]
+        self._listening = False
+
+    def start(self) -> None:
+        """Answer from now on."""
+        if not self._listening:
+            self._listening = True
+            for topic, handler in self._handlers:
+                self.bus.on(topic, handler)
+
+    def stop(self) -> None:
+        """Stop answering."""
+        if self._listening:
+            self._listening = False
+            for topic, handler in self._handlers:
+                self.bus.remove(topic, handler)
+
+    def _send(self, topic: str, data: Optional[Dict[str, Any]] = None) -> None:
+        """Emit a fresh message, as network-manager does."""
+        from ovos_bus_client.message import Message
+        self.bus.emit(Message(NM_PREFIX + topic, data or {}))
+
+    def on_query(self, message: Any) -> None:
+        """get.connected: no connection is active."""
+        self._send("is.not.connected")
+
+    def on_scan(self, message: Any) -> None:
+        """scan: the made-up access points, one entry each."""
+        self._send("scan.complete", {"networks": [dict(entry) for entry in self.scan]})
+
+    def on_connect(self, message: Any) -> None:
+        """connect {connection_name, password, security_type}: join when the password is the network's."""
+        data = message.data if isinstance(message.data, dict) else {}
+        ssid, password = data.get("connection_name", ""), data.get(MASKED_FIELD, "")
+        if not ssid:
+            return
+        if data.get("security_type", "") != "open" and password is None:
+            self._send("connection.failure", {"errorCode": 0, "errorMessage": "Password Required"})
+        elif ssid in self.passwords and self.passwords[ssid] == password:
+            self._send("connection.successful", {"connection_name": ssid})
+        else:
+            if any(entry["ssid"] == ssid for entry in self.scan):
+                self._send("forget.successful", {"connection_name": ssid})
+            self._send("connection.failure", {"errorCode": 1, "errorMessage": "Connection Failed"})
+
+    def on_connect_open(self, message: Any) -> None:
+        """connect.open.network {connection_name}: join a network that is listed without security."""
+        data = message.data if isinstance(message.data, dict) else {}
+        ssid = data.get("connection_name", "")
+        if not ssid:
+            return
+        if any(entry["ssid"] == ssid and not entry["security"] for entry in self.scan):
+            self._send("connection.successful", {"connection_name": ssid})
+        else:
+            self._send("connection.failure", {"errorCode": 1, "errorMessage": "Connection Failed"})
 
 
 def free_port() -> int:
@@ -149,6 +244,7 @@ class Timeline:
         self._cond = threading.Condition()
         self._seen: List[Any] = []
         self._arrived: List[float] = []
+        self._screen_step: Optional[str] = None  # the step of the on-screen method's page last shown
         bus.on("message", self._record)
 
     def stamp(self) -> str:
@@ -175,16 +271,44 @@ class Timeline:
             self._seen.append(message)
             self._arrived.append(time.monotonic())
             self._cond.notify_all()
-            if self._shown(message):
+            shown = self._shown(message)
+            if shown is not None:
                 self.lines += 1
-                print(timeline_line(self.stamp(), message.msg_type, dict(message.data)), file=self.out, flush=True)
+                print(timeline_line(self.stamp(), message.msg_type, shown), file=self.out, flush=True)
 
-    @staticmethod
-    def _shown(message: Any) -> bool:
-        """Setup topics, and the GUI messages our plugin sends."""
-        if is_setup_topic(message.msg_type):
-            return True
-        return message.msg_type in GUI_TOPICS and message.data.get("__from") == topics.PLUGIN_ID
+    def _shown(self, message: Any) -> Optional[Dict[str, Any]]:
+        """The payload a message is shown with (every password field masked), or None when it gets no line:
+        setup topics, network-manager's topics, our plugin's GUI messages (without the page's translated texts),
+        and the on-screen method's page."""
+        data = message.data if isinstance(message.data, dict) else {}
+        if MASKED_FIELD in data:
+            data = {**data, MASKED_FIELD: MASK}
+        if message.msg_type == NM_PREFIX + "scan.complete":
+            return {**data, "networks": [_entry_text(entry) for entry in _as_list(data.get("networks"))]}
+        if is_setup_topic(message.msg_type) or message.msg_type.startswith(NM_PREFIX):
+            return dict(data)
+        if message.msg_type not in GUI_TOPICS:
+            return None
+        if data.get("__from") == topics.PLUGIN_ID:
+            return {key: value for key, value in data.items() if key != topics.SESSION_TEXTS}
+        if data.get("__from") == topics.SCREEN_CLIENT_NAME:
+            return self._screen_page(message.msg_type, data)
+        return None
+
+    def _screen_page(self, msg_type: str, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """The on-screen method's page: shown when it appears, goes, or moves to another step (its session data
+        arrives one key at a time, each time whole: the step is the last key it sets)."""
+        if msg_type != "gui.value.set":
+            if msg_type != "gui.page.show":
+                self._screen_step = None  # the page went (cleared or deleted): the next one starts afresh
+            return dict(data)
+        step = data.get("step")
+        if step == self._screen_step:
+            return None
+        self._screen_step = step
+        networks = [_network_text(entry) for entry in _as_list(data.get("networks_model"))]
+        return {"step": step, "selected_ssid": data.get("selected_ssid", ""), "networks_model": networks,
+                "error": data.get("error", "")}
 
     def mark(self) -> int:
         """A position in the record; later waits look only after it."""
@@ -195,6 +319,11 @@ class Timeline:
         """When (time.monotonic) the message before position reached the observer."""
         with self._cond:
             return self._arrived[position - 1]
+
+    def since(self, position: int) -> List[Any]:
+        """The messages recorded after position."""
+        with self._cond:
+            return list(self._seen[position:])
 
     def seen_since(self, topic: str, since: int) -> bool:
         """True when a message of topic passed after position since."""
@@ -219,6 +348,26 @@ class Timeline:
                 if remaining <= 0:
                     raise StepMissed(f"{what}: no {topic} within {timeout:g} s")
                 self._cond.wait(remaining)
+
+
+def _as_list(value: Any) -> List[Any]:
+    """value when it is a list, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
+def _entry_text(entry: Any) -> str:
+    """One scan entry as nmcli's terse line gives it: SSID:SECURITY (either may be empty)."""
+    if not isinstance(entry, dict):
+        return "?"
+    return f"{entry.get('ssid', '')}:{entry.get('security', '')}"
+
+
+def _network_text(entry: Any) -> str:
+    """One network as the page lists it: its name, then nmcli's words for its security (or "Open")."""
+    if not isinstance(entry, dict):
+        return "?"
+    mark = (entry.get("security") or "Secured") if entry.get("secured") else "Open"
+    return f"{entry.get('ssid')} ({mark})"
 
 
 class SampleClient:
@@ -299,11 +448,14 @@ def _registered(name: str) -> Callable[[Any], bool]:
 
 
 class Demo:
-    """The two rounds, step by step, each step a bounded wait for what must pass on the bus."""
+    """The three rounds, step by step, each step a bounded wait for what must pass on the bus."""
 
-    def __init__(self, phal_bus: Any, timeline: Timeline, step_timeout: float = STEP_TIMEOUT) -> None:
-        """phal_bus plays ovos-PHAL's connection, the timeline plays the rest of OVOS."""
+    def __init__(self, phal_bus: Any, timeline: Timeline, step_timeout: float = STEP_TIMEOUT,
+                 private_bus: bool = True) -> None:
+        """phal_bus plays ovos-PHAL's connection, the timeline plays the rest of OVOS; private_bus is False on a
+        bus the demo did not start."""
         self.phal_bus = phal_bus
+        self.private_bus = private_bus
         self.step_timeout = step_timeout
         self.tl = timeline
         self.steps: List[str] = []
@@ -312,6 +464,8 @@ class Demo:
         # Per client name: its id and when its client.registered reached the observer.
         self.ids: Dict[str, str] = {}
         self.registered_at: Dict[str, float] = {}
+        self.nm: Optional[NetworkManagerStandIn] = None
+        self.screen_round_played = False
 
     def check(self, what: str, topic: str, since: int,
               where: Optional[Callable[[Any], bool]] = None) -> Tuple[Any, int]:
@@ -347,13 +501,17 @@ class Demo:
         client.wait_for(what, "deactivations", before + 1, self.step_timeout)
         return after
 
-    def say_settle_wait(self, client: SampleClient) -> None:
+    def say_settle_wait(self, name: str) -> None:
         """Narrate the hold the plugin puts on a client's activate right after it registered."""
         settle = float(self.plugin.settings.registration_settle)
-        since = time.monotonic() - self.registered_at.get(client.name, float("-inf"))
+        since = time.monotonic() - self.registered_at.get(name, float("-inf"))
         if settle - since > 0.1:
-            self.tl.say(f"the manager holds {client.name}'s activate about {settle - since:.1f} s more: it registered "
+            self.tl.say(f"the manager holds {name}'s activate about {settle - since:.1f} s more: it registered "
                         f"{since:.1f} s ago and may still be subscribing (registration_settle {settle:g} s)")
+
+    def probed(self, what: str, since: int) -> None:
+        """The on-screen method (screen_client "auto") asks whether network-manager runs."""
+        self.check(what, topics.NM_GET_CONNECTED, since)
 
     def start_plugin(self, config: Dict[str, Any]) -> None:
         """Load a fresh plugin instance with config."""
@@ -388,6 +546,12 @@ class Demo:
         tl.say("ovos-PHAL loads ovos-PHAL-plugin-wifi-setup through its entry point")
         self.start_plugin(plugin_config(enable_watchdog=True, gui="never"))
         self.check("the manager announces itself", topics.ALIVE, mark)
+        self.probed("the on-screen method asks whether network-manager runs", mark)
+        if self.private_bus:
+            from ovos_PHAL_plugin_wifi_setup.screen_client import PROBE_FOR, PROBE_INTERVAL
+            tl.say(f"the built-in on-screen method (screen_client \"auto\") asked whether {NM_NAME} runs: none "
+                   f"does in rounds 1 and 2, so it does not register (it asks again every {PROBE_INTERVAL:g} s "
+                   f"for {PROBE_FOR:g} s, and when a round opens)")
         remote_id = self.registered(f"{REMOTE_NAME} registers on alive", remote, mark)
         mark = tl.mark()
         tl.say(f"{ON_DEVICE_NAME} starts, now that the manager runs")
@@ -400,7 +564,7 @@ class Demo:
         tl.emit(topics.INTERNET_DISCONNECTED)
         self.check("the watchdog launches setup (grace 0)", topics.SETUP_LAUNCHED, mark)
         tl.say(f"headless: the manager picks {REMOTE_NAME}, the client that needs no input")
-        self.say_settle_wait(remote)
+        self.say_settle_wait(remote.name)
         self.activated(f"headless: {REMOTE_NAME} (needs no input) is activated", remote, remote_id, mark, before)
         tl.say(f"{REMOTE_NAME}: activated; the phone joins its hotspot and sends the Wi-Fi password")
         tl.say(f"{REMOTE_NAME}: joined the network, ends its session")
@@ -434,6 +598,9 @@ class Demo:
         tl.say("ovos-PHAL starts the plugin again: a fresh instance; the running clients register again on alive")
         self.start_plugin(plugin_config(enable_watchdog=False, gui="always"))
         self.check("the manager announces itself", topics.ALIVE, mark)
+        self.probed("the on-screen method asks again for network-manager", mark)
+        if self.private_bus:
+            tl.say(f"no {NM_NAME} runs yet: the on-screen method stays off the selection page")
         new_ids = {REMOTE_NAME: self.registered(f"{REMOTE_NAME} registers again", remote, mark),
                    ON_DEVICE_NAME: self.registered(f"{ON_DEVICE_NAME} registers again", on_device, mark)}
         changed = [f"{name} {short_id(self.ids[name])} -> {short_id(new_ids[name])}"
@@ -455,7 +622,7 @@ class Demo:
         tl.emit(topics.CLIENT_SELECT, {topics.K_CLIENT: ON_DEVICE_NAME, topics.K_ID: on_device_id})
         self.check(f"the pick becomes a request to activate {ON_DEVICE_NAME}", topics.SET_ACTIVE_CLIENT, mark,
                    _registered(ON_DEVICE_NAME))
-        self.say_settle_wait(on_device)
+        self.say_settle_wait(on_device.name)
         self.activated(f"{ON_DEVICE_NAME} is activated", on_device, on_device_id, mark, before)
         tl.say(f"{ON_DEVICE_NAME}: activated; it finds no Wi-Fi adapter and reports a failure")
         failure, before = tl.mark(), on_device.deactivations
@@ -476,6 +643,147 @@ class Demo:
         self.leave()
         tl.say("ovos-PHAL stops the plugin")
         self.stop_plugin()
+
+    def network_manager_answers(self) -> bool:
+        """On a bus the demo did not start: True when something there answers as network-manager does."""
+        answers = (topics.NM_IS_CONNECTED, topics.NM_IS_NOT_CONNECTED)
+        if any(self.tl.seen_since(topic, 0) for topic in answers):
+            return True
+        mark = self.tl.mark()
+        self.tl.emit(topics.NM_GET_CONNECTED)
+        deadline = time.monotonic() + NM_PRESENT_WAIT
+        while time.monotonic() < deadline:
+            if any(self.tl.seen_since(topic, mark) for topic in answers):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def round_screen(self) -> bool:
+        """Round 3: the built-in on-screen method joins a network: a wrong password, then the right one.
+
+        Returns False when it is not played: on a bus where a real network-manager answers (it would try the
+        demo's made-up networks with nmcli).
+        """
+        tl = self.tl
+        tl.heading("Round 3: the built-in on-screen method (gui: always, screen_client: auto)")
+        round_start = tl.mark()
+        if not self.private_bus and self.network_manager_answers():
+            tl.say(f"a real {NM_NAME} answers on this bus: the demo does not drive it, and skips round 3")
+            return False
+        tl.say(f"a stand-in for {NM_NAME} 1.3.5 starts: it answers ovos.phal.nm.* as that plugin does, from a "
+               f"made-up scan; no nmcli runs and no Wi-Fi is touched")
+        self.nm = NetworkManagerStandIn(self.phal_bus)
+        self.nm.start()
+        mark = tl.mark()
+        tl.say("ovos-PHAL starts the plugin again, screen_client \"auto\" as by default")
+        self.start_plugin(plugin_config(enable_watchdog=False, gui="always", screen_client="auto"))
+        self.check("the manager announces itself", topics.ALIVE, mark)
+        self.probed("the on-screen method asks whether network-manager runs", mark)
+        self.check("network-manager's stand-in answers", topics.NM_IS_NOT_CONNECTED, mark)
+        message, after = self.check("the on-screen method registers", topics.CLIENT_REGISTERED, mark,
+                                    _registered(SCREEN_NAME))
+        screen_id = str(message.data.get(topics.K_ID))
+        self.registered_at[SCREEN_NAME] = tl.arrived(after)
+        tl.say(f"{NM_NAME} answered and a screen is in use: the on-screen method registered, a client like any "
+               "other")
+
+        mark = tl.mark()
+        tl.say("the user taps the shell's wireless button")
+        tl.emit(topics.USER_ACTIVATED)
+        self.check("setup launches", topics.SETUP_LAUNCHED, mark)
+        page, _ = self.check("the selection page offers the on-screen method", "gui.value.set", mark,
+                             lambda m: _from_plugin(m) and _offered(m) is not None)
+        self.check("the selection page is shown", "gui.page.show", mark, _from_plugin)
+        shown_text = _offered(page)
+
+        mark = tl.mark()
+        tl.say(f"on the selection page the user taps \"{shown_text}\"")
+        tl.emit(topics.CLIENT_SELECT, {topics.K_CLIENT: SCREEN_NAME, topics.K_ID: screen_id})
+        self.check("the pick becomes a request to activate the on-screen method", topics.SET_ACTIVE_CLIENT, mark,
+                   _registered(SCREEN_NAME))
+        self.say_settle_wait(SCREEN_NAME)
+        self.check("the on-screen method is activated", topics.activate_topic(screen_id), mark)
+        self.check("its page is shown", "gui.page.show", mark, _from_screen)
+        self.check("it asks network-manager to scan", topics.NM_SCAN, mark)
+        scan, _ = self.check("network-manager's stand-in lists the access points", topics.NM_SCAN_COMPLETE, mark)
+        listed, _ = self.check("the page lists the networks", "gui.value.set", mark, _screen_step("list"))
+        self.say_networks(scan, listed)
+
+        mark = tl.mark()
+        tl.say(f"the user taps \"{DEMO_SSID}\", types a wrong password (a typo) and taps Connect; the page sends "
+               f"it (the timeline shows every password as {MASK})")
+        tl.emit(topics.SCREEN_CONNECT, {"ssid": DEMO_SSID, MASKED_FIELD: DEMO_WRONG_PASSWORD})
+        self.connecting(mark, "the wrong password")
+        failure, after = self.check("network-manager's stand-in refuses the password", topics.NM_CONNECT_FAILED,
+                                    mark)
+        self.check("the on-screen method scans again", topics.NM_SCAN, after)
+        failed, _ = self.check("the page shows why", "gui.value.set", after, _screen_step("failed"))
+        error = str(failed.data.get("error", ""))
+        if DEMO_SSID not in error or "password" not in error:
+            raise StepMissed(f"the page shows why: it says {error!r}, not that the password was refused")
+        tl.say(f"as 1.3.5 does after a refused password, network-manager forgot {DEMO_SSID}'s profile and said only "
+               f"\"{failure.data.get('errorMessage')}\", naming no network: the method scanned again, {DEMO_SSID} "
+               "is still in reach, so the password is the likely cause")
+        tl.say(f"the page shows: \"{error}\"")
+
+        mark = tl.mark()
+        tl.say(f"the user taps \"{DEMO_SSID}\" again, types the right password and taps Connect")
+        tl.emit(topics.SCREEN_CONNECT, {"ssid": DEMO_SSID, MASKED_FIELD: DEMO_PASSWORD})
+        self.connecting(mark, "the right password")
+        self.check("network-manager's stand-in joins the network", topics.NM_CONNECTED_OK, mark,
+                   lambda m: m.data.get("connection_name") == DEMO_SSID)
+        self.check("the page says it is connected", "gui.value.set", mark, _screen_step("connected"))
+        self.check("the on-screen method ends its session", topics.REMOVE_ACTIVE_CLIENT, mark,
+                   _registered(SCREEN_NAME))
+        self.check("the manager ends the on-screen method's session", topics.deactivate_topic(screen_id), mark)
+        self.check("its page goes", "gui.clear.namespace", mark, _from_screen)
+        tl.say(f"the page said \"Connected to {DEMO_SSID}\"; the on-screen method ended its session and let go "
+               "of the screen")
+
+        mark = tl.mark()
+        tl.say("connectivity-events reports: the internet is up")
+        tl.emit(topics.INTERNET_CONNECTED)
+        self.check("the round completes", topics.WIFI_SETUP_COMPLETED, mark)
+        self.check("the shell hears all is well", topics.SHELL_STATUS_OK, mark)
+        self.check("setup ends", topics.STOP_SETUP, mark)
+        self.check("the device is asked to sync its clock", topics.NTP_SYNC, mark)
+        tl.say("ovos-PHAL stops: the plugin stops, and its on-screen method leaves the list with it")
+        self.stop_plugin()
+        self.check("the on-screen method leaves", topics.DEREGISTER_CLIENT, mark, _registered(SCREEN_NAME))
+        completed = sum(1 for m in tl.since(round_start) if m.msg_type == topics.WIFI_SETUP_COMPLETED)
+        if completed != 1:
+            raise StepMissed(f"the round completes once: ovos.wifi.setup.completed passed {completed} times")
+        self.steps.append("the round completed once (one ovos.wifi.setup.completed)")
+        tl.say(f"{NM_NAME}'s stand-in stops")
+        self.nm.stop()
+        return True
+
+    def connecting(self, since: int, which: str) -> None:
+        """The page's connect request, the page's "connecting" step and network-manager's connect pass."""
+        self.check(f"the page sends {DEMO_SSID} and {which} (masked)", topics.SCREEN_CONNECT, since,
+                   lambda m: m.data.get("ssid") == DEMO_SSID)
+        self.check(f"the page says it is connecting to {DEMO_SSID}", "gui.value.set", since,
+                   _screen_step("connecting"))
+        self.check(f"the on-screen method hands {which} to network-manager (masked)", topics.NM_CONNECT, since,
+                   lambda m: m.data.get("connection_name") == DEMO_SSID)
+
+    def say_networks(self, scan: Any, listed: Any) -> None:
+        """Narrate the scan and the page's list, and check the list is the scan's networks, each once."""
+        entries = [entry for entry in _as_list(scan.data.get("networks")) if isinstance(entry, dict)]
+        names = [str(entry.get("ssid", "")) for entry in entries]
+        hidden = sum(1 for name in names if not name.strip())
+        twice = sorted({name for name in names if name.strip() and names.count(name) > 1})
+        shown = _as_list(listed.data.get("networks_model"))
+        expected = [network.as_payload() for network in shape_networks(entries)]
+        if shown != expected or len({n.get("ssid") for n in shown}) != len(shown):
+            raise StepMissed(f"the page lists the networks: it lists {shown}, not each network of the scan once")
+        self.steps.append("each network once, hidden ones left out, secured ones marked")
+        self.tl.say(f"the scan lists {len(entries)} access points: {', '.join(twice) or 'none'} seen twice, "
+                    f"{hidden} hidden (no name)")
+        secured = [str(n.get("ssid")) for n in shown if n.get("secured")]
+        open_ones = [str(n.get("ssid")) for n in shown if not n.get("secured")]
+        self.tl.say(f"the page lists {len(shown)} networks, each once, {hidden} hidden left out; secured, marked "
+                    f"with their security: {', '.join(secured) or 'none'}; open: {', '.join(open_ones) or 'none'}")
 
     def leave(self) -> None:
         """Each sample client leaves: its deregister.client, and the manager's client.deregistered."""
@@ -499,6 +807,8 @@ class Demo:
             self.stop_plugin()
         except BusUnavailable:
             pass
+        if self.nm is not None:
+            self.nm.stop()
 
 
 def _from_plugin(message: Any) -> bool:
@@ -506,9 +816,27 @@ def _from_plugin(message: Any) -> bool:
     return message.data.get("__from") == topics.PLUGIN_ID
 
 
+def _from_screen(message: Any) -> bool:
+    """Match GUI messages of the on-screen method."""
+    return message.data.get("__from") == SCREEN_NAME
+
+
+def _screen_step(step: str) -> Callable[[Any], bool]:
+    """Match the on-screen method's session data once its page shows step."""
+    return lambda message: _from_screen(message) and message.data.get("step") == step
+
+
+def _offered(message: Any) -> Optional[str]:
+    """The text the selection page shows for the on-screen method, or None when it does not list it."""
+    for entry in _as_list(message.data.get(topics.SESSION_CLIENTS)):
+        if isinstance(entry, dict) and entry.get(topics.K_CLIENT) == SCREEN_NAME:
+            return str(entry.get(topics.K_DISPLAY_TEXT) or SCREEN_NAME)
+    return None
+
+
 def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bool = False,
              out: TextIO = sys.stdout, step_timeout: float = STEP_TIMEOUT) -> int:
-    """Play both rounds and print the timeline and a summary; return the exit code."""
+    """Play the rounds and print the timeline and a summary; return the exit code."""
     start = time.monotonic()
     own_bus = host is None and port is None
     # Found, not imported: importing it would read OVOS configuration before the tree below is in place.
@@ -534,16 +862,21 @@ def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bo
             print(f"starting ovos-messagebus on {host}:{port} (XDG tree {root})", file=out, flush=True)
             bus_process.start()
         print("Lines with >> tell what happens; the others are messages on the bus: the topic, then the payload "
-              "(ids cut to their first 8 characters; (+name) names fields left out for width, … stands for more).",
-              file=out, flush=True)
+              "(ids cut to their first 8 characters; (+name) names fields left out for width, … stands for more; "
+              "the pages' translated texts are left out).", file=out, flush=True)
+        print(f"Round 3: a scan's networks are shown as nmcli lists them (SSID:SECURITY); the on-screen method's "
+              f"gui.value.set is shown when its page's step changes, networks_model as the page lists them (name, "
+              f"then its security or Open). The demo never prints a Wi-Fi password: every password field shows as "
+              f"password={MASK}.", file=out, flush=True)
         observer, close = _connect_when_up(host, port, bus_process, start)
         closers.append(close)
         phal_bus, close = connect(host, port, step_timeout)
         closers.append(close)
         timeline = Timeline(observer, out, start)
-        demo = Demo(phal_bus, timeline, step_timeout)
+        demo = Demo(phal_bus, timeline, step_timeout, private_bus=own_bus)
         demo.round_headless()
         demo.round_gui()
+        demo.screen_round_played = demo.round_screen()
     except StepMissed as missed:
         print(f"ovos-wifi-setup demo: a step did not happen: {missed}", file=sys.stderr)
         code = EXIT_STEP_MISSED
@@ -590,8 +923,9 @@ def _connect_when_up(host: str, port: int, bus_process: Optional[BusProcess],
 
 
 def _summary(demo: Demo, timeline: Timeline, start: float, out: TextIO) -> None:
-    """Print what the two rounds showed."""
-    print(f"\n== Summary: both rounds completed in {time.monotonic() - start:.1f} s ==", file=out)
+    """Print what the rounds showed."""
+    played = "all three rounds" if demo.screen_round_played else "rounds 1 and 2 (round 3 skipped)"
+    print(f"\n== Summary: {played} completed in {time.monotonic() - start:.1f} s ==", file=out)
     for step in demo.steps:
         print(f"  ok  {step}", file=out)
     print(f"{len(demo.steps)} steps, {timeline.lines} setup messages on the bus; everything the demo "

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any, Callable, Dict, List, Optional
 
+from ovos_PHAL_plugin_wifi_setup.i18n import Words
+
 MAX_SSID_BYTES = 32        # IEEE 802.11: an SSID is at most 32 bytes
 MAX_PASSWORD_CHARS = 63    # a WPA passphrase is 8 to 63 characters
 MIN_PASSWORD_CHARS = 8
@@ -62,29 +64,37 @@ def shape_networks(raw: Any) -> List[Network]:
     return list(seen.values())
 
 
+class Refused(ValueError):
+    """A request the user must change: `words` say why (str() gives them in English)."""
+
+    def __init__(self, words: Words):
+        super().__init__(str(words))
+        self.words = words
+
+
 def check_ssid(value: Any) -> str:
-    """A network name from a request; raise ValueError with words for the user when it cannot be one."""
+    """A network name from a request; raise Refused with words for the user when it cannot be one."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("Pick a network first.")
+        raise Refused(Words.of("error_pick_first"))
     if len(value.encode("utf-8")) > MAX_SSID_BYTES:
-        raise ValueError(f"A network name is at most {MAX_SSID_BYTES} bytes long.")
+        raise Refused(Words.of("error_ssid_too_long"))
     return value
 
 
 def check_password(value: Any, secured: bool) -> str:
-    """A password from a request ("" for an open network); raise ValueError with words for the user."""
+    """A password from a request ("" for an open network); raise Refused with words for the user."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValueError("The password must be text.")
+        raise Refused(Words.of("error_password_not_text"))
     if len(value) > MAX_PASSWORD_CHARS:
-        raise ValueError(f"A Wi-Fi password is at most {MAX_PASSWORD_CHARS} characters long.")
+        raise Refused(Words.of("error_password_too_long"))
     if secured and len(value) < MIN_PASSWORD_CHARS:
-        raise ValueError(f"A Wi-Fi password is at least {MIN_PASSWORD_CHARS} characters long.")
+        raise Refused(Words.of("error_password_too_short"))
     return value
 
 
-class Busy(RuntimeError):
+class Busy(Refused):
     """A connect is already in flight."""
 
 
@@ -117,7 +127,7 @@ class ConnectAttempts:
         """Start a connect; raise Busy while another waits for its answer."""
         with self._lock:
             if self._current is not None:
-                raise Busy(f"Still connecting to {self._current.ssid}.")
+                raise Busy(Words.of("error_busy", ssid=self._current.ssid))
             self._count += 1
             self._current = Attempt(ssid=ssid, secured=secured, started=self._clock(), number=self._count)
             return self._current
@@ -152,7 +162,7 @@ class ConnectAttempts:
             self._current = None
 
 
-def failure_words(attempt: Attempt, error_code: Any, still_visible: Optional[bool]) -> str:
+def failure_words(attempt: Attempt, error_code: Any, still_visible: Optional[bool]) -> Words:
     """Why a connect failed, in words for the user.
 
     network-manager 1.3.5 only says "Password Required" (errorCode 0) or "Connection Failed" (1); a scan right
@@ -161,14 +171,14 @@ def failure_words(attempt: Attempt, error_code: Any, still_visible: Optional[boo
     """
     ssid = attempt.ssid
     if error_code == NM_PASSWORD_REQUIRED:
-        return f"{ssid} needs a password."
+        return Words.of("error_needs_password", ssid=ssid)
     if still_visible is False:
-        return f"{ssid} is out of reach. Move closer, or pick another network."
+        return Words.of("error_out_of_reach", ssid=ssid)
     if attempt.secured and still_visible:
-        return f"The password for {ssid} was not accepted. Check it and try again."
-    return f"Could not connect to {ssid}. Try again, or pick another network."
+        return Words.of("error_wrong_password", ssid=ssid)
+    return Words.of("error_could_not_connect", ssid=ssid)
 
 
-def timeout_words(attempt: Attempt, timeout: float) -> str:
+def timeout_words(attempt: Attempt, timeout: float) -> Words:
     """What the user reads when a connect got no answer in time."""
-    return f"{attempt.ssid} did not answer within {timeout:g} seconds. Try again, or pick another network."
+    return Words.of("error_timeout", ssid=attempt.ssid, seconds=f"{timeout:g}")

@@ -15,6 +15,7 @@ from ovos_utils import classproperty
 from ovos_utils.process_utils import RuntimeRequirements
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
 from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, client_name_of, parse_error_text,
@@ -26,7 +27,7 @@ from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRecord, C
 from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.screen_client import ScreenSetupClient
 from ovos_PHAL_plugin_wifi_setup.settings import Settings
-from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore, default_state_path
+from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore, default_state_path, now_iso
 from ovos_PHAL_plugin_wifi_setup.watchdog import OwnChecks
 
 Handler = Callable[[Message], None]
@@ -59,7 +60,13 @@ class WifiSetupPlugin(PHALPlugin):
         self._lock = self.machine.lock
         self._failed: Set[str] = set()
         self._internet: Optional[bool] = None
+        self._network: Optional[bool] = None  # a network without the internet (a captive portal) is a state too
+        self._last_online_seen: Optional[str] = None
         self._gui_connected: Optional[bool] = None
+        self.catalogue = Catalogue(self._device_lang())
+        self._round_started = 0.0
+        self._round_failed = False
+        self._foreign_speak_at = LONG_AGO
         self._backoff_until = 0.0
         self._closed = False
         self._started_at = time.monotonic()
@@ -102,6 +109,8 @@ class WifiSetupPlugin(PHALPlugin):
             (t.NOTIFY_NO_INTERNET, self.handle_notice),
             (t.WIFI_SETUP_COMPLETED, self.handle_notice),
             (t.SHELL_STATUS_OK, self.handle_notice),
+            (t.SPEAK, self.handle_speak),
+            (t.CONFIG_UPDATED, self.handle_config_updated),
         )]
         for topic, handler in self._handlers:
             self.bus.on(topic, handler)
@@ -113,7 +122,8 @@ class WifiSetupPlugin(PHALPlugin):
             self.screen_client = ScreenSetupClient(self._out, mode=self.settings.screen_client,
                                                    gui_mode=self.settings.gui,
                                                    connect_timeout=self.settings.screen_connect_timeout,
-                                                   scan_timeout=self.settings.screen_scan_timeout)
+                                                   scan_timeout=self.settings.screen_scan_timeout,
+                                                   catalogue=self.catalogue)
             self.screen_client.start()
         # Learn whether a screen is there without waiting on it: the answer arrives at handle_gui_status.
         self._broadcast(t.GUI_STATUS_REQUEST)
@@ -152,6 +162,8 @@ class WifiSetupPlugin(PHALPlugin):
         with self._lock:
             if self.machine.state.in_round:
                 self._step(SetupEvent.SHUT_DOWN)
+            if self._internet is True:
+                self._save(last_online_at=now_iso())
         if self.screen_client is not None:
             self.screen_client.shutdown()  # it leaves the list like any client: the handlers are still here
         for topic, handler in self._handlers:
@@ -203,15 +215,35 @@ class WifiSetupPlugin(PHALPlugin):
         with self._lock:
             state = self.machine.state
             active = self.registry.get(self.machine.active_client or "") if state is SetupState.ACTIVE else None
+            saved = self._saved
             return {
+                "protocol": t.PROTOCOL_VERSION,
                 "state": state.value,
                 "in_setup": state.in_round,
                 "watchdog_active": self.watchdog_active,
                 "active_client": active.as_payload() if active else None,
                 "clients": self._client_payloads(),
                 "internet": self._internet,
-                "first_boot": self._saved.first_boot,
+                "network": self._network,
+                "connectivity": self._connectivity(),
+                "first_boot": saved.first_boot,
+                "lang": self.catalogue.lang,
+                "rounds_started": saved.rounds_started,
+                "rounds_completed": saved.rounds_completed,
+                "rounds_failed": saved.rounds_failed,
+                "last_error": saved.last_error,
+                "last_error_at": saved.last_error_at,
+                "last_online_at": now_iso() if self._internet is True else saved.last_online_at,
+                "last_round_seconds": saved.last_round_seconds,
             }
+
+    def _connectivity(self) -> str:
+        """online, network (a network without the internet: a captive portal, say), offline or unknown."""
+        if self._internet is True:
+            return "online"
+        if self._internet is None:
+            return "unknown"
+        return "network" if self._network else "offline"
 
     # ------------------------------------------------------------------ requests
     def handle_register(self, message: Message) -> None:
@@ -378,19 +410,53 @@ class WifiSetupPlugin(PHALPlugin):
         self._report(False)
 
     def handle_connectivity_state(self, message: Message) -> None:
-        """mycroft.internet.state / mycroft.network.state: record a connected or disconnected report."""
+        """mycroft.internet.state / mycroft.network.state, as {state: "connected"|"disconnected"} or
+        {connected: bool}: record the report (a network that is up says nothing about the internet)."""
         data = message.data if isinstance(message.data, dict) else {}
         state = data.get("state")
-        if state == "connected" and message.msg_type == t.INTERNET_STATE:
-            self._report(True)
-        elif state == "disconnected":
-            self._report(False)
+        connected = data.get("connected") if isinstance(data.get("connected"), bool) else \
+            {"connected": True, "disconnected": False}.get(state) if isinstance(state, str) else None
+        if connected is None:
+            return
+        if message.msg_type == t.INTERNET_STATE:
+            self._report(connected)
+        elif connected:
+            with self._lock:
+                self._network = True
+        else:
+            self._report(False, network=False)
 
     def handle_internet_check_response(self, message: Message) -> None:
-        """ovos.PHAL.internet_check.response: the connectivity plugin's answer is a report too."""
+        """ovos.PHAL.internet_check.response {internet_connected, network_connected}: a report too."""
         data = message.data if isinstance(message.data, dict) else {}
         if isinstance(data.get("internet_connected"), bool):
-            self._report(data["internet_connected"])
+            network = data.get("network_connected")
+            self._report(data["internet_connected"], network=network if isinstance(network, bool) else None)
+
+    def handle_speak(self, message: Message) -> None:
+        """speak from another participant: the plugin does not talk over it about the same moment."""
+        if not _sent_by_us(message):
+            with self._lock:
+                self._foreign_speak_at = time.monotonic()
+
+    def handle_config_updated(self, message: Message) -> None:
+        """configuration.updated: the device's language may have changed; the texts follow it."""
+        reload = getattr(self.config_core, "reload", None)
+        if callable(reload):
+            try:
+                reload()
+            except Exception:  # ovos-config's code: the old configuration stays
+                LOG.exception("could not reload the configuration")
+        lang = Catalogue(self._device_lang()).lang
+        with self._lock:
+            if lang == self.catalogue.lang:
+                return
+            LOG.info(f"the device's language is now {lang}")
+            self.catalogue = Catalogue(lang)
+            if self.machine.state is SetupState.SELECTING:
+                self.gui[t.SESSION_TEXTS] = self.catalogue.gui_texts()
+        if self.screen_client is not None:
+            self.screen_client.set_catalogue(self.catalogue)
 
     def handle_is_ready(self, message: Message) -> None:
         """mycroft.internet.is_ready: true when online or when the user chose to stay offline."""
@@ -440,22 +506,26 @@ class WifiSetupPlugin(PHALPlugin):
             self._next_step(error="no client that needs no input is registered", wait=True)
             return True
 
-    def _report(self, online: bool) -> None:
+    def _report(self, online: bool, network: Optional[bool] = None) -> None:
         """A connectivity report from the bus: from now on reports tell the state, own checks cross-check them."""
         with self._lock:
             self.own_checks.note_report()
-            self._set_internet(online)
+            self._set_internet(online, network)
             # A reporter that goes silent (it may have crashed) is cross-checked, at most once per interval.
             if not self.own_checks.planned:
                 self._plan_check(self.settings.check_interval_online_max)
 
-    def _set_internet(self, online: bool) -> None:
+    def _set_internet(self, online: bool, network: Optional[bool] = None) -> None:
         """Record the connectivity; coming online completes an open round, going offline wakes the watchdog."""
         with self._lock:
             previous, self._internet = self._internet, online
+            if online or network is not None:
+                self._network = True if online else network
             if online:
+                self._last_online_seen = now_iso()
                 if previous is not True:
                     LOG.info("internet is up")
+                    self._save(last_online_at=self._last_online_seen)
                 self._scheduler.cancel(JOB_LAUNCH)
                 self._scheduler.cancel(JOB_NOTICE)
                 self._save(first_boot=False)
@@ -463,6 +533,8 @@ class WifiSetupPlugin(PHALPlugin):
                     self._step(SetupEvent.COMPLETE)
             elif previous is not False:
                 LOG.info("internet is down")
+                if self._last_online_seen is not None:
+                    self._save(last_online_at=self._last_online_seen)
                 self._notify_no_internet()
                 self._plan_launch(self.settings.grace_first_boot if self.first_boot else self.settings.grace)
 
@@ -532,6 +604,9 @@ class WifiSetupPlugin(PHALPlugin):
             self._save(never_connect=True)
         if tr.round_opened:
             self._round_notices.clear()
+            self._round_started, self._round_failed = time.monotonic(), False
+            self._save(rounds_started=self._saved.rounds_started + 1)
+            self._broadcast_notice(t.WIFI_SETUP_STARTED)
             if not self.own_checks.planned:
                 self._plan_check(self._check_delay(None))
         release = tr.old is SetupState.SELECTING and tr.new is not SetupState.SELECTING \
@@ -552,17 +627,21 @@ class WifiSetupPlugin(PHALPlugin):
                                      lambda: self._on_verify_over(session))
             self._plan_check(0, promised=True)
         elif event is SetupEvent.COMPLETE:
+            self._save(rounds_completed=self._saved.rounds_completed + 1,
+                       last_round_seconds=round(time.monotonic() - self._round_started, 1))
             for topic in (t.WIFI_SETUP_COMPLETED, t.SHELL_STATUS_OK):
                 if topic in self._round_notices:
                     LOG.debug(f"{topic} was already sent for this round by another participant")
                 else:
                     self._broadcast_notice(topic)
+            self._speak("setup_completed")
             self._broadcast_stop()
         elif event in (SetupEvent.SKIP, SetupEvent.NEVER):
             self._broadcast_stop()
             self._broadcast(t.FULLY_OFFLINE_OUT, {"permanent": event is SetupEvent.NEVER})
         elif event is SetupEvent.GIVE_UP:
             self._setup_failed(error)
+            self._speak("setup_failed")  # a device without a screen would otherwise say nothing
         elif event is SetupEvent.SHUT_DOWN and tr.old.in_round:
             self._broadcast_stop()
 
@@ -647,9 +726,27 @@ class WifiSetupPlugin(PHALPlugin):
         self._broadcast(t.STOP_SETUP)
 
     def _setup_failed(self, error: str) -> None:
-        """Tell OVOS that setup failed, and why."""
+        """Tell OVOS that setup failed, and why (counted once per round)."""
         LOG.error(f"setup failed: {error}")
+        changes: Dict[str, Any] = {"last_error": error[:1024], "last_error_at": now_iso()}
+        if not self._round_failed:
+            self._round_failed = True
+            changes["rounds_failed"] = self._saved.rounds_failed + 1
+        self._save(**changes)
         self._broadcast(t.SETUP_FAILED, {t.K_ERROR: error})
+
+    def _speak(self, dialog: str) -> None:
+        """Say a line in the device's language: not when `speak` is off, not over another participant who just
+        spoke (a client announcing the same moment)."""
+        if not self.settings.speak:
+            return
+        if time.monotonic() - self._foreign_speak_at <= self.settings.notice_window:
+            LOG.debug(f"not saying {dialog}: another participant just spoke")
+            return
+        utterance = self.catalogue.dialog(dialog)
+        if utterance:
+            self._out.emit(Message(t.SPEAK, {"utterance": utterance, "lang": self.catalogue.lang},
+                                   {"skill_id": t.PLUGIN_ID, "source": t.PLUGIN_ID, t.NOTICE_MARK: True}))
 
     def _forget(self, client_id: str) -> None:
         """Drop what the plugin remembers of a client that left."""
@@ -741,12 +838,16 @@ class WifiSetupPlugin(PHALPlugin):
         if promised or self._wants_checks():
             self.own_checks.plan(delay, promised=promised)
 
-    def _on_check_answer(self, online: bool) -> None:
+    def _on_check_answer(self, online: bool, network: bool) -> None:
         """An own check answered (under the lock): record it and plan the next one."""
         if self._closed:
             return
-        self._set_internet(online)
+        self._set_internet(online, network)
         self._plan_check(self._check_delay(online))
+
+    def _device_lang(self) -> Any:
+        """mycroft.conf's `lang`."""
+        return self.config_core.get("lang") if hasattr(self.config_core, "get") else None
 
     def _network_tests(self) -> dict:
         """The plugin's own network_tests section if it has one, else mycroft.conf's."""
@@ -787,6 +888,7 @@ class WifiSetupPlugin(PHALPlugin):
     def _show_page(self) -> None:
         """Put the selection page on screen with a fresh list of the clients still usable this round."""
         self.gui[t.SESSION_PAGE_TYPE] = t.PAGE_TYPE_SELECT
+        self.gui[t.SESSION_TEXTS] = self.catalogue.gui_texts()
         self.gui[t.SESSION_CLIENTS] = self._page_clients()
         self.gui.show_page(t.GUI_PAGE, override_idle=True, override_animations=True)
 

@@ -11,6 +11,7 @@ import socket
 import ssl
 import stat
 import time
+from enum import Enum
 from threading import Event, Lock
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
@@ -99,11 +100,21 @@ def check_urls(network_tests: Mapping[str, object]) -> Tuple[Tuple[str, Optional
     return tuple(pairs)
 
 
-def internet_reachable(targets: Iterable[Tuple[str, Optional[str]]], timeout: float,
-                       cancel: Optional[Cancel] = None, *, hosts_file: Optional[str] = None,
-                       resolv_conf: Optional[str] = None,
-                       nameservers: Optional[Sequence[Server]] = None) -> bool:
-    """True when any target answers 2xx (with the expected text, where one is given); all of it within timeout.
+class Reach(Enum):
+    """What one own check found."""
+
+    ONLINE = "online"
+    """A target answered 2xx (with the expected text, where one is given)."""
+    NETWORK = "network"
+    """Something answered over HTTP, but not that: a network without the internet, as behind a captive portal."""
+    OFFLINE = "offline"
+    """Nothing answered: no name, no connection, no HTTP answer in time."""
+
+
+def reach(targets: Iterable[Tuple[str, Optional[str]]], timeout: float, cancel: Optional[Cancel] = None, *,
+          hosts_file: Optional[str] = None, resolv_conf: Optional[str] = None,
+          nameservers: Optional[Sequence[Server]] = None) -> Reach:
+    """How far the targets can be reached; all of it within timeout, the first ONLINE ending it.
 
     The targets share the time: each gets an equal part of what is left, so one that never answers cannot
     leave none for the next. The keyword arguments say where names are looked up (see resolve()).
@@ -111,23 +122,37 @@ def internet_reachable(targets: Iterable[Tuple[str, Optional[str]]], timeout: fl
     sources = _Sources(hosts_file, resolv_conf, nameservers)
     deadline = time.monotonic() + timeout
     pending = list(targets)
+    found = Reach.OFFLINE
     while pending:
         url, expect = pending.pop(0)
         if cancel is not None and cancel.cancelled:
-            return False
+            return Reach.OFFLINE
         now = time.monotonic()
         if now >= deadline:
-            return False
-        if _get(url, now + (deadline - now) / (len(pending) + 1), expect, cancel, sources):
-            return True
-    return False
+            break
+        answer = _get(url, now + (deadline - now) / (len(pending) + 1), expect, cancel, sources)
+        if answer is Reach.ONLINE:
+            return answer
+        if answer is Reach.NETWORK:
+            found = answer
+    return found
+
+
+def internet_reachable(targets: Iterable[Tuple[str, Optional[str]]], timeout: float,
+                       cancel: Optional[Cancel] = None, *, hosts_file: Optional[str] = None,
+                       resolv_conf: Optional[str] = None,
+                       nameservers: Optional[Sequence[Server]] = None) -> bool:
+    """True when any target answers 2xx (with the expected text, where one is given); all of it within timeout."""
+    return reach(targets, timeout, cancel, hosts_file=hosts_file, resolv_conf=resolv_conf,
+                 nameservers=nameservers) is Reach.ONLINE
 
 
 def http_ok(url: str, timeout: float, expect_text: Optional[str] = None, cancel: Optional[Cancel] = None, *,
             hosts_file: Optional[str] = None, resolv_conf: Optional[str] = None,
             nameservers: Optional[Sequence[Server]] = None) -> bool:
     """One GET, bounded by timeout from the name lookup to the last byte; any failure is False, never an exception."""
-    return _get(url, time.monotonic() + timeout, expect_text, cancel, _Sources(hosts_file, resolv_conf, nameservers))
+    return _get(url, time.monotonic() + timeout, expect_text, cancel,
+                _Sources(hosts_file, resolv_conf, nameservers)) is Reach.ONLINE
 
 
 def resolve(host: str, timeout: float, cancel: Optional[Cancel] = None, *, hosts_file: Optional[str] = None,
@@ -142,8 +167,9 @@ def resolve(host: str, timeout: float, cancel: Optional[Cancel] = None, *, hosts
 
 
 # ---------------------------------------------------------------------- the request
-def _get(url: str, deadline: float, expect_text: Optional[str], cancel: Optional[Cancel], sources: _Sources) -> bool:
-    """One GET that ends by deadline, whatever blocks; False on any failure."""
+def _get(url: str, deadline: float, expect_text: Optional[str], cancel: Optional[Cancel],
+         sources: _Sources) -> Reach:
+    """One GET that ends by deadline, whatever blocks: what it reached, never an exception."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -151,7 +177,7 @@ def _get(url: str, deadline: float, expect_text: Optional[str], cancel: Optional
         parts, port = None, 0
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         LOG.warning(f"network test url {url!r} is not an http(s) url; skipped")
-        return False
+        return Reach.OFFLINE
     host = parts.hostname
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     host_header = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
@@ -160,11 +186,11 @@ def _get(url: str, deadline: float, expect_text: Optional[str], cancel: Optional
         addresses = _resolve(host, deadline, cancel, sources)
         if not addresses:
             LOG.debug(f"network test {url}: {host} did not resolve in time")
-            return False
+            return Reach.OFFLINE
         sock = _connect(addresses, port, deadline, cancel)
         if sock is None:
             LOG.debug(f"network test {url}: no address of {host} took the connection in time")
-            return False
+            return Reach.OFFLINE
         if parts.scheme == "https":
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host,
                                                             do_handshake_on_connect=False)
@@ -182,10 +208,10 @@ def _get(url: str, deadline: float, expect_text: Optional[str], cancel: Optional
             if not chunk:
                 break
             response += chunk
-        return _answer_ok(response, expect_text)
+        return _judge(response, expect_text)
     except (OSError, ValueError) as e:  # socket.timeout and ssl errors are OSErrors; a non-ASCII path a ValueError
         LOG.debug(f"network test {url} failed: {e}")
-        return False
+        return Reach.OFFLINE
     finally:
         _attach(cancel, None)
         if sock is not None:
@@ -229,15 +255,16 @@ def _left(deadline: float) -> float:
     return left
 
 
-def _answer_ok(response: bytes, expect_text: Optional[str]) -> bool:
-    """True for a 2xx status line and, if asked, the expected text in the body."""
+def _judge(response: bytes, expect_text: Optional[str]) -> Reach:
+    """ONLINE for a 2xx status line with, if asked, the expected text in the body; NETWORK for any other HTTP
+    answer (a captive portal's redirect or login page); OFFLINE for no HTTP answer at all."""
     head, _, body = response.partition(b"\r\n\r\n")
     status_line = head.split(b"\r\n", 1)[0].split()
     if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/") or not status_line[1].isdigit():
-        return False
-    if not 200 <= int(status_line[1]) < 300:
-        return False
-    return expect_text is None or expect_text.encode("utf-8") in body
+        return Reach.OFFLINE
+    if 200 <= int(status_line[1]) < 300 and (expect_text is None or expect_text.encode("utf-8") in body):
+        return Reach.ONLINE
+    return Reach.NETWORK
 
 
 def _attach(cancel: Optional[Cancel], sock: Optional[socket.socket]) -> None:

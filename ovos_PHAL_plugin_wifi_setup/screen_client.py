@@ -17,11 +17,12 @@ from ovos_bus_client.message import Message
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.networks import (Attempt, Busy, ConnectAttempts, Network, check_password,
+from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
+from ovos_PHAL_plugin_wifi_setup.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
                                                   check_ssid, failure_words, shape_networks, timeout_words)
 from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
 
-DISPLAY_TEXT = "Choose a Wi-Fi network on this screen"
+DISPLAY_TEXT_KEY = "screen_client"
 
 # The steps the page shows (session data `step`).
 STEP_SCANNING = "scanning"
@@ -49,14 +50,16 @@ class ScreenSetupClient:
     """
 
     def __init__(self, bus: Any, mode: str = "auto", gui_mode: str = "auto", connect_timeout: float = 60.0,
-                 scan_timeout: float = 15.0):
+                 scan_timeout: float = 15.0, catalogue: Optional[Catalogue] = None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.bus = bus
         self.mode = mode
         self.gui_mode = gui_mode
         self.scan_timeout = scan_timeout
-        self.kit = NetworkSetupClient(bus, t.SCREEN_CLIENT_NAME, DISPLAY_TEXT, client_type=t.TYPE_ON_DEVICE,
+        self.catalogue = catalogue or Catalogue()
+        self.kit = NetworkSetupClient(bus, t.SCREEN_CLIENT_NAME, self.catalogue.text(DISPLAY_TEXT_KEY),
+                                      client_type=t.TYPE_ON_DEVICE,
                                       has_gui=True, requires_input=True, on_activate=self._on_activate,
                                       on_deactivate=self._on_deactivate)
         self.gui = GUIInterface(t.SCREEN_CLIENT_NAME, bus=bus, ui_directories=ui_directories())
@@ -121,6 +124,17 @@ class ScreenSetupClient:
             self.bus.remove(self.gui.build_message_type("set"), self.gui.gui_set)
         except Exception:  # ovos-bus-client's code, at shutdown
             LOG.debug("the screen client's GUI interface could not be released")
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """The device's language changed: the shown name and the page's texts follow."""
+        self.catalogue = catalogue
+        self.kit.display_text = catalogue.text(DISPLAY_TEXT_KEY)
+        if self.kit.is_registered:
+            self.kit.register()  # the manager keeps the id and shows the new name
+        with self._lock:
+            active = self._active
+        if active:
+            self._show(self._step_now())
 
     # ------------------------------------------------------------------ when to register
     def _probe(self) -> None:
@@ -220,7 +234,7 @@ class ScreenSetupClient:
             # The scan that would tell why the connect failed did not come: say what is known.
             self._show(STEP_FAILED, selected=judging[0].ssid, error=failure_words(judging[0], judging[1], None))
         elif have_list:
-            self._show(STEP_LIST, error="The Wi-Fi service did not answer the rescan. Try again.")
+            self._show(STEP_LIST, error=Words.of("error_rescan_no_answer"))
         else:
             LOG.warning("ovos-PHAL-plugin-network-manager did not answer a scan within "
                         f"{self.scan_timeout:g} s; setup goes on without the on-screen method")
@@ -271,15 +285,15 @@ class ScreenSetupClient:
             ssid = check_ssid(data.get("ssid"))
             network = next((n for n in self._networks if n.ssid == ssid), None)
             if network is None:
-                raise ValueError(f"{ssid} is not in the list of networks. Rescan, or pick one from the list.")
+                raise Refused(Words.of("error_not_listed", ssid=ssid))
             password = check_password(data.get("password"), network.secured)
             attempt = self._attempts.begin(ssid, network.secured)
-        except (ValueError, Busy) as e:
+        except Refused as e:
             LOG.warning(f"screen.connect refused: {e}")
-            self._show(self._step_now(), error=str(e))
+            self._show(self._step_now(), error=e.words)
             return
         LOG.info(f"connecting to '{ssid}' ({'secured' if network.secured else 'open'})")
-        self._show(STEP_CONNECTING, selected=ssid, error="")
+        self._show(STEP_CONNECTING, selected=ssid, error=None)
         self._after("connect", self._attempts.timeout, lambda: self._on_connect_timeout(attempt.number))
         context = {"source": t.SCREEN_CLIENT_NAME}
         if network.secured:
@@ -340,18 +354,20 @@ class ScreenSetupClient:
         """The step the page shows now."""
         return self.gui.get("step") or STEP_LIST
 
-    def _show(self, step: str, selected: Optional[str] = None, error: Optional[str] = None) -> None:
-        """Update the page's session data (never the password)."""
+    def _show(self, step: str, selected: Optional[str] = None, error: "Optional[Words | str]" = None) -> None:
+        """Update the page's session data (never the password); an error given as Words is put in the device's
+        language, "" clears it, None leaves it."""
         with self._lock:
             if not self._active:
                 return
             networks = [n.as_payload() for n in self._networks]
         self.gui[t.SESSION_PAGE_TYPE] = t.PAGE_TYPE_NETWORKS
+        self.gui[t.SESSION_TEXTS] = self.catalogue.gui_texts()
         self.gui["networks_model"] = networks
         if selected is not None:
             self.gui["selected_ssid"] = selected
         if error is not None:
-            self.gui["error"] = error
+            self.gui["error"] = self.catalogue.text(error) if isinstance(error, Words) else error
         self.gui["step"] = step
 
     def _after(self, name: str, delay: float, job: Callable[[], None]) -> None:

@@ -3,6 +3,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
 from threading import Lock
 from typing import Any, Optional
 
@@ -25,6 +26,26 @@ class SavedState:
     watchdog_on: Optional[bool] = None
     """True after user.activated (the watchdog is on for good, whatever the config says), None otherwise: the
     config decides. A saved false (version 2.0.0 wrote it on "Never connect") is read as None."""
+    # What a fleet reads in status: counters and times, kept across restarts (times in ISO 8601, UTC).
+    rounds_started: int = 0
+    """Setup rounds opened."""
+    rounds_completed: int = 0
+    """Setup rounds that ended with the internet up."""
+    rounds_failed: int = 0
+    """Setup rounds in which setup.failed was sent."""
+    last_error: Optional[str] = None
+    """The error of the latest setup.failed."""
+    last_error_at: Optional[str] = None
+    """When the latest setup.failed was sent."""
+    last_online_at: Optional[str] = None
+    """When the device was last known online (saved as it comes online, goes offline, and at shutdown)."""
+    last_round_seconds: Optional[float] = None
+    """How long the latest completed round took, from its launch to the internet coming up."""
+
+
+COUNTERS = ("rounds_started", "rounds_completed", "rounds_failed")
+TIMES = ("last_error_at", "last_online_at")
+MAX_TEXT = 1024
 
 
 def default_state_path() -> str:
@@ -136,7 +157,33 @@ def _parse(text: str, defaults: SavedState) -> SavedState:
         if data["watchdog_on"] is not None and not isinstance(data["watchdog_on"], bool):
             raise ValueError("'watchdog_on' is not true, false or null")
         values["watchdog_on"] = True if data["watchdog_on"] else None
+    # A malformed record keeps its default: the user's decisions above must not be lost for it.
+    for key in COUNTERS:
+        if isinstance(data.get(key), int) and not isinstance(data[key], bool) and data[key] >= 0:
+            values[key] = data[key]
+    for key in TIMES:
+        if isinstance(data.get(key), str) and _is_time(data[key]):
+            values[key] = data[key]
+    if isinstance(data.get("last_error"), str):
+        values["last_error"] = data["last_error"][:MAX_TEXT]
+    seconds = data.get("last_round_seconds")
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds < float("inf"):
+        values["last_round_seconds"] = float(seconds)
     return SavedState(**values)
+
+
+def _is_time(text: str) -> bool:
+    """True for an ISO 8601 time as the plugin writes it."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) <= 64
+
+
+def now_iso() -> str:
+    """The time now, as the state file keeps it (ISO 8601, UTC, whole seconds)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _fsync_dir(directory: str) -> None:

@@ -2,6 +2,8 @@
 from typing import Final
 
 PLUGIN_ID: Final = "ovos-PHAL-plugin-wifi-setup"
+# The version of docs/PROTOCOL.md this code keeps (status.response's `protocol`).
+PROTOCOL_VERSION: Final = "2.1"
 NAMESPACE: Final = "ovos.phal.wifi.plugin"
 
 
@@ -64,6 +66,11 @@ INTERNET_CHECK_RESPONSE: Final = "ovos.PHAL.internet_check.response"
 NOTIFY_NO_INTERNET: Final = "enclosure.notify.no_internet"
 NTP_SYNC: Final = "system.ntp.sync"
 WIFI_SETUP_COMPLETED: Final = "ovos.wifi.setup.completed"
+# ovos-shell's network status indicator waits for this one when a round opens.
+WIFI_SETUP_STARTED: Final = "ovos.wifi.setup.started"
+SPEAK: Final = "speak"
+# ovos-config sends it when mycroft.conf changed (the device's language, for one).
+CONFIG_UPDATED: Final = "configuration.updated"
 SHELL_STATUS_OK: Final = "ovos.shell.status.ok"
 
 # The context key that marks a notice (no_internet, setup completed, shell status) as the plugin's own.
@@ -147,3 +154,5 @@ GUI_PAGE: Final = "WifiSetupLoader"
 PAGE_TYPE_SELECT: Final = "ClientSelection"
 SESSION_PAGE_TYPE: Final = "page_type"
 SESSION_CLIENTS: Final = "clients_model"
+# Every text the pages show, in the device's language (key → text; `{ssid}` is filled in by the page).
+SESSION_TEXTS: Final = "texts"

@@ -3,7 +3,7 @@ import threading
 from typing import Callable, Optional, Sequence, Tuple
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.probe import Cancel, internet_reachable
+from ovos_PHAL_plugin_wifi_setup.probe import Cancel, Reach, reach
 from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.settings import Settings
 
@@ -25,7 +25,7 @@ class OwnChecks:
     """
 
     def __init__(self, settings: Settings, scheduler: Scheduler, targets: Targets, lock: "threading.RLock",
-                 on_answer: Callable[[bool], None]):
+                 on_answer: Callable[[bool, bool], None]):
         self._settings = settings
         self._scheduler = scheduler
         self._targets = tuple(targets)
@@ -85,9 +85,11 @@ class OwnChecks:
         return self._settings.check_interval_offline
 
     def check_once(self, reports_when_planned: int, promised: bool = False) -> None:
-        """Check the urls within check_timeout in all, and hand a still-current answer to on_answer (under the lock)."""
+        """Check the urls within check_timeout in all, and hand a still-current answer to on_answer (under the lock):
+        (online, network up)."""
         try:
-            online = internet_reachable(self._targets, self._settings.check_timeout, self._cancel)
+            found = reach(self._targets, self._settings.check_timeout, self._cancel)
+            online = found is Reach.ONLINE
         except Exception:  # the thread boundary
             LOG.exception("own internet check failed")
             return
@@ -98,7 +100,7 @@ class OwnChecks:
                 LOG.debug("own check answer dropped: a connectivity report came after it was planned")
                 return
             try:
-                self._on_answer(online)
+                self._on_answer(online, found is not Reach.OFFLINE)
             except Exception:  # the thread boundary
                 LOG.exception("handling the own check's answer failed")
 

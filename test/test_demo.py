@@ -1,4 +1,4 @@
-"""`ovos-wifi-setup demo` run as a person would: a subprocess that plays both rounds and cleans up.
+"""`ovos-wifi-setup demo` run as a person would: a subprocess that plays its three rounds and cleans up.
 
 One demo run (module fixture) in a fresh shell's environment: an empty $HOME, empty XDG dirs and an
 empty TMPDIR. The tests read its real output as a newcomer would and check what it left behind.
@@ -18,13 +18,22 @@ from ovos_utils.fakebus import FakeBus
 
 from stack import BIN_DIR, LOOPBACK, free_port, port_open
 
+from ovos_bus_client.message import Message
+
+from ovos_PHAL_plugin_wifi_setup import demo as demo_module
 from ovos_PHAL_plugin_wifi_setup.cli import fit_fields, payload_fields
-from ovos_PHAL_plugin_wifi_setup.demo import StepMissed, Timeline
+from ovos_PHAL_plugin_wifi_setup.demo import Demo, StepMissed, Timeline
 
 DEMO_LIMIT = 180.0  # a generous wall; the demo itself takes seconds
 XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
-DISPLAY_TEXTS = {"Connect from your phone (demo)", "Set up on this screen (demo)"}
+SCREEN = "ovos-PHAL-plugin-wifi-setup-screen"
+SCREEN_TEXT = "Choose a Wi-Fi network on this screen"
+DISPLAY_TEXTS = {"Connect from your phone (demo)", "Set up on this screen (demo)", SCREEN_TEXT}
 FAILURE_TEXT = "demo: no Wi-Fi adapter found"
+# The passwords the demo's user types in round 3: neither may show anywhere in what the demo prints.
+RIGHT_PASSWORD = "tulip-harbour-42"  # noqa: S105
+WRONG_PASSWORD = "tulip-harbor-42"  # noqa: S105
+REFUSED_TEXT = "The password for Home was not accepted. Check it and try again."
 
 STAMP = r"\s*\+\d+\.\d+s  "
 NARRATION = re.compile(STAMP + r">> (?P<text>.*)$")
@@ -84,22 +93,27 @@ class DemoRun:
         return found
 
     def round_lines(self, number: int) -> List[Line]:
-        """The timeline lines of round 1 or 2."""
+        """The timeline lines of round 1, 2 or 3."""
         out = self.done.stdout
         start = out.index(f"== Round {number}:")
-        end = out.index("== Round 2:") if number == 1 else out.index("== Summary:")
+        end = out.index(f"== Round {number + 1}:") if number < 3 else out.index("== Summary:")
         part = DemoRun(subprocess.CompletedProcess([], 0, out[start:end], ""), self.env)
         return part.lines
+
+
+def run_demo(root: Path, *options: str) -> DemoRun:
+    """`ovos-wifi-setup demo` in a fresh shell's environment below root; it must succeed."""
+    env = clean_env(root)
+    done = subprocess.run([str(BIN_DIR / "ovos-wifi-setup"), "demo", *options], env=env, capture_output=True,
+                          text=True, timeout=DEMO_LIMIT, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return DemoRun(done, env)
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     """`ovos-wifi-setup demo` once, in a fresh shell's environment."""
-    env = clean_env(tmp_path_factory.mktemp("demo"))
-    done = subprocess.run([str(BIN_DIR / "ovos-wifi-setup"), "demo"], env=env, capture_output=True, text=True,
-                          timeout=DEMO_LIMIT, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return DemoRun(done, env)
+    return run_demo(tmp_path_factory.mktemp("demo"))
 
 
 def find(lines: List[Line], matches: Callable[[Line], bool], after: int = -1, what: str = "") -> int:
@@ -134,15 +148,18 @@ def ids_registered(lines: List[Line]) -> Dict[str, str]:
             if line.topic == "ovos.phal.wifi.plugin.client.registered"}
 
 
-def test_demo_plays_both_rounds_and_stops_everything(demo_run: DemoRun) -> None:
-    """The demo exits 0, shows both rounds and its summary, and leaves no bus and no temporary tree."""
+def test_demo_plays_three_rounds_and_stops_everything(demo_run: DemoRun) -> None:
+    """The demo exits 0, shows its three rounds and its summary, and leaves no bus and no temporary tree."""
     out = demo_run.done.stdout
     assert "== Round 1: headless device (gui: never), the watchdog on ==" in out
     assert "== Round 2: with a screen (gui: always) ==" in out
-    assert "== Summary: both rounds completed in" in out
+    assert "== Round 3: the built-in on-screen method (gui: always, screen_client: auto) ==" in out
+    assert "== Summary: all three rounds completed in" in out
     for step in ("the watchdog launches setup (grace 0)", "headless: demo-remote (needs no input) is activated",
                  "the round completes", "the selection page is shown again", "the device stays offline for now",
-                 "the manager confirms demo-remote left", "the manager confirms demo-on-device left"):
+                 "the manager confirms demo-remote left", "the manager confirms demo-on-device left",
+                 "the on-screen method registers", "the page shows why", "the on-screen method ends its session",
+                 "the round completed once (one ovos.wifi.setup.completed)", "the on-screen method leaves"):
         assert f"  ok  {step}" in out
     for topic in ("ovos.wifi.setup.completed", "ovos.shell.status.ok", "ovos.phal.wifi.plugin.client.setup.failure",
                   "gui.page.show"):
@@ -209,7 +226,7 @@ def test_narration_comes_in_the_order_things_happen(demo_run: DemoRun) -> None:
     assert leave < min(i for i, line in enumerate(two) if line.topic == "ovos.phal.wifi.plugin.deregister.client")
     find(two, said("ovos-PHAL stops the plugin"), last_left, "the plugin stop told after the clients left")
 
-    for lines in (one, two):
+    for lines in (one, two, demo_run.round_lines(3)):
         for index, line in enumerate(lines):
             held = re.match(r"the manager holds (\S+)'s activate", line.narration or "")
             if held:
@@ -218,12 +235,20 @@ def test_narration_comes_in_the_order_things_happen(demo_run: DemoRun) -> None:
 
 
 def test_each_client_that_leaves_is_confirmed_deregistered(demo_run: DemoRun) -> None:
-    """Every deregister.client on the timeline is followed by the manager's client.deregistered for that client."""
+    """Every sample client's deregister.client is followed by the manager's client.deregistered for it; the
+    on-screen method leaves as its plugin stops (told first), so the manager that would confirm stops too."""
     lines = demo_run.lines
     leaving = [(i, field(line, "client"), field(line, "id")) for i, line in enumerate(lines)
                if line.topic == "ovos.phal.wifi.plugin.deregister.client"]
-    assert {name for _, name, _ in leaving} == {"demo-remote", "demo-on-device"}
+    assert {name for _, name, _ in leaving} == {"demo-remote", "demo-on-device", SCREEN}
     for index, name, client_id in leaving:
+        if name == SCREEN:
+            three = demo_run.round_lines(3)
+            stops = find(three, said("ovos-PHAL stops: the plugin stops, and its on-screen method leaves"),
+                         what="the plugin stop told")
+            find(three, sent("ovos.phal.wifi.plugin.deregister.client", f"client={SCREEN}"), stops,
+                 "the on-screen method's deregister.client after the stop is told")
+            continue
         find(lines, sent("ovos.phal.wifi.plugin.client.deregistered", f"client={name} id={client_id}"), index,
              f"client.deregistered for {name}")
 
@@ -239,6 +264,118 @@ def test_the_restart_says_why_the_ids_changed(demo_run: DemoRun) -> None:
     why = narration[narration.index(told) + 1]
     assert why.startswith("why: each plugin instance hands out its own ids and keeps them in memory only"), why
     assert "client.registered" in why
+
+
+def screen_page(step: str) -> Callable[[Line], bool]:
+    """Match the on-screen method's page line (its gui.value.set) once it shows step."""
+    return lambda line: line.topic == "gui.value.set" and line.payload.startswith(f"step={step} ")
+
+
+def test_round_three_joins_a_network_through_the_on_screen_method_step_by_step(demo_run: DemoRun) -> None:
+    """Round 3 in the order it happens: network-manager's stand-in answers, the on-screen method registers, the
+    user taps it, sees the networks, a wrong password fails, the right one joins, the session ends, and the
+    internet report completes the round."""
+    three = demo_run.round_lines(3)
+    standin = find(three, said("a stand-in for ovos-PHAL-plugin-network-manager 1.3.5 starts"), what="stand-in")
+    probe = find(three, sent("ovos.phal.nm.get.connected"), standin, "the on-screen method's question")
+    answer = find(three, sent("ovos.phal.nm.is.not.connected"), probe, "the stand-in's answer")
+    registered = find(three, sent("ovos.phal.wifi.plugin.client.registered", f"client={SCREEN} "), answer,
+                      "the on-screen method registered after network-manager answered")
+    screen_id = ids_registered(three)[SCREEN]
+    tap = find(three, said("the user taps the shell's wireless button"), registered, "the tap")
+    find(three, sent("ovos.phal.wifi.plugin.user.activated"), tap, "user.activated")
+    offered = find(three, sent("gui.value.set", f"clients_model=[{SCREEN}]"), tap, "the selection page's list")
+    pick = find(three, said(f'on the selection page the user taps "{SCREEN_TEXT}"'), offered, "the pick")
+    find(three, sent("ovos.phal.wifi.plugin.client.select", f"client={SCREEN} id={screen_id}"), pick, "select")
+    activate = find(three, sent(f"ovos.phal.wifi.plugin.activate.{screen_id}"), pick, "its activate")
+    scanning = find(three, screen_page("scanning"), activate, "the page's scanning step")
+    scan = find(three, sent("ovos.phal.nm.scan"), scanning, "the scan request")
+    listed = find(three, screen_page("list"), find(three, sent("ovos.phal.nm.scan.complete"), scan), "the list")
+    wrong = find(three, said('the user taps "Home", types a wrong password'), listed, "the wrong password told")
+    connect = find(three, sent("ovos.phal.wifi.plugin.screen.connect", "ssid=Home"), wrong, "the page's connect")
+    connecting = find(three, screen_page("connecting"), connect, "the page's connecting step")
+    asked = find(three, sent("ovos.phal.nm.connect", "connection_name=Home"), connecting, "network-manager asked")
+    failure = find(three, sent("ovos.phal.nm.connection.failure", 'errorCode=1 errorMessage="Connection Failed"'),
+                   asked, "network-manager's failure, as 1.3.5 words it")
+    rescan = find(three, sent("ovos.phal.nm.scan"), failure, "the scan that tells why")
+    failed = find(three, screen_page("failed"), rescan, "the page's failed step")
+    shown = find(three, said(f'the page shows: "{REFUSED_TEXT}"'), failed, "the error told")
+    right = find(three, said('the user taps "Home" again, types the right password'), shown, "the retry told")
+    connect = find(three, sent("ovos.phal.wifi.plugin.screen.connect", "ssid=Home"), right, "the second connect")
+    asked = find(three, sent("ovos.phal.nm.connect", "connection_name=Home"),
+                 find(three, screen_page("connecting"), connect), "network-manager asked again")
+    joined = find(three, sent("ovos.phal.nm.connection.successful", "connection_name=Home"), asked, "joined")
+    connected = find(three, screen_page("connected"), joined, "the page's connected step")
+    removal = find(three, sent("ovos.phal.wifi.plugin.remove.active.client", f"client={SCREEN} id={screen_id}"),
+                   connected, "the on-screen method ends its session")
+    deactivate = find(three, sent(f"ovos.phal.wifi.plugin.deactivate.{screen_id}"), removal, "its deactivate")
+    up = find(three, said("connectivity-events reports: the internet is up"), deactivate, "internet up told")
+    reported = find(three, sent("mycroft.internet.connected"), up, "the report")
+    find(three, sent("ovos.wifi.setup.completed"), reported, "the round completes")
+    assert sum(line.topic == "ovos.wifi.setup.completed" for line in three) == 1
+    summary = demo_run.done.stdout[demo_run.done.stdout.index("== Summary:"):]
+    for step in ("the selection page offers the on-screen method", "the page lists the networks",
+                 "each network once, hidden ones left out, secured ones marked",
+                 "the page sends Home and the wrong password (masked)",
+                 "network-manager's stand-in refuses the password", "the page shows why",
+                 "the page sends Home and the right password (masked)", "network-manager's stand-in joins the network",
+                 "the page says it is connected", "the manager ends the on-screen method's session",
+                 "the round completed once (one ovos.wifi.setup.completed)"):
+        assert f"  ok  {step}\n" in summary, step
+
+
+def test_the_page_lists_each_network_once_marks_the_secured_ones_and_shows_why_a_connect_failed(
+        demo_run: DemoRun) -> None:
+    """The scan's five access points (Home twice, one hidden) become the page's three networks with their
+    security; the failed step's error text is told in full."""
+    three = demo_run.round_lines(3)
+    scans = [line for line in three if line.topic == "ovos.phal.nm.scan.complete"]
+    assert scans and scans[0].payload == "networks=[Home:WPA2, Café Ü:, :WPA2, Home:WPA2, Studio:WPA3]"
+    page = three[find(three, screen_page("list"), what="the list")]
+    assert "networks_model=[Home (WPA2), Café Ü (Open), Studio (WPA3)]" in page.payload, page.text
+    told = [line.narration for line in three if line.narration]
+    assert "the scan lists 5 access points: Home seen twice, 1 hidden (no name)" in told
+    assert ("the page lists 3 networks, each once, 1 hidden left out; secured, marked with their security: "
+            "Home, Studio; open: Café Ü") in told
+    assert f'the page shows: "{REFUSED_TEXT}"' in told
+    failed = three[find(three, screen_page("failed"), what="the failed step")]
+    assert "selected_ssid=Home" in failed.payload, failed.text
+
+
+def test_no_wifi_password_appears_in_the_demo_output(demo_run: DemoRun, tmp_path: Path) -> None:
+    """Both passwords the user types went over the bus (masked on every line that carried one) and neither
+    appears anywhere in what the demo prints, with --verbose (the plugin's log lines) too."""
+    assert (demo_module.DEMO_PASSWORD, demo_module.DEMO_WRONG_PASSWORD) == (RIGHT_PASSWORD, WRONG_PASSWORD)
+    carrying = [line for line in demo_run.lines
+                if line.topic in ("ovos.phal.wifi.plugin.screen.connect", "ovos.phal.nm.connect")]
+    assert len(carrying) == 4, carrying
+    for line in carrying:
+        assert field(line, "password") == "••••", line.text
+    assert "The demo never prints a Wi-Fi password: every password field shows as password=••••." in (
+        demo_run.done.stdout)
+    verbose = run_demo(tmp_path, "--verbose")
+    assert "ovos.phal.nm.connection.successful" in verbose.done.stdout
+    for run in (demo_run, verbose):
+        for password in (RIGHT_PASSWORD, WRONG_PASSWORD):
+            assert password not in run.done.stdout
+            assert password not in run.done.stderr
+
+
+def test_round_three_is_skipped_on_a_bus_where_a_real_network_manager_answers() -> None:
+    """On a bus the demo did not start, a network-manager that answers is never driven: round 3 says so and
+    sends nothing to it; where none answers, round 3 may run."""
+    bus = FakeBus()
+    out = io.StringIO()
+    timeline = Timeline(bus, out, time.monotonic())
+    demo = Demo(bus, timeline, step_timeout=1.0, private_bus=False)
+    assert demo.network_manager_answers() is False
+    bus.on("ovos.phal.nm.get.connected",
+           lambda message: bus.emit(Message("ovos.phal.nm.is.connected", {"connection_name": "Office"})))
+    assert demo.round_screen() is False
+    assert "a real ovos-PHAL-plugin-network-manager answers on this bus: the demo does not drive it" in out.getvalue()
+    topics_sent = [line.split()[1] for line in out.getvalue().splitlines() if line.strip().startswith("+")]
+    assert "ovos.phal.nm.connect" not in topics_sent and "ovos.phal.wifi.plugin.alive" not in topics_sent
+    assert demo.plugin is None and demo.nm is None
 
 
 def test_the_demo_writes_nothing_under_home_or_the_callers_xdg_dirs(demo_run: DemoRun) -> None:

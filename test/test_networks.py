@@ -110,16 +110,16 @@ def test_failure_words_tell_the_user_why() -> None:
     """The words follow what network-manager said and whether a scan right after still sees the network."""
     attempts = ConnectAttempts(timeout=60)
     secured = attempts.begin("Home", secured=True)
-    assert failure_words(secured, 1, still_visible=True) == \
+    assert str(failure_words(secured, 1, still_visible=True)) == \
         "The password for Home was not accepted. Check it and try again."
-    assert failure_words(secured, 1, still_visible=False) == \
+    assert str(failure_words(secured, 1, still_visible=False)) == \
         "Home is out of reach. Move closer, or pick another network."
-    assert failure_words(secured, 0, still_visible=True) == "Home needs a password."
-    assert failure_words(secured, 1, still_visible=None) == \
+    assert str(failure_words(secured, 0, still_visible=True)) == "Home needs a password."
+    assert str(failure_words(secured, 1, still_visible=None)) == \
         "Could not connect to Home. Try again, or pick another network."
     attempts.failed()
     open_one = attempts.begin("Cafe", secured=False)
-    assert failure_words(open_one, 1, still_visible=True) == \
+    assert str(failure_words(open_one, 1, still_visible=True)) == \
         "Could not connect to Cafe. Try again, or pick another network."
-    assert timeout_words(open_one, 60) == \
+    assert str(timeout_words(open_one, 60)) == \
         "Cafe did not answer within 60 seconds. Try again, or pick another network."

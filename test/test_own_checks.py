@@ -14,7 +14,8 @@ def make(targets: Any = ((CLOSED_URL, None),)) -> "tuple[OwnChecks, List[bool]]"
     answers: List[bool] = []
     settings = Settings(check_interval_online=1, check_interval_online_max=5, check_interval_offline=2,
                         check_timeout=1)
-    return OwnChecks(settings, Scheduler(), targets, threading.RLock(), answers.append), answers
+    return OwnChecks(settings, Scheduler(), targets, threading.RLock(),
+                     lambda online, network: answers.append(online)), answers
 
 
 def test_backoff_doubles_while_online_and_resets_offline() -> None:

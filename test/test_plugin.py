@@ -309,7 +309,7 @@ def test_client_done_while_online_completes_the_round(bus: Any, recorder: Any, h
     assert status(bus, recorder)["state"] == "checking"
     recorder.clear()
     send(bus, "mycroft.internet.connected")
-    assert recorder.topics()[1:] == ["ovos.wifi.setup.completed", "ovos.shell.status.ok",
+    assert recorder.topics()[1:] == ["ovos.wifi.setup.completed", "ovos.shell.status.ok", "speak",
                                      NS + "stop.setup.event", "system.ntp.sync"]
     assert f"deactivate.{cid}" not in "".join(recorder.topics())
 
@@ -439,7 +439,8 @@ def test_gui_launch_shows_the_selection_page(bus: Any, recorder: Any, with_gui: 
     register(bus, recorder, SCREEN)
     recorder.clear()
     send(bus, "user.activated")
-    assert recorder.topics()[1:] == [NS + "setup.launched", "gui.value.set", "gui.page.show"]
+    assert recorder.topics()[1:] == [NS + "setup.launched", "ovos.wifi.setup.started", "gui.value.set",
+                                     "gui.page.show"]
     data = recorder.last("gui.value.set")
     assert data["page_type"] == t.PAGE_TYPE_SELECT
     assert [c["client"] for c in data["clients_model"]] == ["remote", "screen"]
@@ -535,8 +536,11 @@ def test_status_response(bus: Any, recorder: Any, headless: Any) -> None:
     cid = register(bus, recorder, REMOTE)
     send(bus, "user.activated")
     reply = status(bus, recorder)
-    assert set(reply) == {"state", "in_setup", "watchdog_active", "active_client", "clients", "internet",
-                          "first_boot"}
+    assert set(reply) == {"protocol", "state", "in_setup", "watchdog_active", "active_client", "clients",
+                          "internet", "network", "connectivity", "first_boot", "lang", "rounds_started",
+                          "rounds_completed", "rounds_failed", "last_error", "last_error_at", "last_online_at",
+                          "last_round_seconds"}
+    assert reply["protocol"] == t.PROTOCOL_VERSION and reply["connectivity"] == "unknown"
     assert reply["state"] == "active" and reply["in_setup"] is True
     assert reply["active_client"]["id"] == cid
     assert reply["internet"] is None and reply["first_boot"] is True
@@ -566,7 +570,7 @@ def test_internet_connected_completes_an_open_round(bus: Any, recorder: Any, hea
     recorder.clear()
     send(bus, "mycroft.internet.connected")
     assert recorder.topics()[1:] == [NS + f"deactivate.{cid}", "ovos.wifi.setup.completed",
-                                     "ovos.shell.status.ok", NS + "stop.setup.event", "system.ntp.sync"]
+                                     "ovos.shell.status.ok", "speak", NS + "stop.setup.event", "system.ntp.sync"]
     assert status(bus, recorder)["first_boot"] is False
 
 

@@ -171,7 +171,8 @@ def test_stop_ends_an_own_check_blocked_in_name_lookup_and_leaves_no_thread(defa
     default_sources.expected = True
     scheduler = Scheduler()
     answers: List[bool] = []
-    checks = OwnChecks(Settings(check_timeout=30), scheduler, ((f"http://{NAME}/", None),), threading.RLock(), answers.append)
+    checks = OwnChecks(Settings(check_timeout=30), scheduler, ((f"http://{NAME}/", None),), threading.RLock(),
+                       lambda online, network: answers.append(online))
     runner = threading.Thread(target=scheduler.run, daemon=True)
     runner.start()
     try:

@@ -48,7 +48,22 @@ def test_write_is_atomic_and_leaves_no_temp_file(tmp_path: Path) -> None:
     store.save(SavedState(first_boot=False))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
     assert json.loads((tmp_path / "state.json").read_text()) == {
-        "first_boot": False, "never_connect": False, "watchdog_on": None}
+        "first_boot": False, "never_connect": False, "watchdog_on": None, "rounds_started": 0,
+        "rounds_completed": 0, "rounds_failed": 0, "last_error": None, "last_error_at": None,
+        "last_online_at": None, "last_round_seconds": None}
+
+
+def test_a_malformed_record_keeps_the_users_decisions(tmp_path: Path) -> None:
+    """A counter or time that is not one is read as its default; the decisions beside it are kept."""
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"never_connect": True, "rounds_started": "many", "rounds_failed": -1,
+                                "rounds_completed": 4, "last_online_at": "yesterday", "last_round_seconds": True,
+                                "last_error": "x" * 5000, "last_error_at": "2026-12-01T10:00:00+00:00"}))
+    state = StateStore(str(path)).load(SavedState())
+    assert state.never_connect is True and state.rounds_completed == 4
+    assert state.rounds_started == 0 and state.rounds_failed == 0
+    assert state.last_online_at is None and state.last_round_seconds is None
+    assert state.last_error == "x" * 1024 and state.last_error_at == "2026-12-01T10:00:00+00:00"
 
 
 def test_a_first_start_without_a_state_file_is_logged_at_info_not_as_a_warning(tmp_path: Path,

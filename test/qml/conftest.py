@@ -1,4 +1,9 @@
-"""Run the QML scenarios once per Qt binding, each in its own process, and share the results."""
+"""Run the QML scenarios once per Qt binding, each in its own process, and share the results.
+
+Three harness processes run side by side: the Qt5 pages under the virtualenv's PyQt5 and the Qt6
+pages under PySide6 (both with the stand-in Kirigami), and the Qt5 pages under Debian's python3
+and PyQt5 with Debian's real Kirigami (skipped, with the command that installs it, where it is missing).
+"""
 from __future__ import annotations
 
 import importlib.util
@@ -7,54 +12,79 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
 # The helpers beside this file are plain modules, whatever import mode pytest runs in.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qml_scenarios import BINDINGS, HERE, LAYOUT_COUNTS, RUN_TIMEOUT, build_scenarios, child_env, flow_values  # noqa: E402
-from qml_session import selection_session  # noqa: E402
+from qml_scenarios import (BINDINGS, DEBIAN_PYTHON, HERE, LAYOUT_COUNTS, RUN_TIMEOUT, build_real_scenarios,  # noqa: E402
+                           build_scenarios, child_env, flow_values, install_command, real_kirigami_missing)
+from qml_session import network_sessions, selection_session  # noqa: E402
 
+REAL = "qt5-real"
 
 @pytest.fixture(scope="session")
 def qml_plan() -> Dict[str, Any]:
-    """Session data from the real plugin for every scenario (no Qt needed to build it)."""
+    """Session data from the real plugin and its on-screen method for every scenario (no Qt needed)."""
     updates, start = flow_values()
     sessions = {count: selection_session(count) for count in LAYOUT_COUNTS}
-    return {"updates": updates, "start": start, "sessions": sessions}
+    return {"updates": updates, "start": start, "sessions": sessions,
+            "screen_selection": selection_session(2, screen=True), "networks": network_sessions()}
 
 
 @pytest.fixture(scope="session")
 def qml_runs(qml_plan: Dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Dict[str, Any]]:
-    """Run every scenario under PyQt5 (Qt5 pages) and PySide6 (Qt6 pages), in parallel processes."""
+    """Run every scenario under PyQt5 (Qt5 pages), PySide6 (Qt6 pages) and real Kirigami, in parallel processes."""
     work = tmp_path_factory.mktemp("qml")
     png_dir = work / "png"
     runs: Dict[str, Dict[str, Any]] = {}
-    procs = {}
+    commands: Dict[str, List[str]] = {}
+    specs: Dict[str, List[Dict[str, Any]]] = {}
     for framework, module in BINDINGS.items():
         if importlib.util.find_spec(module) is None:
             runs[framework] = {"skip": f"{module} is not installed (make test installs it)"}
             continue
-        spec = work / f"spec-{framework}.json"
-        out = work / f"out-{framework}.json"
-        spec.write_text(json.dumps({"scenarios": build_scenarios(framework, png_dir, work, qml_plan)}), encoding="utf-8")
-        log = open(work / f"log-{framework}.txt", "w", encoding="utf-8")
-        procs[framework] = (subprocess.Popen(
-            [sys.executable, str(HERE / "qml_harness.py"), "--framework", framework, "--spec", str(spec), "--out", str(out)],
-            env=child_env(Path(tempfile.mkdtemp(prefix=f"xdg-{framework}-", dir=work))),
+        specs[framework] = build_scenarios(framework, png_dir, work, qml_plan)
+        commands[framework] = [sys.executable, str(HERE / "qml_harness.py"), "--framework", framework]
+    missing = real_kirigami_missing()
+    if missing:
+        runs[REAL] = {"skip": f"real Kirigami: {missing}; install it with: {install_command()}"}
+    else:
+        specs[REAL] = build_real_scenarios(png_dir, work, qml_plan)
+        commands[REAL] = [str(DEBIAN_PYTHON), str(HERE / "qml_harness.py"), "--framework", "qt5", "--kirigami", "real"]
+    procs = {}
+    for name, command in commands.items():
+        spec = work / f"spec-{name}.json"
+        out = work / f"out-{name}" / "out.json"
+        out.parent.mkdir()
+        spec.write_text(json.dumps({"scenarios": specs[name]}), encoding="utf-8")
+        log = open(work / f"log-{name}.txt", "w", encoding="utf-8")
+        procs[name] = (subprocess.Popen(
+            [*command, "--spec", str(spec), "--out", str(out)],
+            env=child_env(Path(tempfile.mkdtemp(prefix=f"xdg-{name}-", dir=work))),
             stdout=log, stderr=subprocess.STDOUT), out, log)
-    for framework, (proc, out, log) in procs.items():
+    for name, (proc, out, log) in procs.items():
         code = proc.wait(timeout=RUN_TIMEOUT)
         log.close()
-        output = (work / f"log-{framework}.txt").read_text(encoding="utf-8")[-4000:]
+        output = (work / f"log-{name}.txt").read_text(encoding="utf-8")[-4000:]
         if code != 0 or not out.exists():
-            runs[framework] = {"error": f"harness exited with {code}:\n{output}"}
+            runs[name] = {"error": f"harness exited with {code}:\n{output}"}
             continue
         results = json.loads(out.read_text(encoding="utf-8"))["results"]
-        runs[framework] = {"results": {r["name"]: r for r in results}, "png_dir": png_dir}
+        runs[name] = {"results": {r["name"]: r for r in results}, "png_dir": png_dir}
     return runs
+
+
+def _outcome(qml_runs: Dict[str, Dict[str, Any]], name: str) -> Dict[str, Any]:
+    """One harness run's results, or a skip when what it needs is missing."""
+    outcome = qml_runs[name]
+    if "skip" in outcome:
+        pytest.skip(outcome["skip"])
+    if "error" in outcome:
+        pytest.fail(outcome["error"])
+    return outcome
 
 
 @pytest.fixture(params=sorted(BINDINGS))
@@ -66,9 +96,10 @@ def framework(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def run(framework: str, qml_runs: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
     """The results of one framework's harness run, or a skip when its binding is missing."""
-    outcome = qml_runs[framework]
-    if "skip" in outcome:
-        pytest.skip(outcome["skip"])
-    if "error" in outcome:
-        pytest.fail(outcome["error"])
-    return outcome
+    return _outcome(qml_runs, framework)
+
+
+@pytest.fixture
+def real_run(qml_runs: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+    """The results of the Qt5 pages under real Kirigami, or a skip naming the packages to install."""
+    return _outcome(qml_runs, REAL)

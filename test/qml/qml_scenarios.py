@@ -1,10 +1,13 @@
-"""The QML scenarios: what each harness run loads, clicks and renders, built from the real plugin's data."""
+"""The QML scenarios: what each harness run loads, taps and renders, built from the real plugin's data."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ovos_config.locations import get_xdg_cache_save_path
 
@@ -17,22 +20,79 @@ GUI = HERE.parents[1] / "ovos_PHAL_plugin_wifi_setup" / "gui"
 BINDINGS = {"qt5": "PyQt5", "qt6": "PySide6"}
 SIZES = {"landscape": [800, 480], "portrait": [480, 800]}
 LAYOUT_COUNTS = (0, 1, 2, 6)
-# Generous: both frameworks usually finish in a few seconds.
+NETWORK_COUNTS = (0, 1, 20)
+# Generous: both frameworks usually finish in well under a minute.
 RUN_TIMEOUT = 240
+
+# The password the scenarios type; nothing but the page's connect request may carry it.
+PASSWORD = "correct horse 42"  # noqa: S105 - what the scenarios type, not a secret
+
+# Real Kirigami for Qt5 comes from Debian, for Debian's python3 and PyQt5 (not the virtualenv's pip PyQt5:
+# two Qt builds cannot share a process).
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+DEBIAN_PACKAGES = ("python3-pyqt5", "python3-pyqt5.qtquick", "qml-module-org-kde-kirigami2",
+                   "qml-module-qtquick2", "qml-module-qtquick-window2", "qml-module-qtquick-controls2",
+                   "qml-module-qtquick-templates2", "qml-module-qtquick-layouts", "qml-module-qtgraphicaleffects",
+                   "libqt5svg5")
+# What each package puts in Qt's QML folder (the SVG image plugin is checked through Qt itself).
+DEBIAN_QML_MODULES = ("org/kde/kirigami.2", "QtQuick.2", "QtQuick/Window.2", "QtQuick/Controls.2",
+                      "QtQuick/Templates.2", "QtQuick/Layouts", "QtGraphicalEffects")
+
+
+def install_command() -> str:
+    """The command that installs real Kirigami for the tests (as root)."""
+    return "apt-get update && apt-get install -y --no-install-recommends " + " ".join(DEBIAN_PACKAGES)
 
 
 def child_env(root: Path) -> Dict[str, str]:
     """Environment for a harness process: headless Qt and an XDG tree of its own."""
     env = dict(os.environ)
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
         path = root / var.lower()
         path.mkdir(parents=True, exist_ok=True)
         env[var] = str(path)
+    os.chmod(env["XDG_RUNTIME_DIR"], 0o700)
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["QT_QUICK_BACKEND"] = "software"
-    env.pop("QML2_IMPORT_PATH", None)
-    env.pop("QML_IMPORT_PATH", None)
+    for var in ("QML2_IMPORT_PATH", "QML_IMPORT_PATH", "QT_QUICK_CONTROLS_STYLE", "QT_PLUGIN_PATH", "PYTHONPATH"):
+        env.pop(var, None)
     return env
+
+
+# Run by Debian's python3: says what a real-Kirigami harness run would be missing.
+_PROBE = """
+import json
+out = {}
+try:
+    from PyQt5 import QtCore, QtGui, QtQml, QtQuick, QtTest
+    app = QtGui.QGuiApplication(["probe"])
+    out["qml"] = QtCore.QLibraryInfo.location(QtCore.QLibraryInfo.Qml2ImportsPath)
+    out["svg"] = any(bytes(f).decode() == "svg" for f in QtGui.QImageReader.supportedImageFormats())
+except ImportError as e:
+    out["error"] = str(e)
+print(json.dumps(out))
+"""
+
+
+def real_kirigami_missing() -> Optional[str]:
+    """Say why the real-Kirigami run cannot happen here, or None when everything it needs is installed."""
+    if not DEBIAN_PYTHON.exists():
+        return f"{DEBIAN_PYTHON} is missing"
+    with tempfile.TemporaryDirectory(prefix="qml-probe-") as root:
+        done = subprocess.run([str(DEBIAN_PYTHON), "-c", _PROBE], capture_output=True, text=True,
+                              env=child_env(Path(root)), timeout=120)
+    try:
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return f"{DEBIAN_PYTHON} cannot start Qt: {done.stderr[-500:]}"
+    if "error" in found:
+        return f"Debian's PyQt5 is missing ({found['error']})"
+    missing = [m for m in DEBIAN_QML_MODULES if not (Path(found["qml"]) / m / "qmldir").is_file()]
+    if missing:
+        return f"QML modules missing from {found['qml']}: {', '.join(missing)}"
+    if not found["svg"]:
+        return "Qt5's SVG image plugin is missing"
+    return None
 
 
 def flow_values() -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
@@ -60,15 +120,69 @@ def flow_values() -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
         driver.close()
 
 
-def typo_copy(framework: str, root: Path) -> Path:
-    """Copy a framework's pages with one misspelt theme member, to prove the checks can fail."""
-    target = root / f"typo-{framework}"
+def _page_copy(framework: str, root: Path, name: str, old: str, new: str) -> Path:
+    """Copy a framework's pages with one change to ClientSelection.qml; return the copy's loader."""
+    target = root / f"{name}-{framework}"
     if not target.exists():
         shutil.copytree(GUI / framework, target)
         page = target / "ClientSelection.qml"
-        page.write_text(page.read_text(encoding="utf-8").replace(
-            "Kirigami.Theme.highlightColor", "Kirigami.Theme.highlightColour"), encoding="utf-8")
+        text = page.read_text(encoding="utf-8")
+        if old not in text:
+            raise AssertionError(f"{old!r} is not in {page}")
+        page.write_text(text.replace(old, new, 1), encoding="utf-8")
     return target / "WifiSetupLoader.qml"
+
+
+def typo_copy(framework: str, root: Path) -> Path:
+    """Copy a framework's pages with one misspelt theme member, to prove the checks can fail."""
+    return _page_copy(framework, root, "typo", "Kirigami.Theme.highlightColor", "Kirigami.Theme.highlightColour")
+
+
+def faint_copy(framework: str, root: Path) -> Path:
+    """Copy a framework's pages with the subtitle as it was (the disabled text colour), to prove the
+    legibility check fails it."""
+    return _page_copy(framework, root, "faint", "// The text colour itself: the disabled one is too faint on a "
+                      "light background.\n                    color: Kirigami.Theme.textColor",
+                      "color: Kirigami.Theme.disabledTextColor")
+
+
+def _network_layout_steps(png: Path, count: int) -> List[Dict[str, Any]]:
+    """Render, measure, and for a long list scroll it through."""
+    steps: List[Dict[str, Any]] = [{"do": "render", "path": str(png)}, {"do": "legibility", "mark": "legibility"}]
+    if count > 1:
+        steps.append({"do": "scroll_through", "mark": "scrolled"})
+    return steps
+
+
+def _password_steps(png: Path) -> List[Dict[str, Any]]:
+    """Tap the secured network Home, type the password, render and measure."""
+    return [{"do": "click_row", "ssid": "Home", "mark": "asked"},
+            {"do": "type", "text": PASSWORD, "mark": "typed"},
+            {"do": "render", "path": str(png)},
+            {"do": "legibility", "mark": "legibility"}]
+
+
+def network_flow(page: str, nets: Dict[str, Any], as_model: bool = True) -> Dict[str, Any]:
+    """The network page from the list on: a password, a connect, a failure, an open network, the buttons."""
+    return {"name": "net-flow" if as_model else "net-flow-array", "page": page, "as_model": as_model,
+            "data": nets["list-20"], "steps": [
+                {"do": "click_row", "ssid": "Home", "mark": "asked"},
+                {"do": "type", "text": PASSWORD, "mark": "typed"},
+                {"do": "click", "object": "showPasswordButton", "mark": "shown"},
+                {"do": "click", "object": "showPasswordButton", "mark": "hidden"},
+                {"do": "click", "object": "connectButton", "mark": "connect"},
+                {"do": "set", "data": nets["connecting"], "mark": "connecting"},
+                {"do": "click_row", "ssid": "Cafe Corner", "mark": "tap-while-connecting"},
+                {"do": "set", "data": nets["failed"], "mark": "failed"},
+                {"do": "click_row", "ssid": "Cafe Corner", "mark": "open"},
+                {"do": "click", "object": "rescanButton", "mark": "rescan"},
+                {"do": "click", "object": "backButton", "mark": "back"},
+                {"do": "click_row", "ssid": "Home", "mark": "asked-again"},
+                {"do": "type", "text": "abc", "mark": "short"},
+                {"do": "type", "text": "defgh", "mark": "long-enough"},
+                {"do": "click", "object": "cancelButton", "mark": "cancel"},
+                {"do": "destroy", "mark": "destroy"},
+            ]}
 
 
 def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -77,6 +191,7 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
     # Where GUIInterface copied the pages when the plan's plugins started (the layout ovos-gui serves).
     cache_page = Path(get_xdg_cache_save_path("ovos_gui")) / topics.PLUGIN_ID / framework / "WifiSetupLoader.qml"
     updates = plan["updates"]
+    nets = plan["networks"]
     scenarios: List[Dict[str, Any]] = [
         {"name": "flow", "page": page, "data": plan["start"], "steps": [
             {"do": "click_tile", "index": 0},
@@ -101,10 +216,85 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
         {"name": "german-empty", "page": page, "lang": "de", "data": plan["sessions"][0]},
         {"name": "cache-layout", "page": str(cache_page), "lang": "de", "data": plan["sessions"][2]},
         {"name": "typo", "page": str(typo_copy(framework, work)), "data": plan["sessions"][2]},
+        {"name": "faint-light", "page": str(faint_copy(framework, work)), "scheme": "light",
+         "data": plan["screen_selection"], "steps": [{"do": "legibility", "mark": "legibility"}]},
+        # The network page.
+        network_flow(page, nets),
+        network_flow(page, nets, as_model=False),
+        {"name": "net-scanning", "page": page, "data": nets["scanning"]},
+        {"name": "net-rescanning", "page": page, "data": nets["rescanning"]},
+        {"name": "net-connected", "page": page, "data": nets["connected"], "steps": [
+            {"do": "click_row", "ssid": "Home", "mark": "tap"},
+            {"do": "legibility", "mark": "legibility"}]},
+        {"name": "net-german", "page": page, "lang": "de", "data": nets["failed"], "size": SIZES["portrait"],
+         "steps": [{"do": "click_row", "ssid": "Home", "mark": "asked"},
+                   {"do": "render", "path": str(png_dir / f"{framework}-net-password-de.png")}]},
+        {"name": "net-german-scanning", "page": page, "lang": "de", "data": nets["rescanning"]},
+        {"name": "net-german-connecting", "page": page, "lang": "de", "data": nets["connecting"]},
+        {"name": "net-german-empty", "page": page, "lang": "de", "data": nets["list-0"]},
+        {"name": "net-other-page-type", "page": page, "data": {**nets["list-1"], "page_type": "SomethingElse"},
+         "steps": [{"do": "set", "data": {"page_type": topics.PAGE_TYPE_NETWORKS}},
+                   {"do": "destroy", "mark": "destroy"}]},
     ]
     for orientation, size in SIZES.items():
         for count in LAYOUT_COUNTS:
             png = png_dir / f"{framework}-{orientation}-{count}.png"
             scenarios.append({"name": f"layout-{orientation}-{count}", "page": page, "size": size,
-                              "data": plan["sessions"][count], "steps": [{"do": "render", "path": str(png)}]})
+                              "data": plan["sessions"][count], "steps": [
+                                  {"do": "render", "path": str(png)}, {"do": "legibility", "mark": "legibility"}]})
+        scenarios.append({"name": f"light-{orientation}", "page": page, "size": size, "scheme": "light",
+                          "data": plan["screen_selection"], "steps": [{"do": "legibility", "mark": "legibility"}]})
+        scenarios.append({"name": f"light-{orientation}-0", "page": page, "size": size, "scheme": "light",
+                          "data": plan["sessions"][0], "steps": [{"do": "legibility", "mark": "legibility"}]})
+        for count in NETWORK_COUNTS:
+            png = png_dir / f"{framework}-net-{orientation}-{count}.png"
+            scenarios.append({"name": f"net-layout-{orientation}-{count}", "page": page, "size": size,
+                              "data": nets[f"list-{count}"], "steps": _network_layout_steps(png, count)})
+        for scheme in ("dark", "light"):
+            tag = f"{orientation}-{scheme}"
+            scenarios.append({"name": f"net-password-{tag}", "page": page, "size": size, "scheme": scheme,
+                              "data": nets["failed"],
+                              "steps": _password_steps(png_dir / f"{framework}-net-password-{tag}.png")})
+            for state in ("failed", "connecting", "connected", "scanning"):
+                scenarios.append({"name": f"net-{state}-{tag}", "page": page, "size": size, "scheme": scheme,
+                                  "data": nets[state], "steps": [{"do": "legibility", "mark": "legibility"}]})
+        scenarios.append({"name": f"net-light-{orientation}-20", "page": page, "size": size, "scheme": "light",
+                          "data": nets["list-20"], "steps": [{"do": "legibility", "mark": "legibility"}]})
+    return scenarios
+
+
+def build_real_scenarios(png_dir: Path, work: Path, plan: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Every Qt5 page and step in real Kirigami, both orientations: render and measure (light; some dark too)."""
+    page = str(GUI / "qt5" / "WifiSetupLoader.qml")
+    nets = plan["networks"]
+    states: Dict[str, Tuple[Dict[str, Any], List[Dict[str, Any]]]] = {
+        "selection-0": (plan["sessions"][0], []),
+        "selection-3": (plan["screen_selection"], []),
+        "selection-6": (plan["sessions"][6], []),
+        "scanning": (nets["scanning"], []),
+        "list-0": (nets["list-0"], []),
+        "list-1": (nets["list-1"], []),
+        "list-20": (nets["list-20"], [{"do": "scroll_through", "mark": "scrolled"}]),
+        "connecting": (nets["connecting"], []),
+        "failed": (nets["failed"], []),
+        "password": (nets["failed"], [{"do": "click_row", "ssid": "Home", "mark": "asked"},
+                                      {"do": "type", "text": PASSWORD, "mark": "typed"}]),
+        "connected": (nets["connected"], []),
+    }
+    scenarios = []
+    for orientation, size in SIZES.items():
+        for state, (data, steps) in states.items():
+            for scheme in ("light", "dark"):
+                if scheme == "dark" and state not in ("selection-3", "failed", "password"):
+                    continue
+                png = png_dir / f"real-{state}-{orientation}-{scheme}.png"
+                scenarios.append({"name": f"real-{state}-{orientation}-{scheme}", "page": page, "size": size,
+                                  "scheme": scheme, "data": data, "steps": [
+                                      *steps, {"do": "render", "path": str(png)},
+                                      {"do": "legibility", "mark": "legibility"}]})
+    scenarios.append({"name": "real-faint-light", "page": str(faint_copy("qt5", work)), "scheme": "light",
+                      "data": plan["screen_selection"], "steps": [{"do": "legibility", "mark": "legibility"}]})
+    scenarios.append({"name": "real-german", "page": page, "lang": "de", "scheme": "light",
+                      "data": nets["failed"], "size": SIZES["portrait"],
+                      "steps": [{"do": "click_row", "ssid": "Home", "mark": "asked"}]})
     return scenarios

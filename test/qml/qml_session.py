@@ -1,8 +1,14 @@
-"""Drive the real WifiSetupPlugin on a FakeBus and keep the session data it sends to the GUI."""
+"""Drive the real WifiSetupPlugin on a FakeBus and keep the session data it sends to the GUI.
+
+The selection page's data comes from the plugin itself; the network page's from its built-in
+on-screen method (ScreenSetupClient, started by the plugin), with a stand-in that answers
+`ovos.phal.nm.*` as ovos-PHAL-plugin-network-manager 1.3.5 does.
+"""
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List, Tuple
+import json
+from typing import Any, Dict, List, Optional, Tuple
 
 from ovos_bus_client.message import Message
 from ovos_utils.fakebus import FakeBus
@@ -22,18 +28,27 @@ SAMPLE_CLIENTS: List[Tuple[str, str, str]] = [
 
 
 class PluginDriver:
-    """A fresh plugin on a FakeBus, with every gui.value.set payload it emitted."""
+    """A fresh plugin on a FakeBus, with every gui.value.set payload it emitted, by namespace."""
 
-    def __init__(self) -> None:
-        """Start the plugin with the GUI always on and the watchdog off."""
+    def __init__(self, screen_client: str = "never") -> None:
+        """Start the plugin with the GUI always on, the watchdog off and the on-screen method as asked."""
         self.bus = FakeBus()
         self.values: List[Dict[str, Any]] = []
+        self.screen_values: List[Dict[str, Any]] = []
         self.bus.on("gui.value.set", self._on_value)
-        self.plugin = WifiSetupPlugin(bus=self.bus, config={"gui": "always", "enable_watchdog": False})
+        self.plugin = WifiSetupPlugin(bus=self.bus, config={
+            "gui": "always", "enable_watchdog": False, "screen_client": screen_client,
+            # Activate a client at once: FakeBus has no one to wait for.
+            "registration_settle": 0, "stop_settle": 0})
 
     def _on_value(self, message: Message) -> None:
-        """Keep the session keys of one gui.value.set; "__"-keys are routing, not page data."""
-        self.values.append({k: copy.deepcopy(v) for k, v in message.data.items() if not k.startswith("__")})
+        """Keep the session keys of one gui.value.set as the GUI receives them (JSON: FakeBus hands over the
+        sender's objects, such as GUIInterface's own dict type); "__"-keys are routing, not page data."""
+        values = {k: json.loads(json.dumps(v)) for k, v in message.data.items() if not k.startswith("__")}
+        if message.data.get("__from") == topics.SCREEN_CLIENT_NAME:
+            self.screen_values.append(values)
+        else:
+            self.values.append(values)
 
     def register(self, client: str, client_type: str, display_text: str) -> None:
         """Register a client the way the clients in the field do."""
@@ -49,11 +64,12 @@ class PluginDriver:
         self.bus.emit(Message(topics.USER_ACTIVATED))
 
     def session(self) -> Dict[str, Any]:
-        """Return the page's session data as the GUI holds it now (every payload applied in order)."""
-        merged: Dict[str, Any] = {}
-        for value in self.values:
-            merged.update(copy.deepcopy(value))
-        return merged
+        """Return the selection page's session data as the GUI holds it now (every payload applied in order)."""
+        return _merged(self.values)
+
+    def screen_session(self) -> Dict[str, Any]:
+        """Return the network page's session data as the GUI holds it now."""
+        return _merged(self.screen_values)
 
     def last_value(self) -> Dict[str, Any]:
         """Return the most recent gui.value.set payload."""
@@ -66,9 +82,17 @@ class PluginDriver:
         self.plugin.shutdown()
 
 
-def selection_session(count: int) -> Dict[str, Any]:
-    """Return the session data the plugin shows for the first `count` sample clients."""
-    driver = PluginDriver()
+def _merged(values: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The session data after every payload, applied in order."""
+    merged: Dict[str, Any] = {}
+    for value in values:
+        merged.update(copy.deepcopy(value))
+    return merged
+
+
+def selection_session(count: int, screen: bool = False) -> Dict[str, Any]:
+    """Return the session data the plugin shows for the first `count` sample clients (and its own, if screen)."""
+    driver = PluginDriver(screen_client="always" if screen else "never")
     try:
         for client, client_type, text in SAMPLE_CLIENTS[:count]:
             driver.register(client, client_type, text)
@@ -76,3 +100,124 @@ def selection_session(count: int) -> Dict[str, Any]:
         return driver.session()
     finally:
         driver.close()
+
+
+# What nmcli lists to network-manager 1.3.5 in a busy street, strongest first, as its scan.complete
+# carries it: one entry per access point (so "Home" twice), a hidden network (empty SSID), open
+# networks with an empty security, non-ASCII names and a 32-byte one. 20 networks once shaped.
+SAMPLE_SCAN: List[Dict[str, str]] = [
+    {"ssid": "Home", "security": "WPA2"},
+    {"ssid": "Cafe Corner", "security": ""},
+    {"ssid": "Büro-Gäste", "security": "WPA2"},
+    {"ssid": "Home", "security": "WPA2"},
+    {"ssid": "", "security": "WPA2"},
+    {"ssid": "Neighbour 5G", "security": "WPA1 WPA2"},
+    {"ssid": "Library Free Wi-Fi", "security": ""},
+    {"ssid": "FRITZ!Box 7590 XY", "security": "WPA2"},
+    {"ssid": "Vodafone-8A3C", "security": "WPA2 WPA3"},
+    {"ssid": "Hotel Guest", "security": ""},
+    {"ssid": "TP-Link_2.4GHz_1F2E3D", "security": "WPA2"},
+    {"ssid": "eduroam", "security": "WPA2 802.1X"},
+    {"ssid": "Café Olé", "security": "WPA2"},
+    {"ssid": "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", "security": "WPA3"},
+    {"ssid": "Garage", "security": "WEP"},
+    {"ssid": "Printer-Direct-A1", "security": "WPA2"},
+    {"ssid": "Pixel_7482", "security": "WPA3"},
+    {"ssid": "Office", "security": "WPA3"},
+    {"ssid": "Guest", "security": ""},
+    {"ssid": "Attic", "security": "WPA2"},
+    {"ssid": "Shed", "security": "WPA1"},
+    {"ssid": "Bakery", "security": ""},
+]
+
+
+class NetworkManagerStandIn:
+    """Answers ovos.phal.nm.scan as network-manager 1.3.5 does, and records every connect it is asked for."""
+
+    def __init__(self, bus: FakeBus, networks: List[Dict[str, str]]) -> None:
+        """Answer scans with `networks` (at once while `answering`, else when answer_scan() is called)."""
+        self.bus = bus
+        self.networks = list(networks)
+        self.answering = True
+        self.connects: List[Message] = []
+        bus.on(topics.NM_SCAN, self._on_scan)
+        bus.on(topics.NM_CONNECT, self.connects.append)
+        bus.on(topics.NM_CONNECT_OPEN, self.connects.append)
+
+    def _on_scan(self, message: Message) -> None:
+        """A scan: answered now, or left waiting."""
+        if self.answering:
+            self.answer_scan()
+
+    def answer_scan(self) -> None:
+        """Send scan.complete with the networks."""
+        self.bus.emit(Message(topics.NM_SCAN_COMPLETE, {"networks": copy.deepcopy(self.networks)}))
+
+    def fail(self) -> None:
+        """Answer the connect in flight as network-manager does when nmcli fails: no network named."""
+        self.bus.emit(Message(topics.NM_CONNECT_FAILED, {"errorCode": 1, "errorMessage": "Connection Failed"}))
+
+    def succeed(self, ssid: str) -> None:
+        """Answer a connect as network-manager does when nmcli joined the network."""
+        self.bus.emit(Message(topics.NM_CONNECTED_OK, {"connection_name": ssid}))
+
+
+class ScreenDriver(PluginDriver):
+    """The plugin with its on-screen method in session, on a FakeBus with a network-manager stand-in."""
+
+    def __init__(self, networks: List[Dict[str, str]], answer_first_scan: bool = True) -> None:
+        """Start the plugin, pick "Choose a Wi-Fi network on this screen" on its selection page."""
+        super().__init__(screen_client="always")
+        self.nm = NetworkManagerStandIn(self.bus, networks)
+        self.nm.answering = answer_first_scan
+        self.activate()
+        screen = [c for c in self.session()[topics.SESSION_CLIENTS] if c["client"] == topics.SCREEN_CLIENT_NAME]
+        if not screen:
+            raise AssertionError("the on-screen method is not on the selection page")
+        self.bus.emit(Message(topics.CLIENT_SELECT, {"client": screen[0]["client"], "id": screen[0]["id"]}))
+        if not self.screen_values:
+            raise AssertionError("the on-screen method showed no page when selected")
+        self.nm.answering = True
+
+    def page(self, topic: str, data: Optional[Dict[str, Any]] = None) -> None:
+        """Send what the network page sends."""
+        self.bus.emit(Message(topic, data or {}))
+
+
+def network_sessions() -> Dict[str, Any]:
+    """The network page's session data at each step, as the on-screen method sends it.
+
+    Keys: "scanning" (just opened, nothing found yet), "list-0", "list-1", "list-20", "rescanning"
+    (a rescan with the list still shown), "connecting", "failed" (Home's password refused) and
+    "connected" (Cafe Corner joined); "updates" holds the payloads from the 20-network list on, in
+    order, through connecting and failing on Home.
+    """
+    sessions: Dict[str, Any] = {}
+    driver = ScreenDriver(SAMPLE_SCAN, answer_first_scan=False)
+    try:
+        sessions["scanning"] = driver.screen_session()
+        driver.nm.answer_scan()
+        sessions["list-20"] = driver.screen_session()
+        mark = len(driver.screen_values)
+        driver.nm.answering = False
+        driver.page(topics.SCREEN_SCAN)
+        sessions["rescanning"] = driver.screen_session()
+        driver.nm.answer_scan()
+        driver.nm.answering = True
+        driver.page(topics.SCREEN_CONNECT, {"ssid": "Home", "password": "not the password"})
+        sessions["connecting"] = driver.screen_session()
+        driver.nm.fail()
+        sessions["failed"] = driver.screen_session()
+        sessions["updates"] = copy.deepcopy(driver.screen_values[mark:])
+        driver.page(topics.SCREEN_CONNECT, {"ssid": "Cafe Corner"})
+        driver.nm.succeed("Cafe Corner")
+        sessions["connected"] = driver.screen_session()
+    finally:
+        driver.close()
+    for count, scan in ((0, []), (1, SAMPLE_SCAN[:1])):
+        driver = ScreenDriver(scan)
+        try:
+            sessions[f"list-{count}"] = driver.screen_session()
+        finally:
+            driver.close()
+    return sessions

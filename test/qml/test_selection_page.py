@@ -14,20 +14,13 @@ import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics
 
+from qml_checks import illegible, problems, snaps
 from qml_scenarios import GUI, LAYOUT_COUNTS, SIZES, typo_copy
 
 pytestmark = pytest.mark.qml
 
 LANGUAGES = ("de", "es", "fr", "it", "nl", "pt", "ca", "da")
 ICONS = {"onDevice": "on-device.svg", "Remote": "remote.svg"}
-TOLERANCE = 0.5
-
-
-def snaps(run: Dict[str, Any], scenario: str) -> List[Dict[str, Any]]:
-    """Return a scenario's snapshots, failing with the harness's error if it stopped early."""
-    result = run["results"][scenario]
-    assert "error" not in result, result["error"]
-    return result["snapshots"]
 
 
 def records(session: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -38,52 +31,6 @@ def records(session: Dict[str, Any]) -> List[Dict[str, Any]]:
 def tile_texts(snap: Dict[str, Any]) -> List[str]:
     """Return what the tiles say, in order."""
     return [t["label"]["text"] for t in snap["tiles"]]
-
-
-def inside(rect: List[float], window: List[int]) -> bool:
-    """Tell whether a rectangle lies within the window."""
-    x, y, w, h = rect
-    return (x >= -TOLERANCE and y >= -TOLERANCE and x + w <= window[0] + TOLERANCE
-            and y + h <= window[1] + TOLERANCE and w > 0 and h > 0)
-
-
-def overlap(a: List[float], b: List[float]) -> bool:
-    """Tell whether two rectangles share any area."""
-    return (a[0] + TOLERANCE < b[0] + b[2] and b[0] + TOLERANCE < a[0] + a[2]
-            and a[1] + TOLERANCE < b[1] + b[3] and b[1] + TOLERANCE < a[1] + a[3])
-
-
-def problems(snap: Dict[str, Any]) -> List[str]:
-    """List every text or tile that leaves the window, is cut off or overlaps another."""
-    window = snap["window"]
-    found = []
-    texts = [("header title", t) for t in snap["header_title"]] + [("subtitle", t) for t in snap["header_subtitle"]]
-    texts += [("empty text", t) for t in snap["empty"]]
-    texts += [(f"{name} label", b["label"]) for name, b in snap["buttons"].items()]
-    texts += [(f"tile {i} label", t["label"]) for i, t in enumerate(snap["tiles"])]
-    for name, text in texts:
-        if not inside(text["rect"], window):
-            found.append(f"{name} {text['text']!r} leaves the window: {text['rect']}")
-        if text["truncated"]:
-            found.append(f"{name} {text['text']!r} is elided")
-        if text["content"][0] > text["rect"][2] + 1 or text["content"][1] > text["rect"][3] + 1:
-            found.append(f"{name} {text['text']!r} needs {text['content']} but has {text['rect'][2:]}")
-    boxes = [(f"tile {i}", t["rect"]) for i, t in enumerate(snap["tiles"])]
-    boxes += [(f"tile {i} icon", t["icon_rect"]) for i, t in enumerate(snap["tiles"])]
-    boxes += [(name, b["rect"]) for name, b in snap["buttons"].items()]
-    for name, rect in boxes:
-        if not inside(rect, window):
-            found.append(f"{name} leaves the window: {rect}")
-    tiles = [t["rect"] for t in snap["tiles"]] + [e["rect"] for e in snap["empty"]]
-    bars = snap["header"] + snap["footer"]
-    for i, a in enumerate(tiles):
-        for b in tiles[i + 1:]:
-            if overlap(a, b):
-                found.append(f"tiles overlap: {a} and {b}")
-        for bar in bars:
-            if overlap(a, bar):
-                found.append(f"{a} overlaps the header or footer {bar}")
-    return found
 
 
 def test_page_shows_one_tile_per_client_the_plugin_sent(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
@@ -184,7 +131,7 @@ def test_loader_shows_selection_only_for_its_page_type(run: Dict[str, Any]) -> N
 @pytest.mark.parametrize("count", LAYOUT_COUNTS)
 def test_layout_fits_the_screen(run: Dict[str, Any], framework: str, orientation: str, count: int) -> None:
     """At 800x480 and 480x800, with 0, 1, 2 and 6 clients, nothing is cut, off screen or overlapping."""
-    load, render = snaps(run, f"layout-{orientation}-{count}")
+    load = snaps(run, f"layout-{orientation}-{count}")[0]
     assert load["window"] == SIZES[orientation]
     assert len(load["tiles"]) == count
     assert problems(load) == []
@@ -195,6 +142,39 @@ def test_layout_fits_the_screen(run: Dict[str, Any], framework: str, orientation
         assert load["empty"] == []
     png = run["png_dir"] / f"{framework}-{orientation}-{count}.png"
     assert png.is_file() and png.stat().st_size > 1000, f"no screenshot at {png}"
+
+
+@pytest.mark.parametrize("orientation", sorted(SIZES))
+@pytest.mark.parametrize("count", LAYOUT_COUNTS)
+def test_selection_text_is_legible_in_the_shell_dark_scheme(run: Dict[str, Any], orientation: str, count: int) -> None:
+    """In the shell's dark scheme every text on the selection page contrasts at least 4.5:1 with what is behind it."""
+    measured = snaps(run, f"layout-{orientation}-{count}")[-1]
+    assert measured["mark"] == "legibility" and measured["legibility"], "nothing was measured"
+    assert illegible(measured["legibility"]) == []
+
+
+@pytest.mark.parametrize("scenario", ["light-landscape", "light-portrait", "light-landscape-0", "light-portrait-0"])
+def test_selection_text_is_legible_in_kirigami_light_theme(run: Dict[str, Any], scenario: str) -> None:
+    """In Kirigami's default light theme too, the title, the subtitle, the tiles and the buttons read clearly."""
+    measured = snaps(run, scenario)[-1]
+    names = {e["name"] for e in measured["legibility"]}
+    assert {"headerTitle", "headerSubtitle"} <= names
+    assert illegible(measured["legibility"]) == []
+
+
+def test_subtitle_is_legible_in_the_light_theme(run: Dict[str, Any]) -> None:
+    """The subtitle, once in the disabled text colour, now contrasts at least 4.5:1 in the light theme."""
+    measured = snaps(run, "light-landscape")[-1]["legibility"]
+    subtitle = [e for e in measured if e["name"] == "headerSubtitle"]
+    assert len(subtitle) == 1 and subtitle[0]["ratio"] >= 4.5, subtitle
+
+
+def test_legibility_check_fails_the_old_faint_subtitle(run: Dict[str, Any]) -> None:
+    """The same pages with the old subtitle colour fail the check: it measures what is painted, and can fail."""
+    measured = snaps(run, "faint-light")[-1]["legibility"]
+    faint = [problem for problem in illegible(measured) if problem.startswith("headerSubtitle")]
+    assert len(faint) == 1 and "below 4.5:1" in faint[0], illegible(measured)
+    assert [p for p in illegible(measured) if not p.startswith("headerSubtitle")] == []
 
 
 def test_german_translation_changes_the_header(run: Dict[str, Any]) -> None:

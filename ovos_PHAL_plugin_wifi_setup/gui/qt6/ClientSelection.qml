@@ -107,7 +107,8 @@ Rectangle {
                     wrapMode: Text.WordWrap
                     maximumLineCount: 2
                     elide: Text.ElideRight
-                    color: Kirigami.Theme.disabledTextColor
+                    // The text colour itself: the disabled one is too faint on a light background.
+                    color: Kirigami.Theme.textColor
                     font.pixelSize: Mycroft.Units.gridUnit
                     text: qsTr("Choose how you would like to connect this device")
                 }

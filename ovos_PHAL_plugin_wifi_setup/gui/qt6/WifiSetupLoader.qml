@@ -1,5 +1,6 @@
-// The page the wifi-setup plugin shows: picks the screen named by page_type and tells
-// the plugin when the GUI closes it (Qt6 / mycroft-gui).
+// The page the wifi-setup plugin and its on-screen Wi-Fi method show: picks the screen named by
+// page_type (ClientSelection or NetworkSetup) and tells the plugin when the GUI closes its
+// selection page (Qt6 / mycroft-gui).
 // Delegates reach the page's ids only when bound to their component.
 pragma ComponentBehavior: Bound
 
@@ -10,7 +11,21 @@ Mycroft.Delegate {
     id: loaderView
 
     // The plugin owns the flow; this page only mirrors what it was told to show.
-    readonly property string pageType: loaderView.sessionData.page_type !== undefined ? loaderView.sessionData.page_type : ""
+    readonly property string pageType: loaderView.text("page_type")
+    // Set once this page showed the network page: closing that one is no answer to the selection.
+    property bool showedNetworks: false
+
+    onPageTypeChanged: {
+        if (loaderView.pageType === "NetworkSetup") {
+            loaderView.showedNetworks = true
+        }
+    }
+
+    // A text of the session data, "" until the plugin sent it.
+    function text(key) {
+        const value = loaderView.sessionData[key]
+        return value !== undefined && value !== null ? String(value) : ""
+    }
 
     leftPadding: 0
     rightPadding: 0
@@ -21,7 +36,8 @@ Mycroft.Delegate {
         id: pageLoader
         objectName: "pageLoader"
         anchors.fill: parent
-        sourceComponent: loaderView.pageType === "ClientSelection" ? selectionComponent : null
+        sourceComponent: loaderView.pageType === "ClientSelection" ? selectionComponent
+                       : (loaderView.pageType === "NetworkSetup" ? networkComponent : null)
     }
 
     Component {
@@ -32,7 +48,30 @@ Mycroft.Delegate {
         }
     }
 
-    // Closing the page (back gesture, another skill taking the screen) must not leave the
-    // plugin waiting for a choice that will never come.
-    Component.onDestruction: Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.client.select.page.removed", {})
+    Component {
+        id: networkComponent
+
+        NetworkSetup {
+            networks: loaderView.sessionData.networks_model || []
+            step: loaderView.text("step")
+            selectedSsid: loaderView.text("selected_ssid")
+            error: loaderView.text("error")
+        }
+    }
+
+    Component.onCompleted: {
+        if (loaderView.pageType === "NetworkSetup") {
+            loaderView.showedNetworks = true
+        }
+    }
+
+    // Closing the selection page (back gesture, another skill taking the screen) must not leave
+    // the plugin waiting for a choice that will never come. The network page, shown by the
+    // on-screen method under its own namespace, says nothing when it goes: the plugin may be
+    // showing its selection page again by then.
+    Component.onDestruction: {
+        if (!loaderView.showedNetworks) {
+            Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.client.select.page.removed", {})
+        }
+    }
 }

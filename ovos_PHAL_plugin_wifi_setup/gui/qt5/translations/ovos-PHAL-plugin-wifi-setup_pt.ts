@@ -24,4 +24,71 @@
         <translation>Nunca conectar</translation>
     </message>
 </context>
+<context>
+    <name>NetworkSetup</name>
+    <message>
+        <source>Looking for Wi-Fi networks…</source>
+        <translation>Procurando redes Wi-Fi…</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Conectando a %1…</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>Conectado a %1</translation>
+    </message>
+    <message>
+        <source>Choose a Wi-Fi network</source>
+        <translation>Escolha uma rede Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Type the password, then tap Connect</source>
+        <translation>Digite a senha e toque em Conectar</translation>
+    </message>
+    <message>
+        <source>Tap a network to join it</source>
+        <translation>Toque em uma rede para se conectar</translation>
+    </message>
+    <message>
+        <source>No Wi-Fi networks found. Tap Rescan to look again.</source>
+        <translation>Nenhuma rede Wi-Fi encontrada. Toque em Procurar de novo para tentar outra vez.</translation>
+    </message>
+    <message>
+        <source>Secured</source>
+        <translation>Protegida</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Aberta</translation>
+    </message>
+    <message>
+        <source>Password (8 to 63 characters)</source>
+        <translation>Senha (8 a 63 caracteres)</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>Ocultar</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Mostrar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Conectar</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Voltar</translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation>Procurar de novo</translation>
+    </message>
+</context>
 </TS>

@@ -1,0 +1,241 @@
+"""Real stack, by voice: ovos-core 2.1.1's own intent service hears "set up wifi", "richte das WLAN ein" and the
+like in every catalogue language, and setup launches.
+
+ovos-messagebus on 127.0.0.1; ovos-core started as the service it is (``python -m ovos_core``, from its own
+folder in the venv: see ovos_core_service.py), with padatious and adapt in ovos-config 1.2.2's default
+pipeline. The utterances arrive as the listener sends them: ``recognizer_loop:utterance`` with ``utterances``
+and ``lang``. Padatious trains on this machine (fann2); nothing is downloaded.
+"""
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator, List, Optional, Set
+
+import pytest
+from ovos_bus_client import MessageBusClient
+from ovos_bus_client.message import Message
+from ovos_utils.lang import standardize_lang_tag
+
+from stack import BusRecorder, Messagebus, StackHome, wait_until
+
+from ovos_PHAL_plugin_wifi_setup import voice
+from ovos_PHAL_plugin_wifi_setup.voice import INTENT_FILE, VoiceIntents, catalogue_lines
+
+from .ovos_core_service import CORE_VERSION, OvosCore, core_dir
+
+pytestmark = pytest.mark.integration
+
+START_TIMEOUT = 90.0
+EVENT_TIMEOUT = 60.0
+UTTERANCE = "recognizer_loop:utterance"
+NO_MATCH = "complete_intent_failure"
+ACTIVE_SKILLS = "intent.service.active_skills.get"
+ACTIVE_SKILLS_REPLY = "intent.service.active_skills.reply"
+PADATIOUS_MANIFEST = "intent.service.padatious.manifest.get"
+PADATIOUS_MANIFEST_REPLY = "intent.service.padatious.manifest"
+ADAPT_MANIFEST = "intent.service.adapt.manifest.get"
+ADAPT_MANIFEST_REPLY = "intent.service.adapt.manifest"
+# A request in each catalogue language that its sentences do not hold, with a setup word and a network word.
+PARAPHRASES = {
+    "ca-es": "si us plau configura la meva wifi",
+    "da-dk": "kan du konfigurere mit wifi",
+    "de-de": "kannst du bitte mein WLAN einrichten",
+    "en-us": "could you please set up my wifi",
+    "es-es": "por favor configura mi wifi",
+    "fr-fr": "peux-tu configurer mon wifi s'il te plaît",
+    "it-it": "per favore configura il mio wifi",
+    "nl-nl": "kun je mijn wifi instellen alsjeblieft",
+    "pt-pt": "por favor configura o meu wifi",
+}
+# The versions a process with the folder first on its path imports.
+WHICH_VERSIONS = ("import importlib.metadata as m; "
+                  "print(*(m.version(p) for p in ('ovos-core', 'ovos-workshop', 'watchdog')))")
+
+
+class Launches:
+    """The launch hook: every message it was called with, and a wait for the next one."""
+
+    def __init__(self) -> None:
+        self.calls: List[Message] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, message: Message) -> None:
+        """Record one launch."""
+        with self._cond:
+            self.calls.append(message)
+            self._cond.notify_all()
+
+    def wait(self, count: int, timeout: float = EVENT_TIMEOUT) -> Message:
+        """Wait until the hook was called ``count`` times; return that call's message."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.calls) >= count, timeout):
+                raise TimeoutError(f"setup was launched {len(self.calls)} times, not {count}, within {timeout} s")
+            return self.calls[count - 1]
+
+
+def known_intents(probe: BusRecorder) -> Set[str]:
+    """Which of our two intents ovos-core's padatious and adapt engines list right now."""
+    padatious = probe.request(PADATIOUS_MANIFEST, PADATIOUS_MANIFEST_REPLY, {}, timeout=EVENT_TIMEOUT)
+    adapt = probe.request(ADAPT_MANIFEST, ADAPT_MANIFEST_REPLY, {}, timeout=EVENT_TIMEOUT)
+    names = set(padatious.data["intents"]) | {intent["name"] for intent in adapt.data["intents"]}
+    return names & set(voice.INTENT_TOPICS)
+
+
+def wait_intents_known(probe: BusRecorder) -> None:
+    """Wait until both engines list our intents (the registrations come from a bus client of their own)."""
+    wait_until(lambda: known_intents(probe) == set(voice.INTENT_TOPICS), EVENT_TIMEOUT, interval=0.2,
+               what="both intents listed by ovos-core's padatious and adapt engines")
+
+
+def say(probe: BusRecorder, text: str, lang: str) -> Message:
+    """Send one utterance as the listener does; return the intent service's answer: our intent, or no match."""
+    since = probe.mark()
+    probe.emit(UTTERANCE, {"utterances": [text], "lang": lang}, {"source": "audio", "destination": ["skills"]})
+    wanted = {*voice.INTENT_TOPICS, NO_MATCH}
+    return wait_until(lambda: next((m for m in probe.messages(since=since) if m.msg_type in wanted), None),
+                      EVENT_TIMEOUT, what=f"an answer to {text!r}: one of {sorted(wanted)}")
+
+
+class VoiceStack:
+    """ovos-messagebus, ovos-core, the test's recorder, and VoiceIntents on a bus client of its own."""
+
+    def __init__(self, root: Path) -> None:
+        # The device speaks every catalogue language: ovos-core builds intent engines for these only.
+        others = [lang for lang in sorted(PARAPHRASES) if lang != "en-us"]
+        self.home = StackHome.create(root, extra={"lang": "en-us", "secondary_langs": others})
+        self.messagebus = Messagebus(self.home)
+        self.core = OvosCore(self.home)
+        self.probe = BusRecorder(self.home.port)
+        self.launches = Launches()
+        self.client: Optional[MessageBusClient] = None
+        self._voice: Optional[VoiceIntents] = None
+
+    @property
+    def voice(self) -> VoiceIntents:
+        """The plugin side: VoiceIntents on its own bus client (after ``start_bus``)."""
+        assert self._voice is not None, "start_bus() first"
+        return self._voice
+
+    def start_bus(self) -> None:
+        """Start ovos-messagebus and connect the recorder and the plugin side's client."""
+        self.messagebus.start(START_TIMEOUT)
+        self.probe.connect(START_TIMEOUT)
+        self.client = MessageBusClient(host="127.0.0.1", port=self.home.port)
+        self.client.run_in_thread()
+        assert self.client.connected_event.wait(START_TIMEOUT), "the plugin side's bus client did not connect"
+        self._voice = VoiceIntents(self.client, self.launches)
+
+    def start_core(self) -> None:
+        """Start ovos-core and wait until it announced that it is up (``mycroft.skills.initialized``)."""
+        since = self.probe.mark()
+        self.core.start()
+        self.probe.wait_for(voice.CORE_READY, START_TIMEOUT, since=since)
+
+    def known_intents(self) -> Set[str]:
+        """Which of our two intents ovos-core lists right now."""
+        return known_intents(self.probe)
+
+    def wait_intents_known(self) -> None:
+        """Wait until ovos-core lists both intents."""
+        wait_intents_known(self.probe)
+
+    def say(self, text: str, lang: str) -> Message:
+        """Send one utterance as the listener does; return the intent service's answer."""
+        return say(self.probe, text, lang)
+
+    def stop(self) -> None:
+        """Detach (as the plugin's shutdown does), then stop everything this stack started, by pid, the bus last."""
+        if self._voice is not None:
+            self._voice.detach()
+        self.probe.close()
+        if self.client is not None:
+            self.client.close()
+        self.core.stop()
+        self.messagebus.stop()
+
+
+@pytest.fixture
+def voice_stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[VoiceStack]:
+    """A private VoiceStack, stopped when the test ends (its logs printed when the test failed)."""
+    stack = VoiceStack(tmp_path / "voice")
+    yield stack
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        for proc in (stack.core, stack.messagebus):
+            print(f"--- {proc.name}\n{proc.tail(120)}")
+    stack.stop()
+
+
+def test_ovos_core_with_its_folder_first_on_the_path_has_every_requirement_met() -> None:
+    """pip check, seeing the packages as ovos-core's process does, finds nothing broken but balena-wifi's stale pin."""
+    env = {**os.environ, "PYTHONPATH": str(core_dir())}
+    result = subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "check"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    broken = [line for line in result.stdout.splitlines()
+              if line.strip() and not line.lower().startswith(("ovos-phal-plugin-balena-wifi ", "no broken"))]
+    assert broken == [], result.stdout
+    seen = subprocess.run([sys.executable, "-c", WHICH_VERSIONS], env=env, capture_output=True, text=True,
+                          timeout=120, check=True).stdout.split()
+    assert seen == [CORE_VERSION, "7.0.6", "2.3.1"], "ovos-core, and the ovos-workshop and watchdog it needs, " \
+                                                     "come from the folder"
+
+
+def test_spoken_requests_in_every_catalogue_language_launch_setup_through_ovos_core(voice_stack: VoiceStack) -> None:
+    """ovos-core runs, the plugin registers: "set up wifi", "richte das WLAN ein" and every language launch setup."""
+    stack = voice_stack
+    stack.start_bus()
+    stack.start_core()
+    stack.voice.register()
+    stack.wait_intents_known()
+
+    assert stack.say("set up wifi", "en-us").msg_type == voice.PADATIOUS_INTENT
+    assert stack.launches.wait(1).data["lang"] == "en-US"
+    assert stack.say("richte das WLAN ein", "de-de").msg_type == voice.PADATIOUS_INTENT
+    assert stack.launches.wait(2).data["lang"] == "de-DE"
+
+    # In every catalogue language: its first sentence reaches padatious, a paraphrase adapt's keywords.
+    for lang, paraphrase in PARAPHRASES.items():
+        count = len(stack.launches.calls)
+        sentence = catalogue_lines(lang, INTENT_FILE)[0]
+        assert stack.say(sentence, lang).msg_type == voice.PADATIOUS_INTENT, sentence
+        assert stack.say(paraphrase, lang).msg_type == voice.ADAPT_INTENT, paraphrase
+        assert stack.launches.wait(count + 2).data["lang"] == standardize_lang_tag(lang)
+    launched = len(stack.launches.calls)
+
+    # What asks for no setup launches nothing.
+    for text, lang in (("turn off the wifi", "en-us"), ("what time is it", "en-us"),
+                       ("schalte das WLAN aus", "de-de")):
+        assert stack.say(text, lang).msg_type == NO_MATCH, text
+    assert len(stack.launches.calls) == launched
+
+    # The plugin is no conversational skill: after a launch it is not left among the active skills.
+    reply = stack.probe.request(ACTIVE_SKILLS, ACTIVE_SKILLS_REPLY, {}, timeout=EVENT_TIMEOUT)
+    assert voice.SKILL_ID not in reply.data["skills"]
+
+    # At shutdown the intents go: ovos-core lists neither, and the same sentence launches nothing any more.
+    stack.voice.detach()
+    wait_until(lambda: not stack.known_intents(), EVENT_TIMEOUT, interval=0.2, what="both intents detached")
+    assert stack.say("set up wifi", "en-us").msg_type == NO_MATCH
+    assert len(stack.launches.calls) == launched
+
+
+def test_intents_are_registered_again_when_ovos_core_starts_after_the_plugin_and_when_it_restarts(
+        voice_stack: VoiceStack) -> None:
+    """The plugin registers before ovos-core runs, and ovos-core restarts: the sentences launch setup each time."""
+    stack = voice_stack
+    stack.start_bus()
+    stack.voice.register()  # nobody hears it: ovos-core is not running yet
+    stack.start_core()
+    stack.wait_intents_known()
+    assert stack.say("set up wifi", "en-us").msg_type == voice.PADATIOUS_INTENT
+    stack.launches.wait(1)
+
+    # A restart forgets every registration; the plugin hears the new start and sends them again.
+    stack.core.stop()
+    stack.start_core()
+    stack.wait_intents_known()
+    assert stack.say("richte das WLAN ein", "de-de").msg_type == voice.PADATIOUS_INTENT
+    stack.launches.wait(2)
+    assert len(stack.launches.calls) == 2
