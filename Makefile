@@ -14,13 +14,22 @@ $(BIN)/python:
 # network-manager 1.3.4, the last release with the GUISetup client, in a folder of its own (never on the
 # venv's path: the venv has 1.3.5); the tests load GUISetup from there (test/integration/guisetup_134.py).
 GUISETUP_DIR := $(VENV)/guisetup-1.3.4
+# ovos-core 2.1.1's intent service for the voice test, likewise (it wants ovos-workshop<8; see requirements-core.txt).
+# fann2 builds from source: without swig and libfann-dev the folder is left out and the voice test skips.
+CORE_DIR := $(VENV)/ovos-core-2.1.1
 
 # Re-install only when what is installed could have changed.
-$(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt requirements-demo.txt requirements-clients.txt Makefile
+$(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt requirements-demo.txt requirements-clients.txt requirements-core.txt Makefile
 	$(PIP) install -e '.[test,screen]'
 	$(PIP) install --no-deps -r requirements-clients.txt
 	rm -rf $(GUISETUP_DIR)
 	$(PIP) install --no-deps --target $(GUISETUP_DIR) ovos-PHAL-plugin-network-manager==1.3.4
+	rm -rf $(CORE_DIR)
+	$(PIP) install --no-deps --target $(CORE_DIR) -r requirements-core.txt || { rm -rf $(CORE_DIR); \
+		echo "ovos-core was not installed (fann2 needs: apt-get install swig libfann-dev); the voice test skips"; }
+	@PYTHONPATH=$(CORE_DIR) $(BIN)/python -m pip check > $(VENV)/pip-check-core.txt || true
+	@if [ -d $(CORE_DIR) ] && grep -v -i -E "^(ovos-phal-plugin-balena-wifi |No broken requirements)" $(VENV)/pip-check-core.txt; \
+		then echo "pip check (with the ovos-core folder first) found broken requirements (above)"; exit 1; fi
 	@# Everything must be consistent but balena-wifi 1.2.2, whose own pins are stale on purpose.
 	@$(BIN)/python -m pip check > $(VENV)/pip-check.txt || true
 	@if grep -v -i -E "^(ovos-phal-plugin-balena-wifi |No broken requirements)" $(VENV)/pip-check.txt; \

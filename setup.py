@@ -43,7 +43,7 @@ setup(
     url="https://github.com/OpenVoiceOS/ovos-PHAL-plugin-wifi-setup",
     license="Apache-2.0",
     packages=[PACKAGE],
-    package_data={PACKAGE: package_files("gui")},
+    package_data={PACKAGE: package_files("gui") + package_files("locale")},
     include_package_data=True,
     python_requires=">=3.9",
     install_requires=required("requirements.txt"),

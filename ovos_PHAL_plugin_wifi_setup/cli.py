@@ -287,8 +287,18 @@ def print_status(data: Dict[str, Any], url: str, out: TextIO) -> None:
         ("in setup", _yes_no(data.get("in_setup"))),
         ("watchdog", "unknown" if watchdog is None else ("on" if watchdog else "off")),
         ("internet", _yes_no(data.get("internet"))),
+        ("connectivity", str(data.get("connectivity", "unknown"))),
         ("first boot", _yes_no(data.get("first_boot"))),
+        ("language", str(data.get("lang", "?"))),
         ("active client", active.get(topics.K_CLIENT, "?") if isinstance(active, dict) else "none"),
+        ("rounds", f"{data.get('rounds_started', 0)} started, {data.get('rounds_completed', 0)} completed, "
+                   f"{data.get('rounds_failed', 0)} failed"),
+        ("last round", "none completed" if data.get("last_round_seconds") is None
+         else f"{data['last_round_seconds']:g} s"),
+        ("last online", str(data.get("last_online_at") or "never")),
+        ("last error", "none" if not data.get("last_error")
+         else printable(f"{data['last_error']} ({data.get('last_error_at') or '?'})")),
+        ("protocol", str(data.get("protocol", "?"))),
     ]
     for label, value in rows:
         print(f"{label + ':':<15}{value}", file=out)

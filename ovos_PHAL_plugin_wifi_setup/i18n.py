@@ -74,7 +74,7 @@ def _lines(lang: str, name: str) -> Tuple[str, ...]:
     """The non-empty lines of one catalogue file (a .dialog or .intent), or none."""
     try:
         with open(os.path.join(LOCALE_DIR, lang, name), encoding="utf-8") as f:
-            return tuple(line.strip() for line in f if line.strip() and not line.startswith("#"))
+            return tuple(line.strip() for line in f if line.strip() and not line.strip().startswith("#"))
     except OSError:
         return ()
 
@@ -90,7 +90,7 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
     """Put the values into the template's `{placeholders}` (the values themselves are not read as templates)."""
     try:
         return template.format_map(_Values(values))
-    except (ValueError, IndexError, AttributeError):
+    except (ValueError, LookupError, AttributeError, TypeError):
         return template  # a malformed template is shown as written, never an exception
 
 

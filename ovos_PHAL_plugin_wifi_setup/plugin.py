@@ -28,6 +28,7 @@ from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.screen_client import ScreenSetupClient
 from ovos_PHAL_plugin_wifi_setup.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore, default_state_path, now_iso
+from ovos_PHAL_plugin_wifi_setup.voice import VoiceIntents
 from ovos_PHAL_plugin_wifi_setup.watchdog import OwnChecks
 
 Handler = Callable[[Message], None]
@@ -125,6 +126,11 @@ class WifiSetupPlugin(PHALPlugin):
                                                    scan_timeout=self.settings.screen_scan_timeout,
                                                    catalogue=self.catalogue)
             self.screen_client.start()
+        # The spoken way in: intents registered with the intent service over the bus, in every catalogue language.
+        self.voice: Optional[VoiceIntents] = None
+        if self.settings.voice:
+            self.voice = VoiceIntents(self._out, launch=self._on_voice_request)
+            self.voice.register()
         # Learn whether a screen is there without waiting on it: the answer arrives at handle_gui_status.
         self._broadcast(t.GUI_STATUS_REQUEST)
         self._broadcast(t.ALIVE)
@@ -166,6 +172,8 @@ class WifiSetupPlugin(PHALPlugin):
                 self._save(last_online_at=now_iso())
         if self.screen_client is not None:
             self.screen_client.shutdown()  # it leaves the list like any client: the handlers are still here
+        if self.voice is not None:
+            self.voice.detach()
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
         gui_set = getattr(self.gui, "gui_set", None)
@@ -381,10 +389,20 @@ class WifiSetupPlugin(PHALPlugin):
 
     def handle_user_activated(self, message: Message) -> None:
         """user.activated: the user asked for network setup; the watchdog is on again, and setup launches now."""
+        self._user_asked("the user asked for it")
+
+    def _on_voice_request(self, message: Message) -> None:
+        """A spoken "set up Wi-Fi" the intent service matched: what user.activated does."""
+        self._user_asked("the user asked for it by voice")
+
+    def _user_asked(self, reason: str) -> None:
+        """The user asked for network setup: the watchdog is on again, any decline forgotten, setup launches now."""
         with self._lock:
+            if self._closed:
+                return
             self._save(never_connect=False, watchdog_on=True)
             self._backoff_until = 0.0
-            self.launch(reason="the user asked for it")
+            self.launch(reason=reason)
 
     def handle_page_removed(self, message: Message) -> None:
         """client.select.page.removed: the GUI closed the selection page; leave the selecting state."""

@@ -50,6 +50,8 @@ class Settings:
     """Seconds after the plugin ended a client's session in which a removal from that client answers the stop."""
     notice_window: float = 2.0
     """Seconds within which another sender's enclosure.notify.no_internet counts for the same change."""
+    voice: bool = True
+    """Register the spoken way in ("set up Wi-Fi" and the like) with the intent service."""
     speak: bool = True
     """Say, in the device's language, that setup failed on a device without a screen, and that a round completed."""
     screen_client: str = "auto"

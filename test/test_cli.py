@@ -63,6 +63,17 @@ class Manager:
             self.close()
             raise
 
+    def remote_round_completes(self) -> None:
+        """A round with the remote client, to completion: launched, the client done, the internet up."""
+        from ovos_bus_client.message import Message
+
+        self.bus.emit(Message(topics.USER_ACTIVATED))
+        wait_until(lambda: self.remote.is_active, 10, what="the remote client active")
+        self.remote.request_deactivate()
+        wait_until(lambda: self.plugin.status()["state"] == "checking", 10, what="checking")
+        self.bus.emit(Message(topics.INTERNET_CONNECTED))
+        wait_until(lambda: self.plugin.status()["rounds_completed"] == 1, 10, what="the round completed")
+
     def close(self) -> None:
         """Stop the clients, the plugin and the connection."""
         self.remote.shutdown()
@@ -124,6 +135,18 @@ def test_status_reads_host_and_port_from_mycroft_conf(home: StackHome, manager: 
     assert "state:" in out and "idle" in out
     assert "active client: none" in out
     assert "clients (2):" in out
+
+
+def test_status_shows_what_a_fleet_reads(home: StackHome, manager: Manager) -> None:
+    """After a completed round: the counters, the round's length, the last time online, the protocol."""
+    manager.remote_round_completes()
+    out = run(home, "status").stdout
+    assert "rounds:        1 started, 1 completed, 0 failed" in out
+    assert "connectivity:  online" in out
+    assert "last error:    none" in out
+    assert "protocol:      2.1" in out
+    assert "last round:    " in out and "none completed" not in out
+    assert "last online:   20" in out
 
 
 def test_launch_opens_a_round_and_status_shows_it(home: StackHome, manager: Manager) -> None:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Iterator, List, Optional, Set
+from typing import Any, Iterator, List, Optional, Set
 
 import pytest
 from ovos_bus_client import MessageBusClient
@@ -26,6 +26,12 @@ from ovos_PHAL_plugin_wifi_setup.voice import INTENT_FILE, VoiceIntents, catalog
 from .ovos_core_service import CORE_VERSION, OvosCore, core_dir
 
 pytestmark = pytest.mark.integration
+
+try:
+    core_dir()
+except FileNotFoundError as missing:
+    pytest.skip(f"{missing} (fann2 builds from source: apt-get install swig libfann-dev first)",
+                allow_module_level=True)
 
 START_TIMEOUT = 90.0
 EVENT_TIMEOUT = 60.0
@@ -239,3 +245,31 @@ def test_intents_are_registered_again_when_ovos_core_starts_after_the_plugin_and
     assert stack.say("richte das WLAN ein", "de-de").msg_type == voice.PADATIOUS_INTENT
     stack.launches.wait(2)
     assert len(stack.launches.calls) == 2
+
+
+def test_spoken_requests_open_a_setup_round_in_the_plugin_under_ovos_phal(real_stack: Any) -> None:
+    """ovos_PHAL loads the plugin, then ovos-core starts: "set up wifi" and "richte das WLAN ein" each open a
+    setup round; stopping ovos_PHAL (SIGTERM, as a service manager does) withdraws the intents."""
+    from ovos_PHAL_plugin_wifi_setup import topics as T
+
+    stack = real_stack(gui="never", voice=True)
+    stack.home.extra.update({"lang": "en-us", "secondary_langs": ["de-de"]})
+    stack.home.write_config()
+    core = OvosCore(stack.home)
+    try:
+        stack.start_bus()
+        stack.start_phal()
+        since = stack.probe.mark()
+        core.start()
+        stack.probe.wait_for(voice.CORE_READY, START_TIMEOUT, since=since)
+        wait_intents_known(stack.probe)
+        for text, lang in (("set up wifi", "en-us"), ("richte das WLAN ein", "de-de")):
+            since = stack.probe.mark()
+            assert say(stack.probe, text, lang).msg_type == voice.PADATIOUS_INTENT
+            stack.probe.wait_for(T.SETUP_LAUNCHED, EVENT_TIMEOUT, since=since)
+            stack.probe.emit(T.SKIP_SETUP)
+            stack.probe.wait_for(T.STOP_SETUP, EVENT_TIMEOUT, since=since)
+        stack.phal.stop()
+        wait_until(lambda: not known_intents(stack.probe), EVENT_TIMEOUT, interval=0.2, what="intents withdrawn")
+    finally:
+        core.stop()

@@ -1,7 +1,7 @@
 // The on-screen Wi-Fi method: the networks network-manager found, a password step for a secured
 // one, and how the connect goes. Qt5 / ovos-shell.
 //
-// The screen client owns the flow; this page shows its session data (step, networks_model,
+// The screen client owns the flow; this page shows its session data (step, networks_model, texts,
 // selected_ssid, error) and sends the user's choices as bus requests. The password step is the
 // page's own: the password stays in the text field until Connect sends it, and is never written
 // into the session data.
@@ -22,8 +22,11 @@ Rectangle {
     property string step: ""
     // The network being connected, or the one tried last.
     property string selectedSsid: ""
-    // Words for the user about what went wrong ("" when nothing did).
+    // Words for the user about what went wrong ("" when nothing did), in the device's language.
     property string error: ""
+    // The plugin's texts in the device's language (key → text, from its locale/<lang>/gui.json);
+    // "{ssid}" in a text stands for the network's name.
+    property var texts: ({})
 
     // The password step: the network that asks for one ("" while the list shows).
     property string passwordFor: ""
@@ -40,13 +43,13 @@ Rectangle {
 
     readonly property string statusText: {
         if (setup.step === "scanning") {
-            return qsTr("Looking for Wi-Fi networks…")
+            return setup.say("networks_scanning", qsTr("Looking for Wi-Fi networks…"))
         }
         if (setup.step === "connecting") {
-            return qsTr("Connecting to %1…").arg(setup.selectedSsid)
+            return setup.naming(setup.say("connecting", qsTr("Connecting to {ssid}…")), setup.selectedSsid)
         }
         if (setup.step === "connected") {
-            return qsTr("Connected to %1").arg(setup.selectedSsid)
+            return setup.naming(setup.say("connected", qsTr("Connected to {ssid}")), setup.selectedSsid)
         }
         return ""
     }
@@ -58,6 +61,17 @@ Rectangle {
         if (setup.working) {
             setup.closePassword()
         }
+    }
+
+    // The plugin's text for a key; the page's own English only while that text is missing.
+    function say(key, english) {
+        var value = setup.texts ? setup.texts[key] : undefined
+        return typeof value === "string" && value !== "" ? value : english
+    }
+
+    // A text with the network's name put in for "{ssid}" (the name itself is not searched again).
+    function naming(template, ssid) {
+        return template.split("{ssid}").join(ssid)
     }
 
     function playClick() {
@@ -144,7 +158,7 @@ Rectangle {
                     maximumLineCount: 2
                     elide: Text.ElideRight
                     color: Kirigami.Theme.textColor
-                    text: qsTr("Choose a Wi-Fi network")
+                    text: setup.say("networks_title", qsTr("Choose a Wi-Fi network"))
                 }
 
                 Label {
@@ -155,8 +169,8 @@ Rectangle {
                     elide: Text.ElideRight
                     color: Kirigami.Theme.textColor
                     font.pixelSize: Mycroft.Units.gridUnit
-                    text: setup.askingPassword ? qsTr("Type the password, then tap Connect")
-                                               : qsTr("Tap a network to join it")
+                    text: setup.askingPassword ? setup.say("password_hint", qsTr("Type the password, then tap Connect"))
+                                               : setup.say("networks_hint", qsTr("Tap a network to join it"))
                 }
             }
         }
@@ -325,7 +339,7 @@ Rectangle {
             wrapMode: Text.WordWrap
             color: Kirigami.Theme.textColor
             font.pixelSize: Mycroft.Units.gridUnit * 1.25
-            text: qsTr("No Wi-Fi networks found. Tap Rescan to look again.")
+            text: setup.say("networks_empty", qsTr("No Wi-Fi networks found. Tap Rescan to look again."))
         }
 
         ListView {
@@ -429,7 +443,8 @@ Rectangle {
                             textFormat: Text.PlainText
                             color: Kirigami.Theme.textColor
                             font.pixelSize: Mycroft.Units.gridUnit * 0.9
-                            text: row.secured ? (row.security || qsTr("Secured")) : qsTr("Open")
+                            text: row.secured ? (row.security || setup.say("secured", qsTr("Secured")))
+                                              : setup.say("open", qsTr("Open"))
                         }
                     }
                 }
@@ -471,7 +486,7 @@ Rectangle {
                 wrapMode: Text.WordWrap
                 color: Kirigami.Theme.textColor
                 font.pixelSize: Mycroft.Units.gridUnit
-                text: qsTr("Password (8 to 63 characters)")
+                text: setup.say("password_placeholder", qsTr("Password (8 to 63 characters)"))
             }
 
             RowLayout {
@@ -494,7 +509,7 @@ Rectangle {
                     verticalAlignment: TextInput.AlignVCenter
                     leftPadding: setup.spacing * 1.5
                     rightPadding: setup.spacing * 1.5
-                    Accessible.name: qsTr("Password (8 to 63 characters)")
+                    Accessible.name: setup.say("password_placeholder", qsTr("Password (8 to 63 characters)"))
                     onAccepted: setup.connectWithPassword()
 
                     cursorDelegate: Rectangle {
@@ -519,7 +534,7 @@ Rectangle {
                     Layout.preferredWidth: Kirigami.Units.gridUnit * 5
                     // Tapping it leaves the keyboard with the field.
                     focusPolicy: Qt.NoFocus
-                    text: setup.passwordShown ? qsTr("Hide") : qsTr("Show")
+                    text: setup.passwordShown ? setup.say("hide", qsTr("Hide")) : setup.say("show", qsTr("Show"))
                     onClicked: setup.passwordShown = !setup.passwordShown
                 }
             }
@@ -532,7 +547,7 @@ Rectangle {
                 PageButton {
                     objectName: "cancelButton"
                     focusPolicy: Qt.NoFocus
-                    text: qsTr("Cancel")
+                    text: setup.say("cancel", qsTr("Cancel"))
                     onClicked: {
                         setup.playClick()
                         setup.closePassword()
@@ -544,7 +559,7 @@ Rectangle {
                     primary: true
                     focusPolicy: Qt.NoFocus
                     enabled: passwordField.length >= setup.minimumPassword
-                    text: qsTr("Connect")
+                    text: setup.say("connect", qsTr("Connect"))
                     onClicked: setup.connectWithPassword()
                 }
             }
@@ -576,7 +591,7 @@ Rectangle {
 
             PageButton {
                 objectName: "backButton"
-                text: qsTr("Back")
+                text: setup.say("back", qsTr("Back"))
                 onClicked: {
                     setup.playClick()
                     setup.send("back", {})
@@ -586,7 +601,7 @@ Rectangle {
             PageButton {
                 objectName: "rescanButton"
                 visible: !setup.working
-                text: qsTr("Rescan")
+                text: setup.say("rescan", qsTr("Rescan"))
                 onClicked: {
                     setup.playClick()
                     setup.send("scan", {})

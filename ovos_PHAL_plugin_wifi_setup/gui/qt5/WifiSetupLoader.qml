@@ -18,6 +18,10 @@ Mycroft.Delegate {
         }
     }
 
+    // Every text the pages show, in the device's language, as the plugin sent it (key → text);
+    // until it does, the pages show their own English.
+    readonly property var texts: loaderView.sessionData.texts || ({})
+
     // A text of the session data, "" until the plugin sent it.
     function text(key) {
         var value = loaderView.sessionData[key]
@@ -42,6 +46,7 @@ Mycroft.Delegate {
 
         ClientSelection {
             clients: loaderView.sessionData.clients_model
+            texts: loaderView.texts
         }
     }
 
@@ -53,6 +58,7 @@ Mycroft.Delegate {
             step: loaderView.text("step")
             selectedSsid: loaderView.text("selected_ssid")
             error: loaderView.text("error")
+            texts: loaderView.texts
         }
     }
 

@@ -17,6 +17,8 @@ Rectangle {
     // Either a plain array of client records or, as the shell hands lists over, a list
     // model whose roles are the record's keys.
     property var clients: []
+    // The plugin's texts in the device's language (key → text, from its locale/<lang>/gui.json).
+    property var texts: ({})
 
     readonly property bool landscape: width >= height
     readonly property int clientCount: tileRepeater.count
@@ -24,6 +26,12 @@ Rectangle {
     readonly property real margin: Kirigami.Units.largeSpacing * 2
 
     color: Kirigami.Theme.backgroundColor
+
+    // The plugin's text for a key; the page's own English only while that text is missing.
+    function say(key, english) {
+        const value = selection.texts ? selection.texts[key] : undefined
+        return typeof value === "string" && value !== "" ? value : english
+    }
 
     function playClick() {
         Mycroft.SoundEffects.playClickedSound(Qt.resolvedUrl("sounds/clicked.wav"))
@@ -97,7 +105,7 @@ Rectangle {
                     maximumLineCount: 2
                     elide: Text.ElideRight
                     color: Kirigami.Theme.textColor
-                    text: qsTr("Set up the network")
+                    text: selection.say("select_title", qsTr("Set up the network"))
                 }
 
                 Label {
@@ -110,7 +118,7 @@ Rectangle {
                     // The text colour itself: the disabled one is too faint on a light background.
                     color: Kirigami.Theme.textColor
                     font.pixelSize: Mycroft.Units.gridUnit
-                    text: qsTr("Choose how you would like to connect this device")
+                    text: selection.say("select_subtitle", qsTr("Choose how you would like to connect this device"))
                 }
             }
         }
@@ -143,7 +151,7 @@ Rectangle {
             wrapMode: Text.WordWrap
             color: Kirigami.Theme.textColor
             font.pixelSize: Mycroft.Units.gridUnit * 1.25
-            text: qsTr("No setup method is available yet")
+            text: selection.say("select_empty", qsTr("No setup method is available yet"))
         }
 
         Grid {
@@ -281,7 +289,7 @@ Rectangle {
 
             FooterButton {
                 objectName: "connectLaterButton"
-                text: qsTr("Connect later")
+                text: selection.say("connect_later", qsTr("Connect later"))
                 onClicked: {
                     selection.playClick()
                     Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.skip.setup", {})
@@ -290,7 +298,7 @@ Rectangle {
 
             FooterButton {
                 objectName: "neverConnectButton"
-                text: qsTr("Never connect")
+                text: selection.say("never_connect", qsTr("Never connect"))
                 onClicked: {
                     selection.playClick()
                     Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.fully.offline", {})

@@ -21,6 +21,10 @@ Mycroft.Delegate {
         }
     }
 
+    // Every text the pages show, in the device's language, as the plugin sent it (key → text);
+    // until it does, the pages show their own English.
+    readonly property var texts: loaderView.sessionData.texts || ({})
+
     // A text of the session data, "" until the plugin sent it.
     function text(key) {
         const value = loaderView.sessionData[key]
@@ -45,6 +49,7 @@ Mycroft.Delegate {
 
         ClientSelection {
             clients: loaderView.sessionData.clients_model
+            texts: loaderView.texts
         }
     }
 
@@ -56,6 +61,7 @@ Mycroft.Delegate {
             step: loaderView.text("step")
             selectedSsid: loaderView.text("selected_ssid")
             error: loaderView.text("error")
+            texts: loaderView.texts
         }
     }
 
