@@ -40,7 +40,7 @@ $(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt req
 test:
 	@echo "make test: the whole suite, about 5 minutes on 2 cores (the first run adds the install)"
 	@$(MAKE) --no-print-directory $(TEST_STAMP)
-	$(BIN)/python -m pytest test
+	$(BIN)/python -m pytest test -n 4 --dist loadfile
 
 # Only the demo needs a messagebus of its own: it is the `demo` extra, not a runtime dependency.
 $(DEMO_STAMP): $(BIN)/python setup.py requirements.txt requirements-demo.txt Makefile
@@ -50,7 +50,7 @@ $(DEMO_STAMP): $(BIN)/python setup.py requirements.txt requirements-demo.txt Mak
 demo: $(DEMO_STAMP)
 	$(BIN)/ovos-wifi-setup demo
 
-# Re-render docs/selection-landscape.png from the QML test harness (under Xvfb when it is installed).
+# Re-render the README screenshots (docs/*.png) from the QML test harness (under Xvfb when it is installed).
 screenshots: $(TEST_STAMP)
 	$(BIN)/python test/qml/make_screenshots.py
 

@@ -135,11 +135,18 @@ def silent_listener() -> Iterator[Any]:
     listener.close()
 
 
+def pytest_runtest_logreport(report: Any) -> None:
+    """A failed test keeps this process's session folder (each pytest-xdist worker has one of its own)."""
+    if report.failed:
+        _session["keep"] = True
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int) -> None:
     """Keep the session folder when tests failed, and say where it is."""
     if int(exitstatus) in _KEEP_ON:
         _session["keep"] = True
-        terminalreporter.write_sep("-", f"kept for inspection (tests failed): {_SESSION_ROOT}")
+        terminalreporter.write_sep("-", f"kept for inspection (tests failed): {_SESSION_ROOT} and the "
+                                        f"workers' wifi-setup-test-* beside it in {os.path.dirname(_SESSION_ROOT)}")
 
 
 @pytest.hookimpl(trylast=True)
