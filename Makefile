@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 TEST_STAMP := $(VENV)/.test-installed
 DEMO_STAMP := $(VENV)/.demo-installed
 
-.PHONY: test demo screenshots translations bench fuzz-long clean
+.PHONY: test demo screenshots bench fuzz-long clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,10 +53,6 @@ demo: $(DEMO_STAMP)
 # Re-render the README screenshots (docs/*.png) from the QML test harness (under Xvfb when it is installed).
 screenshots: $(TEST_STAMP)
 	$(BIN)/python test/qml/make_screenshots.py
-
-# Refresh the pages' .ts sources and rebuild the .qm catalogues.
-translations: $(TEST_STAMP)
-	$(BIN)/python test/qml/build_translations.py
 
 # Ours against the plugin we replace (1.1.8, in its own venv benchmarks/.venv-baseline, built on first use)
 # and the OVOS floor, interleaved in one run: prints the table and writes benchmarks/RESULTS.md (~4 min).

@@ -864,8 +864,12 @@ class WifiSetupPlugin(PHALPlugin):
         self._plan_check(self._check_delay(online))
 
     def _device_lang(self) -> Any:
-        """mycroft.conf's `lang`."""
-        return self.config_core.get("lang") if hasattr(self.config_core, "get") else None
+        """mycroft.conf's `lang` as the files say now (ovos-config's get() answers from the instance's snapshot;
+        its item lookup reads the configuration again)."""
+        try:
+            return self.config_core["lang"]
+        except (KeyError, TypeError):
+            return None
 
     def _network_tests(self) -> dict:
         """The plugin's own network_tests section if it has one, else mycroft.conf's."""

@@ -9,7 +9,6 @@ import os
 import re
 import string
 from pathlib import Path
-import xml.etree.ElementTree as ET
 from typing import Dict, Iterator, List, Set
 
 import pytest
@@ -25,7 +24,6 @@ INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc")
 # Page texts a language rightly writes as English does (Dutch says "Open" too); anything else equal to the English
 # is an untranslated copy.
 SAME_AS_ENGLISH = {("nl-nl", "open")}
-QT_TRANSLATIONS = os.path.join(os.path.dirname(LOCALE_DIR), "gui", "qt5", "translations")
 
 
 def folders() -> List[str]:
@@ -125,32 +123,6 @@ def test_every_language_folder_holds_the_same_files() -> None:
     expected = sorted(("gui.json", *DIALOGS, *INTENT_FILES))
     for lang in folders():
         assert sorted(os.listdir(os.path.join(LOCALE_DIR, lang))) == expected, lang
-
-
-def qt_translations() -> Dict[str, Dict[str, str]]:
-    """The Qt catalogues' translations per locale folder: English source → translation, %1 written as {ssid}."""
-    found: Dict[str, Dict[str, str]] = {}
-    for name in sorted(os.listdir(QT_TRANSLATIONS)):
-        if not name.endswith(".ts"):
-            continue
-        code = name[:-len(".ts")].rsplit("_", 1)[1]
-        root = ET.parse(os.path.join(QT_TRANSLATIONS, name)).getroot()
-        found[best_lang(code)] = {
-            m.findtext("source").replace("%1", "{ssid}"): m.findtext("translation").replace("%1", "{ssid}")
-            for m in root.iter("message")}
-    return found
-
-
-def test_the_pages_read_the_same_as_the_qt_catalogues_say() -> None:
-    """Every string the Qt catalogues translate has the same wording in that language's gui.json."""
-    english = {text: key for key, text in gui_file(ENGLISH).items()}
-    translations = qt_translations()
-    assert set(translations) == set(TRANSLATED)
-    for lang, pairs in translations.items():
-        texts = gui_file(lang)
-        for source, translation in pairs.items():
-            assert source in english, f"the Qt catalogue's {source!r} is no English page text"
-            assert texts[english[source]] == translation, f"{lang}/{english[source]}"
 
 
 # --- picking the language ---

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from stack import (BusRecorder, ManagedProcess, Messagebus, PhalService, StackHome, free_port, pid_running,
                    port_open, wait_until, watch_pid_files)
@@ -234,6 +234,11 @@ class RealStack:
 
         wait_until(pong, RECONNECT_TIMEOUT, interval=0.5, what="an answer from the client host")
 
+    def set_core_config(self, **values: Any) -> None:
+        """Put top-level keys (such as ``lang``) into this stack's mycroft.conf; processes started later read them."""
+        self.home.extra.update(values)
+        self.home.write_config()
+
     # -- the stand-in wifi-connect ------------------------------------------------------------
 
     def set_wifi_connect(self, mode: str) -> None:
@@ -444,6 +449,43 @@ class Screen:
                     raise TimeoutError(f"no page of {namespace!r} on the screen within {timeout} s")
                 self._lock.wait(remaining)
 
+    def wait_until(self, found: Callable[[List[Dict[str, Any]]], Any], what: str,
+                   timeout: float = EVENT_TIMEOUT) -> Any:
+        """Wait until ``found``, given every message received so far (oldest first), returns something; return it."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                result = found(list(self._received))
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"{what}: not on the screen within {timeout} s")
+                self._lock.wait(remaining)
+
     def close(self) -> None:
         """Close the GUI websocket."""
         self.socket.close()
+
+
+def screen_session(received: List[Dict[str, Any]], namespace: str) -> Dict[str, Any]:
+    """The session data of ``namespace`` as a screen holds it after these messages from ovos-gui
+    (``mycroft.session.set`` sets keys, ``mycroft.session.delete`` removes one)."""
+    data: Dict[str, Any] = {}
+    for message in received:
+        if message.get("namespace") != namespace:
+            continue
+        if message.get("type") == "mycroft.session.set":
+            data.update(message.get("data") or {})
+        elif message.get("type") == "mycroft.session.delete":
+            data.pop(message.get("property"), None)
+    return data
+
+
+def screen_pages(received: List[Dict[str, Any]], namespace: str) -> List[Dict[str, Any]]:
+    """The page entries ({url, page}) ovos-gui last inserted for ``namespace`` among these messages."""
+    entries: List[Dict[str, Any]] = []
+    for message in received:
+        if message.get("type") == "mycroft.gui.list.insert" and message.get("namespace") == namespace:
+            entries = list(message.get("data") or [])
+    return entries

@@ -19,19 +19,23 @@ import pytest
 # The helpers beside this file are plain modules, whatever import mode pytest runs in.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qml_scenarios import (BINDINGS, DEBIAN_PYTHON, HERE, LAYOUT_COUNTS, RUN_TIMEOUT, build_real_scenarios,  # noqa: E402
-                           build_scenarios, child_env, flow_values, install_command, real_kirigami_missing)
+from qml_scenarios import (BINDINGS, DEBIAN_PYTHON, GERMAN, HERE, LAYOUT_COUNTS, RUN_TIMEOUT,  # noqa: E402
+                           LanguagePlan, build_real_scenarios, build_scenarios, child_env, flow_values,
+                           install_command, real_kirigami_missing)
 from qml_session import network_sessions, selection_session  # noqa: E402
 
 REAL = "qt5-real"
 
 @pytest.fixture(scope="session")
-def qml_plan() -> Dict[str, Any]:
-    """Session data from the real plugin and its on-screen method for every scenario (no Qt needed)."""
+def qml_plan(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    """Session data from the real plugin and its on-screen method for every scenario (no Qt needed): in
+    English here, and in German ("de") from a plugin whose mycroft.conf says `lang: de-de`."""
+    german = LanguagePlan(GERMAN, tmp_path_factory.mktemp("plan-de"))
     updates, start = flow_values()
     sessions = {count: selection_session(count) for count in LAYOUT_COUNTS}
     return {"updates": updates, "start": start, "sessions": sessions,
-            "screen_selection": selection_session(2, screen=True), "networks": network_sessions()}
+            "screen_selection": selection_session(2, screen=True), "networks": network_sessions(),
+            "de": german.result()}
 
 
 @pytest.fixture(scope="session")

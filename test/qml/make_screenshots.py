@@ -5,6 +5,8 @@
 Writes, from the same harness and plugin-driven session data as the tests:
 
 - selection-landscape.png: the selection page, three clients, the shell's dark scheme (stand-in Kirigami)
+- selection-de.png: the selection page in German, from a plugin whose mycroft.conf says `lang: de-de`:
+  its own on-screen method and a client that sends German, the shell's dark scheme (stand-in Kirigami)
 - network-list.png: the network list (20 networks), the shell's dark scheme (stand-in Kirigami)
 - network-password.png: the password step for the secured network Home, the shell's dark scheme
 - selection-light.png: the selection page with the built-in method, in Kirigami's default light
@@ -29,19 +31,25 @@ from typing import Any, Dict, List, Optional
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
+# The harness helpers beside this file, and test/ for the loopback network checks they configure.
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 LANDSCAPE = [800, 480]
 
 
 def sessions_for_readme(xdg: Path) -> Dict[str, Any]:
-    """Return the plugin's session data for the shots (run with a private XDG tree)."""
+    """Return the plugin's session data for the shots (run with a private XDG tree; German in a process of its
+    own, configured `lang: de-de`)."""
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         os.environ[var] = str(xdg / var.lower())
+    from qml_scenarios import GERMAN, LanguagePlan
     from qml_session import network_sessions, selection_session
 
+    german_root = xdg / "de"
+    german_root.mkdir(parents=True)
+    german = LanguagePlan(GERMAN, german_root)
     return {"selection": selection_session(3), "screen_selection": selection_session(2, screen=True),
-            "networks": network_sessions()}
+            "networks": network_sessions(), "german": german.result()}
 
 
 def run_harness(python: str, framework: str, scenarios: List[Dict[str, Any]], work: Path, name: str,
@@ -91,6 +99,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         page = str(GUI / args.framework / "WifiSetupLoader.qml")
         dark = [
             {"name": "selection-landscape", "data": data["selection"], "steps": []},
+            {"name": "selection-de", "data": data["german"]["selection"], "steps": []},
             {"name": "network-list", "data": nets["list-20"], "steps": []},
             {"name": "network-password", "data": nets["list-20"],
              "steps": [{"do": "click_row", "ssid": "Home"}, {"do": "type", "text": PASSWORD}]},

@@ -1,7 +1,12 @@
-"""What the QML tests judge a snapshot by: fitting the screen, nothing cut off or overlapping, legible text."""
+"""What the QML tests judge a snapshot by: fitting the screen, nothing cut off or overlapping, legible text,
+and the catalogue texts a page should show."""
 from __future__ import annotations
 
+import json
+import os
 from typing import Any, Dict, List, Optional
+
+from ovos_PHAL_plugin_wifi_setup.i18n import LOCALE_DIR
 
 TOLERANCE = 0.5
 # WCAG 2.x level AA for body text; every text on the pages is held to it, headings included.
@@ -138,3 +143,14 @@ def illegible(entries: List[Dict[str, Any]]) -> List[str]:
             found.append(f"{e['name']} {e['text']!r}: {e['color']} on {e['background']} is {e['ratio']}:1, "
                          f"below {MIN_CONTRAST}:1")
     return found
+
+
+def catalogue_texts(lang: str) -> Dict[str, str]:
+    """One language's page texts exactly as its locale/<lang>/gui.json has them (no English filled in)."""
+    with open(os.path.join(LOCALE_DIR, lang, "gui.json"), encoding="utf-8") as f:
+        return dict(json.load(f))
+
+
+def german_texts() -> Dict[str, str]:
+    """The German page texts (locale/de-de/gui.json)."""
+    return catalogue_texts("de-de")

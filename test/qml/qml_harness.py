@@ -14,7 +14,8 @@ python3 and its PyQt5).
 The spec lists scenarios; each loads one page with session data in a colour scheme and runs
 steps (set session data, tap a tile, a network or a button, type, scroll the network list
 through, render, measure legibility, destroy). After every step the harness records a
-snapshot: the texts and geometry of every tile, row, label, field and button, the requests
+snapshot: the texts and geometry of every tile, row, label, field and button, every text on
+screen (visible_texts), the requests
 the page sent through the stand-in MycroftController, the sounds it played, the session data
 as the page left it, and every warning the QML engine printed.
 """
@@ -211,7 +212,8 @@ class Harness:
         self.app.setPalette(palette)
 
     def use_language(self, lang: Optional[str], translations: Path) -> bool:
-        """Install the page translation for a language the way mycroft-gui does; None removes it."""
+        """Install a Qt catalogue for a language the way mycroft-gui does, if one is beside the page (the pages
+        ship none: their texts come in the session data); None removes it. Says whether one was installed."""
         for translator in self.translators:
             self.app.removeTranslator(translator)
         self.translators = []
@@ -386,6 +388,20 @@ class PageRun:
                 x0, y0, x1, y1 = max(x0, px), max(y0, py), min(x1, px + pw), min(y1, py + ph)
             parent = parent.parentItem()
         return [round(x0, 2), round(y0, 2), round(max(0.0, x1 - x0), 2), round(max(0.0, y1 - y0), 2)]
+
+    def visible_texts(self) -> List[Dict[str, str]]:
+        """Every text a user can see now, in scene order: each visible, painted, on-screen text item that says
+        something (a text field's content is the user's own and is left out)."""
+        shown = []
+        for item in self.all_items():
+            if not item.isVisible() or not item.inherits("QQuickText"):
+                continue
+            text = str(item.property("text") or "")
+            rect = self.shown_rect(item)
+            if not text.strip() or self._effective_opacity(item) <= 0 or rect[2] < 1 or rect[3] < 1:
+                continue
+            shown.append({"name": item.objectName() or item.metaObject().className(), "text": text})
+        return shown
 
     def text_info(self, item: Any) -> Dict[str, Any]:
         """Describe a text item: its text, where it is, and whether all of it is shown."""
@@ -679,6 +695,7 @@ class PageRun:
                 "scroll_bar": bool(self.items("networkScrollBar")),
             }
             snap["password"] = self.password_info()
+            snap["visible_texts"] = self.visible_texts()
         snap["session"] = self.session_values()
         snap["journal"] = self.h.journal()
         snap["sounds"] = self.h.played()

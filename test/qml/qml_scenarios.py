@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -13,6 +14,7 @@ from ovos_config.locations import get_xdg_cache_save_path
 
 from ovos_PHAL_plugin_wifi_setup import topics
 
+from loopback import LOOPBACK_NETWORK_TESTS
 from qml_session import SAMPLE_CLIENTS, PluginDriver
 
 HERE = Path(__file__).resolve().parent
@@ -23,6 +25,10 @@ LAYOUT_COUNTS = (0, 1, 2, 6)
 NETWORK_COUNTS = (0, 1, 20)
 # Generous: both frameworks usually finish in well under a minute.
 RUN_TIMEOUT = 240
+# The device language of the German scenarios (mycroft.conf's `lang`), and the locale the harness then
+# tries to load a Qt catalogue for, the way mycroft-gui would (the pages ship none).
+GERMAN = "de-de"
+GERMAN_QT = "de"
 
 # The password the scenarios type; nothing but the page's connect request may carry it.
 PASSWORD = "correct horse 42"  # noqa: S105 - what the scenarios type, not a secret
@@ -57,6 +63,33 @@ def child_env(root: Path) -> Dict[str, str]:
     for var in ("QML2_IMPORT_PATH", "QML_IMPORT_PATH", "QT_QUICK_CONTROLS_STYLE", "QT_PLUGIN_PATH", "PYTHONPATH"):
         env.pop(var, None)
     return env
+
+
+class LanguagePlan:
+    """The plugin's session data in a device language, from a process of its own whose mycroft.conf (in an
+    XDG tree of its own) says `lang`: the language comes from the configuration, as on a device."""
+
+    def __init__(self, lang: str, root: Path) -> None:
+        """Write the config tree below root and start the process (qml_session.py)."""
+        self.lang = lang
+        env = child_env(root)
+        config = Path(env["XDG_CONFIG_HOME"]) / "mycroft" / "mycroft.conf"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        # The network checks point at a closed loopback port, as everywhere in the tests.
+        config.write_text(json.dumps({"lang": lang, "network_tests": LOOPBACK_NETWORK_TESTS}), encoding="utf-8")
+        self.out = root / "plan.json"
+        self.log = root / "plan.log"
+        with open(self.log, "w", encoding="utf-8") as log:
+            self.proc = subprocess.Popen([sys.executable, str(HERE / "qml_session.py"), "--out", str(self.out)],
+                                         env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def result(self) -> Dict[str, Any]:
+        """Wait for the process; return its session data (the plugin's catalogue language under "lang")."""
+        code = self.proc.wait(timeout=RUN_TIMEOUT)
+        if code != 0 or not self.out.exists():
+            raise RuntimeError(f"the {self.lang} plan exited with {code}:\n"
+                               f"{self.log.read_text(encoding='utf-8')[-4000:]}")
+        return json.loads(self.out.read_text(encoding="utf-8"))
 
 
 # Run by Debian's python3: says what a real-Kirigami harness run would be missing.
@@ -185,6 +218,34 @@ def network_flow(page: str, nets: Dict[str, Any], as_model: bool = True) -> Dict
             ]}
 
 
+def without_texts(session: Dict[str, Any], *keys: str) -> Dict[str, Any]:
+    """The session data with some of the plugin's texts left out (all of them when no key is named)."""
+    data = dict(session)
+    if keys:
+        data[topics.SESSION_TEXTS] = {k: v for k, v in session[topics.SESSION_TEXTS].items() if k not in keys}
+    else:
+        data.pop(topics.SESSION_TEXTS)
+    return data
+
+
+def german_network_flow(page: str, nets: Dict[str, Any], png: Path) -> Dict[str, Any]:
+    """The network page in German through every step a user meets, from the plugin's German session data."""
+    return {"name": "de-net-flow", "page": page, "lang": GERMAN_QT, "size": SIZES["portrait"],
+            "data": nets["scanning"], "steps": [
+                {"do": "set", "data": nets["list-20"], "mark": "list"},
+                {"do": "click_row", "ssid": "Home", "mark": "asked"},
+                {"do": "type", "text": PASSWORD, "mark": "typed"},
+                {"do": "click", "object": "showPasswordButton", "mark": "shown"},
+                {"do": "render", "path": str(png), "mark": "rendered"},
+                {"do": "click", "object": "cancelButton", "mark": "cancel"},
+                {"do": "set", "data": nets["rescanning"], "mark": "rescanning"},
+                {"do": "set", "data": nets["connecting"], "mark": "connecting"},
+                {"do": "set", "data": nets["failed"], "mark": "failed"},
+                {"do": "set", "data": nets["connected"], "mark": "connected"},
+                {"do": "set", "data": nets["list-0"], "mark": "empty"},
+            ]}
+
+
 def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Turn the framework-neutral plan into the harness's scenario list for one framework."""
     page = str(GUI / framework / "WifiSetupLoader.qml")
@@ -192,6 +253,7 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
     cache_page = Path(get_xdg_cache_save_path("ovos_gui")) / topics.PLUGIN_ID / framework / "WifiSetupLoader.qml"
     updates = plan["updates"]
     nets = plan["networks"]
+    german = plan["de"]
     scenarios: List[Dict[str, Any]] = [
         {"name": "flow", "page": page, "data": plan["start"], "steps": [
             {"do": "click_tile", "index": 0},
@@ -211,10 +273,12 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
         {"name": "other-page-type", "page": page,
          "data": {**plan["start"], "page_type": "SomethingElse"},
          "steps": [{"do": "set", "data": {"page_type": topics.PAGE_TYPE_SELECT}}]},
-        {"name": "german", "page": page, "lang": "de", "data": plan["sessions"][2], "size": SIZES["portrait"],
-         "steps": [{"do": "render", "path": str(png_dir / f"{framework}-portrait-2-de.png")}]},
-        {"name": "german-empty", "page": page, "lang": "de", "data": plan["sessions"][0]},
-        {"name": "cache-layout", "page": str(cache_page), "lang": "de", "data": plan["sessions"][2]},
+        # German, from the session data of a plugin configured `lang: de-de`.
+        {"name": "de-selection-empty", "page": page, "lang": GERMAN_QT, "data": german["selection-0"]},
+        {"name": "de-missing-texts", "page": page, "lang": GERMAN_QT,
+         "data": without_texts(german["selection"], "select_subtitle", "never_connect")},
+        {"name": "de-no-texts", "page": page, "lang": GERMAN_QT, "data": without_texts(german["selection"])},
+        {"name": "cache-layout", "page": str(cache_page), "lang": GERMAN_QT, "data": german["selection"]},
         {"name": "typo", "page": str(typo_copy(framework, work)), "data": plan["sessions"][2]},
         {"name": "faint-light", "page": str(faint_copy(framework, work)), "scheme": "light",
          "data": plan["screen_selection"], "steps": [{"do": "legibility", "mark": "legibility"}]},
@@ -226,17 +290,16 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
         {"name": "net-connected", "page": page, "data": nets["connected"], "steps": [
             {"do": "click_row", "ssid": "Home", "mark": "tap"},
             {"do": "legibility", "mark": "legibility"}]},
-        {"name": "net-german", "page": page, "lang": "de", "data": nets["failed"], "size": SIZES["portrait"],
-         "steps": [{"do": "click_row", "ssid": "Home", "mark": "asked"},
-                   {"do": "render", "path": str(png_dir / f"{framework}-net-password-de.png")}]},
-        {"name": "net-german-scanning", "page": page, "lang": "de", "data": nets["rescanning"]},
-        {"name": "net-german-connecting", "page": page, "lang": "de", "data": nets["connecting"]},
-        {"name": "net-german-empty", "page": page, "lang": "de", "data": nets["list-0"]},
+        german_network_flow(page, german["networks"], png_dir / f"{framework}-net-password-de.png"),
         {"name": "net-other-page-type", "page": page, "data": {**nets["list-1"], "page_type": "SomethingElse"},
          "steps": [{"do": "set", "data": {"page_type": topics.PAGE_TYPE_NETWORKS}},
                    {"do": "destroy", "mark": "destroy"}]},
     ]
     for orientation, size in SIZES.items():
+        scenarios.append({"name": f"de-selection-{orientation}", "page": page, "lang": GERMAN_QT, "size": size,
+                          "data": german["selection"], "steps": [
+                              {"do": "render", "path": str(png_dir / f"{framework}-selection-{orientation}-de.png")},
+                              {"do": "legibility", "mark": "legibility"}]})
         for count in LAYOUT_COUNTS:
             png = png_dir / f"{framework}-{orientation}-{count}.png"
             scenarios.append({"name": f"layout-{orientation}-{count}", "page": page, "size": size,
@@ -294,7 +357,7 @@ def build_real_scenarios(png_dir: Path, work: Path, plan: Dict[str, Any]) -> Lis
                                       {"do": "legibility", "mark": "legibility"}]})
     scenarios.append({"name": "real-faint-light", "page": str(faint_copy("qt5", work)), "scheme": "light",
                       "data": plan["screen_selection"], "steps": [{"do": "legibility", "mark": "legibility"}]})
-    scenarios.append({"name": "real-german", "page": page, "lang": "de", "scheme": "light",
-                      "data": nets["failed"], "size": SIZES["portrait"],
+    scenarios.append({"name": "real-german", "page": page, "lang": GERMAN_QT, "scheme": "light",
+                      "data": plan["de"]["networks"]["failed"], "size": SIZES["portrait"],
                       "steps": [{"do": "click_row", "ssid": "Home", "mark": "asked"}]})
     return scenarios

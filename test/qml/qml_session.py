@@ -6,8 +6,11 @@ on-screen method (ScreenSetupClient, started by the plugin), with a stand-in tha
 """
 from __future__ import annotations
 
+import argparse
 import copy
 import json
+import sys
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from ovos_bus_client.message import Message
@@ -90,11 +93,13 @@ def _merged(values: List[Dict[str, Any]]) -> Dict[str, Any]:
     return merged
 
 
-def selection_session(count: int, screen: bool = False) -> Dict[str, Any]:
-    """Return the session data the plugin shows for the first `count` sample clients (and its own, if screen)."""
+def selection_session(count: int, screen: bool = False,
+                      clients: Optional[List[Tuple[str, str, str]]] = None) -> Dict[str, Any]:
+    """Return the session data the plugin shows for the first `count` sample clients, or for `clients`
+    (and its own on-screen method, if screen)."""
     driver = PluginDriver(screen_client="always" if screen else "never")
     try:
-        for client, client_type, text in SAMPLE_CLIENTS[:count]:
+        for client, client_type, text in (SAMPLE_CLIENTS[:count] if clients is None else clients):
             driver.register(client, client_type, text)
         driver.activate()
         return driver.session()
@@ -221,3 +226,34 @@ def network_sessions() -> Dict[str, Any]:
         finally:
             driver.close()
     return sessions
+
+
+# A client that sends its display_text in the device's language (the clients in the field send English).
+GERMAN_CLIENT: Tuple[str, str, str] = ("ovos-PHAL-plugin-qr-wifi", "Remote",
+                                       "Einen WLAN-QR-Code mit der Kamera scannen")
+
+
+def language_plan() -> Dict[str, Any]:
+    """The session data of both pages in the device's language, as mycroft.conf's `lang` sets it for this
+    process: the selection page with the on-screen method and GERMAN_CLIENT ("selection") and with no client
+    ("selection-0"), and every step of the network page ("networks", as network_sessions)."""
+    probe = PluginDriver()
+    try:
+        lang = probe.plugin.catalogue.lang
+    finally:
+        probe.close()
+    return {"lang": lang, "selection": selection_session(0, screen=True, clients=[GERMAN_CLIENT]),
+            "selection-0": selection_session(0), "networks": network_sessions()}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Write language_plan() as JSON (run in a process whose XDG config holds the mycroft.conf to use)."""
+    parser = argparse.ArgumentParser(description=language_plan.__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="where to write the session data as JSON")
+    args = parser.parse_args(argv)
+    Path(args.out).write_text(json.dumps(language_plan(), ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

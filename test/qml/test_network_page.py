@@ -239,26 +239,6 @@ def test_loader_shows_the_network_page_only_for_its_page_type(run: Dict[str, Any
     assert shown["network_pages"] == 1 and [r["ssid"] for r in shown["rows"]] == ["Home"]
 
 
-def test_german_translation_of_the_network_page(run: Dict[str, Any]) -> None:
-    """With the German catalogue the page, its buttons and its password step speak German."""
-    assert run["results"]["net-german"]["translation_loaded"]
-    load, asked = snaps(run, "net-german")[:2]
-    assert texts(load, "headerTitle") == ["WLAN-Netzwerk auswählen"]
-    assert texts(load, "headerSubtitle") == ["Tippe auf ein Netzwerk, um dich zu verbinden"]
-    assert {n: b["text"] for n, b in load["buttons"].items()} == {"backButton": "Zurück", "rescanButton": "Neu suchen"}
-    assert load["rows"][1]["security"]["text"] == "Offen"
-    assert texts(asked, "passwordLabel") == ["Passwort (8 bis 63 Zeichen)"]
-    assert {n: b["text"] for n, b in asked["buttons"].items()} == {
-        "showPasswordButton": "Anzeigen", "cancelButton": "Abbrechen", "connectButton": "Verbinden"}
-    assert network_problems(load) == [] and network_problems(asked) == []
-    assert texts(snaps(run, "net-german-scanning")[0], "statusLabel") == ["Suche nach WLAN-Netzwerken…"]
-    assert texts(snaps(run, "net-german-connecting")[0], "statusLabel") == ["Verbinde mit Home…"]
-    empty = snaps(run, "net-german-empty")[0]
-    assert texts(empty, "emptyNetworksLabel") == [
-        "Keine WLAN-Netzwerke gefunden. Tippe auf Neu suchen, um noch einmal zu suchen."]
-    assert network_problems(empty) == []
-
-
 @pytest.mark.parametrize("orientation", sorted(SIZES))
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_password_step_fits_the_screen(run: Dict[str, Any], framework: str, orientation: str, scheme: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, List
 from urllib.parse import urlparse
@@ -19,7 +18,6 @@ from qml_scenarios import GUI, LAYOUT_COUNTS, SIZES, typo_copy
 
 pytestmark = pytest.mark.qml
 
-LANGUAGES = ("de", "es", "fr", "it", "nl", "pt", "ca", "da")
 ICONS = {"onDevice": "on-device.svg", "Remote": "remote.svg"}
 
 
@@ -177,37 +175,6 @@ def test_legibility_check_fails_the_old_faint_subtitle(run: Dict[str, Any]) -> N
     assert [p for p in illegible(measured) if not p.startswith("headerSubtitle")] == []
 
 
-def test_german_translation_changes_the_header(run: Dict[str, Any]) -> None:
-    """With the German catalogue installed as mycroft-gui installs it, the page speaks German."""
-    result = run["results"]["german"]
-    assert result["translation_loaded"]
-    load = snaps(run, "german")[0]
-    assert [t["text"] for t in load["header_title"]] == ["Netzwerk einrichten"]
-    assert [t["text"] for t in load["header_subtitle"]] == ["Wähle aus, wie dieses Gerät verbunden werden soll"]
-    assert {n: b["text"] for n, b in load["buttons"].items()} == {
-        "connectLaterButton": "Später verbinden", "neverConnectButton": "Nie verbinden"}
-    assert problems(load) == []
-    english = snaps(run, "flow")[0]
-    assert [t["text"] for t in english["header_title"]] == ["Set up the network"]
-
-
-def test_german_empty_list_text(run: Dict[str, Any]) -> None:
-    """The empty-list text is translated too, and fits."""
-    load = snaps(run, "german-empty")[0]
-    assert [e["text"] for e in load["empty"]] == ["Noch ist keine Einrichtungsmethode verfügbar"]
-    assert problems(load) == []
-
-
-def test_pages_work_from_the_gui_cache_layout(run: Dict[str, Any], framework: str) -> None:
-    """Loaded from the copy GUIInterface puts in the ovos-gui cache, icons and translations still resolve."""
-    result = run["results"]["cache-layout"]
-    assert result["translation_loaded"], "translations/ did not travel with the pages"
-    load = snaps(run, "cache-layout")[0]
-    assert load["tiles"] and all(t["icon_ready"] for t in load["tiles"])
-    assert all(f"/{framework}/icons/" in t["icon"] and "/ovos_gui/" in t["icon"] for t in load["tiles"])
-    assert [t["text"] for t in load["header_title"]] == ["Netzwerk einrichten"]
-
-
 def test_pages_print_no_qml_warnings(run: Dict[str, Any]) -> None:
     """No scenario on the real pages makes the QML engine print a warning."""
     noisy = {name: r["snapshots"][-1]["warnings"] for name, r in run["results"].items()
@@ -248,37 +215,3 @@ def test_qmllint_rejects_a_misspelt_member(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "highlightColour" in done.stdout + done.stderr
-
-
-@pytest.mark.parametrize("framework_dir", ["qt5", "qt6"])
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_string_is_translated(framework_dir: str, lang: str) -> None:
-    """Each language has a finished translation of every string the pages show, and its .qm."""
-    folder = GUI / framework_dir / "translations"
-    source = folder / f"{topics.PLUGIN_ID}_{lang}.ts"
-    messages = ET.parse(source).getroot().iter("message")
-    unfinished = [m.find("source").text for m in messages
-                  if not (m.find("translation").text or "").strip() or m.find("translation").get("type")]
-    assert unfinished == []
-    assert (folder / f"{topics.PLUGIN_ID}_{lang}.qm").stat().st_size > 100
-
-
-def test_translations_cover_every_page_string() -> None:
-    """The .ts files hold exactly the strings the pages mark with qsTr (no string left out)."""
-    import re
-
-    for framework_dir in ("qt5", "qt6"):
-        in_pages = set()
-        for page in (GUI / framework_dir).glob("*.qml"):
-            in_pages |= set(re.findall(r'qsTr\("([^"]+)"\)', page.read_text(encoding="utf-8")))
-        ts = GUI / framework_dir / "translations" / f"{topics.PLUGIN_ID}_de.ts"
-        in_ts = {m.find("source").text for m in ET.parse(ts).getroot().iter("message")}
-        assert in_pages == in_ts, framework_dir
-
-
-def test_compiled_translations_are_current() -> None:
-    """The committed .qm files are what lrelease makes of the committed .ts files."""
-    pytest.importorskip("PySide6", reason="PySide6-Essentials is not installed (make test installs it)")
-    script = Path(__file__).resolve().parent / "build_translations.py"
-    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
