@@ -579,6 +579,13 @@ class Demo:
                    f"notice_window ({float(self.plugin.settings.notice_window):g} s) after the report")
         self.check("the device is told it is offline", topics.NOTIFY_NO_INTERNET, mark)
 
+        mark = self.internet_comes_up()
+        tl.say("ovos-PHAL stops the plugin; the sample clients (parts of other PHAL plugins) keep running")
+        self.stop_plugin()
+
+    def internet_comes_up(self) -> int:
+        """The reporter says the internet is up: the round completes with its messages; returns the mark."""
+        tl = self.tl
         mark = tl.mark()
         tl.say("connectivity-events reports: the internet is up")
         tl.emit(topics.INTERNET_CONNECTED)
@@ -586,8 +593,7 @@ class Demo:
         self.check("the shell hears all is well", topics.SHELL_STATUS_OK, mark)
         self.check("setup ends", topics.STOP_SETUP, mark)
         self.check("the device is asked to sync its clock", topics.NTP_SYNC, mark)
-        tl.say("ovos-PHAL stops the plugin; the sample clients (parts of other PHAL plugins) keep running")
-        self.stop_plugin()
+        return mark
 
     def round_gui(self) -> None:
         """Round 2: the selection page, a client that fails, the page again, "Connect later"."""
@@ -740,13 +746,7 @@ class Demo:
         tl.say(f"the page said \"Connected to {DEMO_SSID}\"; the on-screen method ended its session and let go "
                "of the screen")
 
-        mark = tl.mark()
-        tl.say("connectivity-events reports: the internet is up")
-        tl.emit(topics.INTERNET_CONNECTED)
-        self.check("the round completes", topics.WIFI_SETUP_COMPLETED, mark)
-        self.check("the shell hears all is well", topics.SHELL_STATUS_OK, mark)
-        self.check("setup ends", topics.STOP_SETUP, mark)
-        self.check("the device is asked to sync its clock", topics.NTP_SYNC, mark)
+        mark = self.internet_comes_up()
         tl.say("ovos-PHAL stops: the plugin stops, and its on-screen method leaves the list with it")
         self.stop_plugin()
         self.check("the on-screen method leaves", topics.DEREGISTER_CLIENT, mark, _registered(SCREEN_NAME))
