@@ -41,6 +41,7 @@ JOB_LAUNCH = "watchdog_launch"
 JOB_SEND_ACTIVATE = "send_activate"
 JOB_NOTICE = "no_internet_notice"
 JOB_REANNOUNCE = "reannounce:"  # + the client's id
+JOB_VOICE = "voice_register"
 
 LONG_AGO = float("-inf")
 
@@ -126,11 +127,12 @@ class WifiSetupPlugin(PHALPlugin):
                                                    scan_timeout=self.settings.screen_scan_timeout,
                                                    catalogue=self.catalogue)
             self.screen_client.start()
-        # The spoken way in: intents registered with the intent service over the bus, in every catalogue language.
+        # The spoken way in: intents registered with the intent service over the bus, in every catalogue language;
+        # on the plugin's own thread, so that ovos_PHAL is not held up by some two hundred messages.
         self.voice: Optional[VoiceIntents] = None
         if self.settings.voice:
             self.voice = VoiceIntents(self._out, launch=self._on_voice_request)
-            self.voice.register()
+            self._scheduler.schedule(JOB_VOICE, 0, self._register_voice)
         # Learn whether a screen is there without waiting on it: the answer arrives at handle_gui_status.
         self._broadcast(t.GUI_STATUS_REQUEST)
         self._broadcast(t.ALIVE)
@@ -173,7 +175,8 @@ class WifiSetupPlugin(PHALPlugin):
         if self.screen_client is not None:
             self.screen_client.shutdown()  # it leaves the list like any client: the handlers are still here
         if self.voice is not None:
-            self.voice.detach()
+            with self._lock:
+                self.voice.detach()
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
         gui_set = getattr(self.gui, "gui_set", None)
@@ -390,6 +393,12 @@ class WifiSetupPlugin(PHALPlugin):
     def handle_user_activated(self, message: Message) -> None:
         """user.activated: the user asked for network setup; the watchdog is on again, and setup launches now."""
         self._user_asked("the user asked for it")
+
+    def _register_voice(self) -> None:
+        """Register the voice intents (once, unless the plugin is already shutting down)."""
+        with self._lock:  # shutdown() detaches under the lock too: never a registration after it
+            if not self._closed and self.voice is not None:
+                self.voice.register()
 
     def _on_voice_request(self, message: Message) -> None:
         """A spoken "set up Wi-Fi" the intent service matched: what user.activated does."""

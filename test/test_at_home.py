@@ -79,6 +79,7 @@ def test_intents_are_registered_in_every_language_and_detached_at_shutdown(bus: 
                                                                           make_plugin: Callable[..., Any]) -> None:
     """At start the intent service hears every language's sentences; at shutdown it is told to forget them."""
     plugin = make_plugin(voice=True)
+    assert wait_until(lambda: recorder.of("mycroft.skills.train"))  # registered on the plugin's own thread
     registered = {d["lang"].lower() for d in recorder.of("padatious:register_intent")}
     assert registered == {"en-us", "ca-es", "da-dk", "de-de", "es-es", "fr-fr", "it-it", "nl-nl", "pt-pt"}
     english = [d for d in recorder.of("padatious:register_intent") if d["lang"].lower() == "en-us"][0]
@@ -92,6 +93,7 @@ def test_a_spoken_request_launches_setup_as_the_wireless_button_does(bus: Any, r
                                                                     make_plugin: Callable[..., Any]) -> None:
     """The intent service's match opens a round and activates the client that needs no input, once."""
     make_plugin(gui="never", voice=True)
+    assert wait_until(lambda: recorder.of("mycroft.skills.train"))
     cid = register(bus, recorder, REMOTE)
     send(bus, "fully.offline")  # "Never connect" does not stop a user who asks
     emit_raw(bus, voice.PADATIOUS_INTENT, {"utterance": "set up wifi", "lang": "en-us"})
