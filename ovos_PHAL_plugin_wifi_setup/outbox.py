@@ -30,18 +30,27 @@ class Outbox:
         return len(self._pending)
 
     def emit(self, message: Any) -> None:
-        """Send now if the bus is connected and nothing waits before this message; else queue it."""
+        """Send now if the bus is connected and nothing waits before this message; else queue it.
+
+        The direct send happens outside the lock: on a FakeBus it runs every handler inline, and a handler
+        that waits for a lock another emitting thread holds must not find this one held as well.
+        """
         with self._lock:
-            if not self._pending and self._connected():
-                self._bus.emit(message)
-                return
-            if self._stopping.is_set():
-                LOG.warning(f"bus is down while stopping; not sent: {message.msg_type}")
-                return
-            self._pending.append(message)
-            if self._sender is None or not self._sender.is_alive():  # not alive: it never started
-                self._sender = threading.Thread(target=self._drain, name="wifi-setup-outbox", daemon=True)
-                self._sender.start()
+            direct = not self._pending and self._connected()
+            if not direct:
+                self._queue(message)
+        if direct:
+            self._bus.emit(message)
+
+    def _queue(self, message: Any) -> None:
+        """Keep a message for the sender thread (under the lock), starting one if none runs."""
+        if self._stopping.is_set():
+            LOG.warning(f"bus is down while stopping; not sent: {message.msg_type}")
+            return
+        self._pending.append(message)
+        if self._sender is None or not self._sender.is_alive():  # not alive: it never started
+            self._sender = threading.Thread(target=self._drain, name="wifi-setup-outbox", daemon=True)
+            self._sender.start()
 
     def close(self) -> None:
         """Stop the sender thread; messages still waiting are dropped with a warning."""

@@ -130,6 +130,7 @@ class WifiSetupPlugin(PHALPlugin):
         # The spoken way in: intents registered with the intent service over the bus, in every catalogue language;
         # on the plugin's own thread, so that ovos_PHAL is not held up by some two hundred messages.
         self.voice: Optional[VoiceIntents] = None
+        self._voice_lock = threading.Lock()
         if self.settings.voice:
             self.voice = VoiceIntents(self._out, launch=self._on_voice_request)
             self._scheduler.schedule(JOB_VOICE, 0, self._register_voice)
@@ -175,7 +176,7 @@ class WifiSetupPlugin(PHALPlugin):
         if self.screen_client is not None:
             self.screen_client.shutdown()  # it leaves the list like any client: the handlers are still here
         if self.voice is not None:
-            with self._lock:
+            with self._voice_lock:
                 self.voice.detach()
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
@@ -396,7 +397,9 @@ class WifiSetupPlugin(PHALPlugin):
 
     def _register_voice(self) -> None:
         """Register the voice intents (once, unless the plugin is already shutting down)."""
-        with self._lock:  # shutdown() detaches under the lock too: never a registration after it
+        # Not under the state lock (some two hundred messages); shutdown() sets _closed first, then detaches
+        # under the same voice lock, so no registration can follow the detach.
+        with self._voice_lock:
             if not self._closed and self.voice is not None:
                 self.voice.register()
 
