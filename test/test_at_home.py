@@ -237,3 +237,30 @@ def test_counters_and_times_survive_a_restart(bus: Any, recorder: Any, make_plug
         assert datetime.fromisoformat(answer[key]).tzinfo is not None
     assert isinstance(answer["last_round_seconds"], float) and answer["last_round_seconds"] >= 0
     assert answer["internet"] is None  # what it knows now starts afresh; the history does not
+
+
+def test_a_start_beside_a_client_while_the_intents_register_never_hangs(bus: Any, make_plugin: Callable[..., Any],
+                                                                      tmp_path: Any) -> None:
+    """The intents go out from the plugin's thread while its constructor still announces itself and a client
+    answers `alive` inline (FakeBus): neither may wait for a lock the other holds."""
+    import threading
+
+    from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+
+    kit = NetworkSetupClient(bus, "test-kit-at-home", "Set up with the kit", client_type="Remote")
+    kit.start()
+    done = threading.Event()
+
+    def starts() -> None:
+        for i in range(15):
+            plugin = make_plugin(voice=True, state_file=str(tmp_path / f"s{i}.json"))
+            time.sleep(0.01)
+            plugin.shutdown()
+        done.set()
+
+    worker = threading.Thread(target=starts, daemon=True)
+    worker.start()
+    try:
+        assert done.wait(60), "a plugin start or shutdown hung"
+    finally:
+        kit.shutdown()
