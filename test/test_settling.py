@@ -69,8 +69,9 @@ def test_a_stale_removal_does_not_end_the_next_session(bus: Any, recorder: Any,
                                                        make_plugin: Callable[..., Any]) -> None:
     """"Connect later", then the wireless button at once: the client's late answers to the stop leave the new
     session alone, and the new activation waits until the client's cleanup is over, so its hotspot stays up."""
-    make_plugin(gui="never", stop_settle=0.6, echo_window=1.5, verify_timeout=0.3)
-    client = EchoingClient(bus, "balena-like", cleanup=0.4)
+    # Margins wide enough for a loaded machine: the cleanup (0.3 s) ends well before stop_settle (1.2 s).
+    make_plugin(gui="never", stop_settle=1.2, echo_window=2.5, verify_timeout=0.3)
+    client = EchoingClient(bus, "balena-like", cleanup=0.3)
     send(bus, "user.activated")
     assert client.activations == 1 and client.hotspot_up
     send(bus, "skip.setup")
@@ -89,14 +90,14 @@ def test_a_stale_removal_does_not_end_the_next_session(bus: Any, recorder: Any,
 def test_a_removal_after_the_echo_window_ends_the_session(bus: Any, recorder: Any,
                                                           make_plugin: Callable[..., Any]) -> None:
     """The echo window is short: the client's own removal request once it finished still ends its session."""
-    make_plugin(gui="never", stop_settle=0, echo_window=0.3)
+    make_plugin(gui="never", stop_settle=0, echo_window=1.0)
     cid = register(bus, recorder, REMOTE)
     send(bus, "user.activated")
     send(bus, "skip.setup")
     send(bus, "user.activated")
     send(bus, "remove.active.client", {"client": "remote"})  # within the window: an answer to the stop
     assert status(bus, recorder)["state"] == "active"
-    time.sleep(0.4)
+    time.sleep(1.2)
     send(bus, "remove.active.client", {"client": "remote"})
     assert status(bus, recorder)["state"] == "checking"
     assert recorder.topics().count(NS + f"deactivate.{cid}") == 2
@@ -106,7 +107,7 @@ def test_a_fresh_client_is_activated_once_it_had_time_to_subscribe(bus: Any, rec
                                                                    make_plugin: Callable[..., Any]) -> None:
     """A headless round waiting for a client activates it registration_settle after its registration, so a client
     that subscribes to its activate topic only after handling client.registered does not miss it."""
-    make_plugin(gui="never", registration_settle=0.3)
+    make_plugin(gui="never", registration_settle=1.0)
     send(bus, "user.activated")
     assert status(bus, recorder)["state"] == "waiting"
     late: List[str] = []
@@ -127,11 +128,11 @@ def test_a_fresh_client_is_activated_once_it_had_time_to_subscribe(bus: Any, rec
 def test_a_session_that_ends_before_its_activation_leaves_the_client_alone(bus: Any, recorder: Any,
                                                                           make_plugin: Callable[..., Any]) -> None:
     """"Connect later" while the activation still waits for the client to settle: the client is told nothing."""
-    make_plugin(gui="never", registration_settle=0.3)
+    make_plugin(gui="never", registration_settle=1.0)
     cid = register(bus, recorder, REMOTE)
     send(bus, "user.activated")
     send(bus, "skip.setup")
-    time.sleep(0.5)
+    time.sleep(1.2)
     topics = recorder.topics()
     assert NS + f"activate.{cid}" not in topics and NS + f"deactivate.{cid}" not in topics
     assert status(bus, recorder)["state"] == "skipped"
@@ -180,17 +181,17 @@ def test_no_internet_appears_once_when_the_reporter_announces_it_too(bus: Any, r
                                                                       make_plugin: Callable[..., Any]) -> None:
     """connectivity-events sends enclosure.notify.no_internet with its own report: the plugin adds no second one,
     whichever of the two the bus delivers first."""
-    make_plugin(gui="never", notice_window=0.3, grace=60, grace_first_boot=60)
+    make_plugin(gui="never", notice_window=1.0, grace=60, grace_first_boot=60)
     # The reporter's order on a change to offline from "unknown": the notice first, then the reports.
     send(bus, "enclosure.notify.no_internet")
     send(bus, "mycroft.internet.state", {"state": "disconnected"})
-    time.sleep(0.5)
+    time.sleep(1.2)
     assert recorder.topics().count("enclosure.notify.no_internet") == 1
     send(bus, "mycroft.internet.connected")
     # On a later loss of the internet it reports first and announces right after.
     send(bus, "mycroft.internet.disconnected")
     send(bus, "enclosure.notify.no_internet")
-    time.sleep(0.5)
+    time.sleep(1.2)
     assert recorder.topics().count("enclosure.notify.no_internet") == 2
 
 
@@ -243,8 +244,8 @@ def test_a_live_reporter_is_not_cross_checked(bus: Any, recorder: Any, make_plug
                                               check_server: Any) -> None:
     """While reports keep coming, more often than check_interval_online_max, the plugin sends no request."""
     make_plugin(gui="never", enable_watchdog=True, network_tests=check_server.network_tests(),
-                check_interval_online_max=0.4)
-    for _ in range(6):
+                check_interval_online_max=1.0)
+    for _ in range(20):
         send(bus, "ovos.PHAL.internet_check.response", {"internet_connected": True, "network_connected": True})
         time.sleep(0.1)
     assert check_server.requests == 0
