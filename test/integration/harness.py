@@ -433,10 +433,12 @@ class Screen:
     def wait_for_pages(self, namespace: str, timeout: float = EVENT_TIMEOUT) -> List[str]:
         """Wait until ovos-gui puts pages of ``namespace`` on this screen; return their names."""
         def inserted() -> Optional[List[str]]:
-            for message in self._received:
-                if message.get("type") == "mycroft.gui.list.insert" and message.get("namespace") == namespace:
-                    return [entry["page"] for entry in message["data"]]
-            return None
+            # ovos-gui may first insert the namespace with no page yet (its synchronize() of a screen that just
+            # connected can run while the namespace is activated), then the pages: wait for pages.
+            pages = [entry["page"] for message in self._received
+                     if message.get("type") == "mycroft.gui.list.insert" and message.get("namespace") == namespace
+                     for entry in message.get("data") or [] if isinstance(entry, dict) and "page" in entry]
+            return pages or None
 
         deadline = time.monotonic() + timeout
         with self._lock:
