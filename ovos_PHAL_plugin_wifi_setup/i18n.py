@@ -70,8 +70,9 @@ def _gui_texts(lang: str) -> Dict[str, str]:
 
 
 @lru_cache(maxsize=64)
-def _lines(lang: str, name: str) -> Tuple[str, ...]:
-    """The non-empty lines of one catalogue file (a .dialog or .intent), or none."""
+def catalogue_lines(lang: str, name: str) -> Tuple[str, ...]:
+    """The entries of one catalogue file (a .dialog, .intent or .voc): blank lines and `#` comments left out;
+    none when the file is missing (cached: the files ship with the package)."""
     try:
         with open(os.path.join(LOCALE_DIR, lang, name), encoding="utf-8") as f:
             return tuple(line.strip() for line in f if line.strip() and not line.strip().startswith("#"))
@@ -117,9 +118,5 @@ class Catalogue:
 
     def dialog(self, name: str, **values: Any) -> str:
         """A spoken line (`<name>.dialog`), its placeholders filled."""
-        lines = _lines(self.lang, f"{name}.dialog") or _lines(DEFAULT_LANG, f"{name}.dialog")
+        lines = catalogue_lines(self.lang, f"{name}.dialog") or catalogue_lines(DEFAULT_LANG, f"{name}.dialog")
         return fill(lines[0], values) if lines else ""
-
-    def sentences(self, name: str) -> Tuple[str, ...]:
-        """The sentences of an intent file (`<name>.intent`) in this language only."""
-        return _lines(self.lang, f"{name}.intent")

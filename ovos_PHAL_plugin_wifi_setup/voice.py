@@ -43,7 +43,7 @@ from ovos_bus_client.message import Message
 from ovos_utils.lang import standardize_lang_tag
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.i18n import LOCALE_DIR, available_langs
+from ovos_PHAL_plugin_wifi_setup.i18n import LOCALE_DIR, available_langs, catalogue_lines
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 SKILL_ID = t.PLUGIN_ID
@@ -78,15 +78,6 @@ def adapt_keyword(vocabulary: str) -> str:
     The prefix is what adapt's ``detach_skill`` looks for when it drops a skill's vocabulary.
     """
     return "".join(c if c.isalnum() else "_" for c in SKILL_ID) + vocabulary
-
-
-def catalogue_lines(lang: str, filename: str) -> List[str]:
-    """The entries of one catalogue file (blank lines and ``#`` comments left out); none when it is missing."""
-    try:
-        with open(os.path.join(LOCALE_DIR, lang, filename), encoding="utf-8") as f:
-            return [line.strip() for line in f if line.strip() and not line.lstrip().startswith("#")]
-    except OSError:
-        return []
 
 
 def voice_langs() -> List[str]:
@@ -176,7 +167,7 @@ class VoiceIntents:
             messages.append(self._message(PADATIOUS_REGISTER, {
                 "name": PADATIOUS_INTENT,
                 "file_name": os.path.join(LOCALE_DIR, lang, INTENT_FILE),
-                "samples": catalogue_lines(lang, INTENT_FILE),
+                "samples": list(catalogue_lines(lang, INTENT_FILE)),
                 "lang": tag,
                 "blacklisted_words": [],
             }))

@@ -56,10 +56,10 @@ def locale_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     """A temporary LOCALE_DIR for made-up catalogues; the readers' caches are emptied before and after."""
     monkeypatch.setattr(i18n, "LOCALE_DIR", str(tmp_path))
     i18n._gui_texts.cache_clear()
-    i18n._lines.cache_clear()
+    i18n.catalogue_lines.cache_clear()
     yield str(tmp_path)
     i18n._gui_texts.cache_clear()
-    i18n._lines.cache_clear()
+    i18n.catalogue_lines.cache_clear()
 
 
 def write_catalogue(root: str, lang: str, gui: Dict[str, str], dialogs: Dict[str, str]) -> None:
