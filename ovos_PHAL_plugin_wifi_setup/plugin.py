@@ -42,6 +42,7 @@ JOB_SEND_ACTIVATE = "send_activate"
 JOB_NOTICE = "no_internet_notice"
 JOB_REANNOUNCE = "reannounce:"  # + the client's id
 JOB_VOICE = "voice_register"
+JOB_ASK_REPORTER = "ask_reporter"
 
 LONG_AGO = float("-inf")
 
@@ -71,6 +72,8 @@ class WifiSetupPlugin(PHALPlugin):
         self._foreign_speak_at = LONG_AGO
         self._backoff_until = 0.0
         self._closed = False
+        # Whether any connectivity report reached the plugin since it started.
+        self._heard_report = False
         self._started_at = time.monotonic()
         self._launch_due_at: Optional[float] = None
         # One number per session: a timer set for one session never acts on another.
@@ -139,8 +142,13 @@ class WifiSetupPlugin(PHALPlugin):
         self._broadcast(t.ALIVE)
         with self._lock:
             if self._wants_checks():
-                # Ask the connectivity plugin first; check by ourselves only if nobody answers in time.
-                self._broadcast(t.INTERNET_CHECK)
+                # Let the connectivity plugin report by itself first, then ask it; check by ourselves only if
+                # nobody answers in time.
+                if self.settings.reporter_ask_after > 0:
+                    self._scheduler.schedule(JOB_ASK_REPORTER, self.settings.reporter_ask_after,
+                                             self._on_ask_reporter_due)
+                else:
+                    self._broadcast(t.INTERNET_CHECK)
                 self._plan_check(self.settings.reporter_wait)
 
     @classproperty
@@ -539,6 +547,7 @@ class WifiSetupPlugin(PHALPlugin):
     def _report(self, online: bool, network: Optional[bool] = None) -> None:
         """A connectivity report from the bus: from now on reports tell the state, own checks cross-check them."""
         with self._lock:
+            self._heard_report = True
             self.own_checks.note_report()
             self._set_internet(online, network)
             # A reporter that goes silent (it may have crashed) is cross-checked, at most once per interval.
@@ -867,6 +876,16 @@ class WifiSetupPlugin(PHALPlugin):
         """Schedule the next own check (promised: even where reports arrive, as after a client's session)."""
         if promised or self._wants_checks():
             self.own_checks.plan(delay, promised=promised)
+
+    def _on_ask_reporter_due(self) -> None:
+        """reporter_ask_after after start: ask the connectivity plugin, unless it has reported by itself.
+
+        connectivity-events 0.1.3 checks at its own start; a question that reaches it while that check runs
+        makes it find the same change twice and announce the change to offline twice.
+        """
+        with self._lock:
+            if not self._closed and not self._heard_report and self._wants_checks():
+                self._broadcast(t.INTERNET_CHECK)
 
     def _on_check_answer(self, online: bool, network: bool) -> None:
         """An own check answered (under the lock): record it and plan the next one."""

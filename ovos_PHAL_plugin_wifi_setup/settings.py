@@ -25,6 +25,9 @@ class Settings:
     """Initial value only; the plugin keeps the live value itself."""
     reporter_wait: float = 10.0
     """Seconds to wait at start for a connectivity reporter to answer before the plugin checks by itself."""
+    reporter_ask_after: float = 3.0
+    """Seconds after start the plugin lets a connectivity reporter report by itself before asking it (0: ask at
+    once)."""
     check_timeout: float = 3.0
     """Seconds the plugin's own internet check may take in all, name lookup included."""
     check_interval_online: float = 30.0

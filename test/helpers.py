@@ -13,9 +13,10 @@ REMOTE2 = {"client": "remote2", "type": "Remote", "display_text": "Second remote
 
 # The waits that protect field clients' timing quirks (a client still subscribing after it registered, still
 # cleaning up after its session, answering a stop late; a reporter announcing offline itself; a screen that
-# connects after start), all off: each message's outcome then follows at once. Tests of the contract itself
-# use this; test_settling.py and the real-stack tests run those waits with their defaults.
-NO_SETTLE = {"registration_settle": 0, "stop_settle": 0, "echo_window": 0, "notice_window": 0, "gui_wait": 0}
+# connects after start; a reporter checking by itself at start), all off: each message's outcome then follows at
+# once. Tests of the contract itself use this; test_settling.py and the real-stack tests run those waits with their defaults.
+NO_SETTLE = {"registration_settle": 0, "stop_settle": 0, "echo_window": 0, "notice_window": 0, "gui_wait": 0,
+             "reporter_ask_after": 0}
 # The manager alone, without its built-in on-screen client and its voice intents (test_screen_client.py and
 # test_at_home.py test those).
 MANAGER_ONLY = {"screen_client": "never", "voice": False}
