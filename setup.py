@@ -42,7 +42,7 @@ setup(
     long_description_content_type="text/markdown",
     url="https://github.com/OpenVoiceOS/ovos-PHAL-plugin-wifi-setup",
     license="Apache-2.0",
-    packages=[PACKAGE],
+    packages=[PACKAGE, f"{PACKAGE}.hotspot"],
     package_data={PACKAGE: package_files("gui") + package_files("locale")},
     include_package_data=True,
     python_requires=">=3.9",
@@ -53,6 +53,10 @@ setup(
         # The on-screen Wi-Fi method drives ovos-PHAL-plugin-network-manager over the bus (never an import);
         # a device with a screen installs it beside this package.
         "screen": ["ovos-PHAL-plugin-network-manager>=1.3.5,<2"],
+        # The "connect from your phone" method of devices without a screen: NetworkManager over the system D-Bus
+        # (dbus-fast: asyncio, no libdbus, no subprocess), and the catch-all DNS answers of its captive portal
+        # (dnslib: parses and builds DNS packets, no network code of its own).
+        "hotspot": ["dbus-fast>=2.0,<6", "dnslib>=0.9.20,<0.10"],
     },
     entry_points={
         "opm.phal": PLUGIN_ENTRY_POINT,

@@ -130,6 +130,12 @@ class WifiSetupPlugin(PHALPlugin):
                                                    scan_timeout=self.settings.screen_scan_timeout,
                                                    catalogue=self.catalogue)
             self.screen_client.start()
+        # The built-in "connect from your phone" method, for devices without a screen (the `hotspot` extra).
+        self.hotspot_client: Optional[Any] = None
+        if self.settings.hotspot_client != "never":
+            self.hotspot_client = self._new_hotspot_client()
+            if self.hotspot_client is not None:
+                self.hotspot_client.start()
         # The spoken way in: intents registered with the intent service over the bus, in every catalogue language;
         # on the plugin's own thread, so that ovos_PHAL is not held up by some two hundred messages.
         self.voice: Optional[VoiceIntents] = None
@@ -183,6 +189,8 @@ class WifiSetupPlugin(PHALPlugin):
                 self._save(last_online_at=now_iso())
         if self.screen_client is not None:
             self.screen_client.shutdown()  # it leaves the list like any client: the handlers are still here
+        if self.hotspot_client is not None:
+            self.hotspot_client.shutdown()  # likewise; it also takes its access point down
         if self.voice is not None:
             with self._voice_lock:
                 self.voice.detach()
@@ -495,6 +503,8 @@ class WifiSetupPlugin(PHALPlugin):
                 self.gui[t.SESSION_TEXTS] = self.catalogue.gui_texts()
         if self.screen_client is not None:
             self.screen_client.set_catalogue(self.catalogue)
+        if self.hotspot_client is not None:
+            self.hotspot_client.set_catalogue(self.catalogue)
 
     def handle_is_ready(self, message: Message) -> None:
         """mycroft.internet.is_ready: true when online or when the user chose to stay offline."""
@@ -876,6 +886,23 @@ class WifiSetupPlugin(PHALPlugin):
         """Schedule the next own check (promised: even where reports arrive, as after a client's session)."""
         if promised or self._wants_checks():
             self.own_checks.plan(delay, promised=promised)
+
+    def _new_hotspot_client(self) -> Optional[Any]:
+        """The hotspot method, or None where the `hotspot` extra (dbus-fast, dnslib) is not installed."""
+        try:
+            # Imported here: the core runs on its three dependencies, the extra brings the hotspot's own.
+            from ovos_PHAL_plugin_wifi_setup.hotspot.client import HotspotClient, HotspotConfig
+        except ImportError as e:
+            say = LOG.warning if self.settings.hotspot_client == "always" else LOG.info
+            say(f"the hotspot method is off: {e.name or e} is not installed "
+                "(pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]')")
+            return None
+        s = self.settings
+        config = HotspotConfig(ssid=s.hotspot_ssid, passphrase=s.hotspot_passphrase, address=s.hotspot_address,
+                               dns_port=s.hotspot_dns_port, http_port=s.hotspot_http_port,
+                               join_timeout=s.hotspot_join_timeout)
+        return HotspotClient(self._out, mode=s.hotspot_client, config=config, catalogue=self.catalogue,
+                             speak=s.speak)
 
     def _on_ask_reporter_due(self) -> None:
         """reporter_ask_after after start: ask the connectivity plugin, unless it has reported by itself.

@@ -1,10 +1,14 @@
 """The plugin's configuration: every key with its default, checked once at start."""
-from dataclasses import dataclass, fields
+import ipaddress
+from dataclasses import dataclass, field, fields
 from typing import Any, Mapping, Tuple
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 GUI_MODES: Tuple[str, ...] = ("auto", "always", "never")
+# Keys whose value is never written to a log line.
+SECRET_KEYS: Tuple[str, ...] = ("hotspot_passphrase",)
+MAX_PORT = 65535
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,22 @@ class Settings:
     """Seconds the on-screen method waits for network-manager's answer to a connect before it shows a failure."""
     screen_scan_timeout: float = 15.0
     """Seconds the on-screen method waits for network-manager's scan before it gives up on it."""
+    hotspot_client: str = "auto"
+    """The built-in "connect from your phone" method (the `hotspot` extra): "auto" (registers while NetworkManager
+    answers on the system D-Bus with a Wi-Fi device able to be an access point), "always", or "never"."""
+    hotspot_ssid: str = ""
+    """The name of the network the device opens; empty: OVOS-Setup- and four characters stable per device."""
+    hotspot_passphrase: str = field(default="", repr=False)
+    """The WPA2 passphrase of that network (8 to 63 printable ASCII characters); empty: an open network."""
+    hotspot_address: str = ""
+    """Where the setup page and the catch-all DNS listen, and the address every name resolves to; empty: the access
+    point's shared address, 10.42.0.1."""
+    hotspot_dns_port: int = 53
+    """The catch-all DNS responder's port; 0: none (NetworkManager's dnsmasq answers every name instead)."""
+    hotspot_http_port: int = 80
+    """The setup page's port."""
+    hotspot_join_timeout: float = 60.0
+    """Seconds joining the chosen network may take before it counts as failed and the hotspot opens again."""
     state_file: str = ""
     """Where the plugin keeps what the user decided; empty: $XDG_STATE_HOME/ovos-PHAL-plugin-wifi-setup/state.json."""
 
@@ -71,14 +91,17 @@ class Settings:
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
         """Build settings from a config section, warning about and replacing every bad value."""
         values = {}
-        for field in fields(cls):
-            if field.name not in config:
+        for key in fields(cls):
+            if key.name not in config:
                 continue
-            value = config[field.name]
-            if _valid(field.name, value):
-                values[field.name] = float(value) if field.type is float else value
+            value = config[key.name]
+            if _valid(key.name, value):
+                values[key.name] = float(value) if key.type is float else value
+            elif key.name in SECRET_KEYS:
+                LOG.warning(f"config '{key.name}' is not valid (8 to 63 printable ASCII characters, or empty); "
+                            "using none")
             else:
-                LOG.warning(f"config '{field.name}' = {value!r} is not valid; using {field.default!r}")
+                LOG.warning(f"config '{key.name}' = {value!r} is not valid; using {key.default!r}")
         return cls(**values)
 
 
@@ -92,7 +115,26 @@ def _valid(name: str, value: Any) -> bool:
             return False
         # A zero check interval or timeout would spin or never wait; other durations may be 0 ("at once" /
         # "no limit").
-        return value > 0 if name.startswith(("check_", "screen_")) else value >= 0
-    if name in ("gui", "screen_client"):
+        return value > 0 if name.startswith(("check_", "screen_", "hotspot_")) else value >= 0
+    if isinstance(default, int):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+        return (0 if name == "hotspot_dns_port" else 1) <= value <= MAX_PORT
+    if name in ("gui", "screen_client", "hotspot_client"):
         return value in GUI_MODES
+    if name == "hotspot_passphrase":
+        return isinstance(value, str) and (value == "" or (
+            8 <= len(value) <= 63 and all(" " <= c <= "~" for c in value)))
+    if name == "hotspot_ssid":
+        return isinstance(value, str) and len(value.encode("utf-8")) <= 32
+    if name == "hotspot_address":
+        return isinstance(value, str) and (value == "" or _is_ipv4(value))
     return isinstance(value, type(default))
+
+
+def _is_ipv4(value: str) -> bool:
+    """True for a dotted IPv4 address."""
+    try:
+        return isinstance(ipaddress.ip_address(value), ipaddress.IPv4Address)
+    except ValueError:
+        return False

@@ -138,6 +138,9 @@ SCREEN_CONNECT: Final = _t("screen.connect")
 SCREEN_BACK: Final = _t("screen.back")
 PAGE_TYPE_NETWORKS: Final = "NetworkSetup"
 
+# The built-in "connect from your phone" method (the `hotspot` extra): a client like any other.
+HOTSPOT_CLIENT_NAME: Final = "ovos-PHAL-plugin-wifi-setup-hotspot"
+
 # ovos-PHAL-plugin-network-manager 1.3.5's bus API (its replies carry no request id).
 NM_SCAN: Final = "ovos.phal.nm.scan"
 NM_SCAN_COMPLETE: Final = "ovos.phal.nm.scan.complete"

@@ -22,6 +22,11 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
     os.environ[_var] = os.path.join(_XDG_ROOT, _var.lower())
     os.makedirs(os.environ[_var], exist_ok=True)
 
+# No test may reach this machine's system D-Bus (the hotspot method looks for NetworkManager there): the system
+# bus is a socket that does not exist, unless a test starts NetworkManager's stand-in on a private bus
+# (test/hotspot/nm_mock.py), and the processes the tests start inherit that.
+os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(_SESSION_ROOT, "no-system-bus")
+
 _KEEP_ON = (1, 3)  # pytest's exit codes "tests failed" and "internal error"
 _session = {"keep": False}
 

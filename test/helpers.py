@@ -17,9 +17,9 @@ REMOTE2 = {"client": "remote2", "type": "Remote", "display_text": "Second remote
 # once. Tests of the contract itself use this; test_settling.py and the real-stack tests run those waits with their defaults.
 NO_SETTLE = {"registration_settle": 0, "stop_settle": 0, "echo_window": 0, "notice_window": 0, "gui_wait": 0,
              "reporter_ask_after": 0}
-# The manager alone, without its built-in on-screen client and its voice intents (test_screen_client.py and
-# test_at_home.py test those).
-MANAGER_ONLY = {"screen_client": "never", "voice": False}
+# The manager alone, without its built-in on-screen and hotspot clients and its voice intents (test_screen_client.py,
+# test/hotspot/ and test_at_home.py test those).
+MANAGER_ONLY = {"screen_client": "never", "voice": False, "hotspot_client": "never"}
 
 
 def emit_raw(bus: Any, topic: str, data: Any) -> None:

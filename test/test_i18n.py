@@ -19,7 +19,8 @@ from ovos_PHAL_plugin_wifi_setup.i18n import LOCALE_DIR, Catalogue, Words, best_
 ENGLISH = "en-us"
 # The languages the issue asks for besides English, as OVOS names its locale folders.
 TRANSLATED = ("ca-es", "da-dk", "de-de", "es-es", "fr-fr", "it-it", "nl-nl", "pt-pt")
-DIALOGS = ("setup_failed.dialog", "setup_completed.dialog")
+DIALOGS = ("setup_failed.dialog", "setup_completed.dialog", "hotspot_instructions.dialog",
+           "hotspot_instructions_passphrase.dialog")
 INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc")
 # Page texts a language rightly writes as English does (Dutch says "Open" too); anything else equal to the English
 # is an untranslated copy.
@@ -101,8 +102,9 @@ def test_no_page_text_is_an_untranslated_copy_of_the_english(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", (ENGLISH, *TRANSLATED))
-def test_both_spoken_lines_exist_in_each_language_with_the_same_placeholders(lang: str) -> None:
-    """setup_failed.dialog and setup_completed.dialog: present, not empty, placeholders as in English."""
+def test_every_spoken_line_exists_in_each_language_with_the_same_placeholders(lang: str) -> None:
+    """Every dialog (setup failed, setup completed, the hotspot's instructions): present, not empty, placeholders as in
+    English."""
     for name in DIALOGS:
         said, english = lines(lang, name), lines(ENGLISH, name)
         assert said, f"{lang}/{name} is empty"
@@ -119,7 +121,7 @@ def test_the_failure_line_tells_a_sentence_that_starts_setup_in_that_language(la
 
 
 def test_every_language_folder_holds_the_same_files() -> None:
-    """gui.json, both dialogs and the intent files, in English and in every other language alike."""
+    """gui.json, the dialogs and the intent files, in English and in every other language alike."""
     expected = sorted(("gui.json", *DIALOGS, *INTENT_FILES))
     for lang in folders():
         assert sorted(os.listdir(os.path.join(LOCALE_DIR, lang))) == expected, lang

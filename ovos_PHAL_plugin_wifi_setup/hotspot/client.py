@@ -1,0 +1,496 @@
+"""The built-in "connect from your phone" method: a network client like any other, for devices without a screen.
+
+It takes part in setup rounds through the client kit and, when the manager hands it the session, opens the
+device's own Wi-Fi network through NetworkManager (nm.py), answers every name with the device's address
+(dns.py) and serves the setup page (web.py). The user joins that network with a phone, the phone's
+captive-portal check opens the page, the user picks the home network and types its password, and the device
+joins it. Everything it does to NetworkManager and every server runs on one asyncio loop, on a thread of its own.
+
+The password goes from the page's request to NetworkManager over D-Bus and nowhere else: not onto the OVOS
+bus, into a log line, the session data, the manager's status or its state file.
+"""
+import asyncio
+import errno
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional
+
+from ovos_bus_client.message import Message
+
+from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+from ovos_PHAL_plugin_wifi_setup.hotspot.dns import CatchAllDns
+from ovos_PHAL_plugin_wifi_setup.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
+                                                    NMUnavailable, Profile, WifiDevice)
+from ovos_PHAL_plugin_wifi_setup.hotspot.web import SetupServer
+from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
+from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.networks import Busy, Refused, check_password, check_ssid
+
+DISPLAY_TEXT_KEY = "hotspot_client"
+MODES = ("auto", "always", "never")
+SSID_PREFIX = "OVOS-Setup-"
+
+# The states /api/status reports.
+WAITING = "waiting"
+CONNECTING = "connecting"
+CONNECTED = "connected"
+FAILED = "failed"
+
+# NetworkManager may start after ovos_PHAL: "auto" looks for it again now and then for a while after start, and
+# at every setup round that opens before it was found.
+PROBE_INTERVAL = 10.0
+PROBE_FOR = 120.0
+# How long a scan may take before the list is read as it is.
+SCAN_WAIT = 10.0
+# The access point's address appears a moment after NetworkManager reports the connection active.
+BIND_RETRY_FOR = 10.0
+BIND_RETRY_EVERY = 0.5
+# After a join, how long the page stays up once the session ended (a phone still on it reads "Connected").
+SUCCESS_LINGER = 20.0
+# How long shutdown() waits for the access point to go down.
+SHUTDOWN_WAIT = 15.0
+
+# Why a join failed, in words for the user (JoinFailed.reason -> catalogue key).
+JOIN_FAILURE_WORDS = {
+    "wrong_password": "error_wrong_password",
+    "out_of_reach": "error_out_of_reach",
+    "timeout": "error_timeout",
+}
+
+NetworkManagerFactory = Callable[[], NetworkManager]
+
+
+@dataclass(frozen=True)
+class HotspotConfig:
+    """The hotspot's settings (the manager's `hotspot_*` keys)."""
+
+    ssid: str = ""
+    """The access point's name; empty: OVOS-Setup- and four characters stable per device."""
+    passphrase: str = ""
+    """WPA2 passphrase of the access point (8 to 63 characters); empty: an open network."""
+    address: str = ""
+    """Where the DNS responder and the page listen, and what every name resolves to; empty: the access point's
+    shared address (10.42.0.1)."""
+    dns_port: int = 53
+    """The DNS responder's port; 0: no responder (NetworkManager's dnsmasq answers instead)."""
+    http_port: int = 80
+    """The setup page's port."""
+    join_timeout: float = 60.0
+    """Seconds a join may take before it counts as failed."""
+
+
+def ssid_for(hw_address: str, machine_id_file: str = "/etc/machine-id") -> str:
+    """OVOS-Setup- and four characters that stay the same on one device: the end of the Wi-Fi device's hardware
+    address, or (where it has none) of a hash of the machine id."""
+    digits = "".join(c for c in hw_address if c in "0123456789abcdefABCDEF")
+    if len(digits) >= 4 and digits.strip("0"):
+        return SSID_PREFIX + digits[-4:].upper()
+    try:
+        with open(machine_id_file, "rb") as f:
+            seed = f.read().strip()
+    except OSError:
+        seed = b""
+    return SSID_PREFIX + hashlib.sha256(seed or b"ovos").hexdigest()[:4].upper()
+
+
+class HotspotClient:
+    """Registers "Connect from your phone" with the manager and runs its sessions.
+
+    ``mode`` "always" registers at start; "auto" registers once NetworkManager answers on the system D-Bus with a
+    Wi-Fi device able to be an access point. The state the page reads changes under one lock: the web server
+    reads it on the client's loop, the manager's messages arrive on bus threads.
+    """
+
+    def __init__(self, bus: Any, mode: str = "auto", config: HotspotConfig = HotspotConfig(),
+                 catalogue: Optional[Catalogue] = None, speak: bool = True,
+                 network_manager: NetworkManagerFactory = NetworkManager) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.bus = bus
+        self.mode = mode
+        self.config = config
+        self.speak = speak
+        self._catalogue = catalogue or Catalogue()
+        self._new_network_manager = network_manager
+        self.kit = NetworkSetupClient(bus, t.HOTSPOT_CLIENT_NAME, self._catalogue.text(DISPLAY_TEXT_KEY),
+                                      client_type=t.TYPE_REMOTE, has_gui=False, requires_input=False,
+                                      on_activate=self._on_activate, on_deactivate=self._on_deactivate)
+        self._lock = threading.RLock()
+        self._started = False
+        self._kit_started = False
+        self._found = False              # "auto": NetworkManager and an access-point-capable device were seen
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[threading.Thread] = None
+        # One session at a time; a number tells a stale task from the current one.
+        self._session = 0
+        self._active = False
+        self._state = WAITING
+        self._ssid = ""                  # the network being joined or joined
+        self._error: Optional[Words] = None
+        self._networks: List[AccessPoint] = []
+        self._hotspot_ssid = ""
+        # What the session holds, on the loop only.
+        self._nm: Optional[NetworkManager] = None
+        self._device: Optional[WifiDevice] = None
+        self._ap: Optional[Profile] = None
+        self._servers: List[Any] = []
+        self._lingering: List[Any] = []  # after a join: the page, up SUCCESS_LINGER more seconds
+        self._linger_handle: Optional[asyncio.TimerHandle] = None
+        self._task: Optional["asyncio.Task[None]"] = None
+        self._join_task: Optional["asyncio.Task[None]"] = None
+        self._probe_handle: Optional[asyncio.TimerHandle] = None
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        """Start the loop, then register ("always") or look for NetworkManager ("auto")."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name="wifi-setup-hotspot", daemon=True)
+            self._thread.start()
+        self.bus.on(t.SETUP_LAUNCHED, self.handle_setup_launched)
+        if self.mode == "always":
+            self._start_kit()
+        else:
+            self._submit(self._probe_for(PROBE_FOR))
+
+    def shutdown(self) -> None:
+        """Leave the manager's list, take the access point and the servers down, stop the loop."""
+        with self._lock:
+            if not self._started:
+                return
+            self._started = False
+            self._active = False
+            self._session += 1
+            loop, thread = self._loop, self._thread
+        self.bus.remove(t.SETUP_LAUNCHED, self.handle_setup_launched)
+        self.kit.shutdown()
+        if loop is None or thread is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._teardown(close=True), loop).result(SHUTDOWN_WAIT)
+        except Exception:  # a NetworkManager that hangs must not hold up ovos_PHAL's shutdown
+            LOG.exception("the hotspot could not be taken down in time")
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(SHUTDOWN_WAIT)
+        if not thread.is_alive():
+            loop.close()
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """The device's language changed: the shown name and the page's texts follow."""
+        self._catalogue = catalogue
+        self.kit.display_text = catalogue.text(DISPLAY_TEXT_KEY)
+        if self.kit.is_registered:
+            self.kit.register()  # the manager keeps the id and shows the new name
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The texts of the device's language (the page reads them)."""
+        return self._catalogue
+
+    @property
+    def hotspot_ssid(self) -> str:
+        """The name of the network the device opens (known once a session has found its Wi-Fi device)."""
+        return self._hotspot_ssid
+
+    # ------------------------------------------------------------------ when to register
+    def _start_kit(self) -> None:
+        with self._lock:
+            start = self._started and not self._kit_started
+            self._kit_started = self._kit_started or start
+        if start:
+            self.kit.start()
+
+    async def _probe_for(self, seconds: float) -> None:
+        """Look for NetworkManager now, and again every PROBE_INTERVAL until found, for `seconds`."""
+        if await self._probe() or seconds <= PROBE_INTERVAL:
+            return
+        loop = asyncio.get_running_loop()
+        self._probe_handle = loop.call_later(
+            PROBE_INTERVAL, lambda: asyncio.ensure_future(self._probe_for(seconds - PROBE_INTERVAL)))
+
+    async def _probe(self) -> bool:
+        """True (and the client registers) once NetworkManager has a Wi-Fi device able to be an access point."""
+        with self._lock:
+            if not self._started or self._found:
+                return True
+        nm = self._new_network_manager()
+        try:
+            await nm.open()
+            device = await nm.wifi_device()
+        except NMUnavailable as e:
+            LOG.debug(f"no hotspot yet: {e}")
+            return False
+        finally:
+            await nm.close()
+        with self._lock:
+            self._found = True
+        LOG.info(f"NetworkManager has {device.interface}, which can be an access point: the hotspot method "
+                 "registers")
+        self._start_kit()
+        return True
+
+    def handle_setup_launched(self, message: Message) -> None:
+        """A setup round opens: in "auto", look for NetworkManager again if it was not found yet."""
+        with self._lock:
+            ask = self._started and self.mode == "auto" and not self._found
+        if ask:
+            self._submit(self._probe())
+
+    # ------------------------------------------------------------------ the session
+    def _on_activate(self) -> None:
+        """The manager handed us the session: open the hotspot (on the loop; this returns at once)."""
+        with self._lock:
+            self._session += 1
+            session = self._session
+            self._active = True
+            self._state, self._ssid, self._error = WAITING, "", None
+            self._networks = []
+        self._submit(self._open_session(session))
+
+    def _on_deactivate(self) -> None:
+        """The session ended (the user's choice, another client, a timeout, shutdown): everything goes down."""
+        with self._lock:
+            self._session += 1
+            self._active = False
+        self._submit(self._teardown())
+
+    def _current(self, session: int) -> bool:
+        with self._lock:
+            return self._active and self._session == session
+
+    async def _open_session(self, session: int) -> None:
+        """Scan, open the access point, start the servers, say what to do; on failure the manager goes on."""
+        self._task = asyncio.current_task()
+        try:
+            await self._teardown()  # what a previous session may have left
+            self._nm = self._new_network_manager()
+            await self._nm.open()
+            self._device = await self._nm.wifi_device()
+            # The radio is busy once it is an access point: scan first, and keep the list for the session.
+            networks = await self._nm.scan(self._device, wait=SCAN_WAIT)
+            with self._lock:
+                if self._session != session:
+                    return
+                self._networks = list(networks)
+                self._hotspot_ssid = self.config.ssid or ssid_for(self._device.hw_address)
+            LOG.info(f"the hotspot opens as {self._hotspot_ssid} ({len(networks)} networks found by the scan)")
+            self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, self.config.passphrase)
+            if not self._current(session):
+                await self._teardown()
+                return
+            await self._start_servers()
+            if not self._current(session):
+                await self._teardown()
+                return
+            self._say_instructions()
+        except asyncio.CancelledError:
+            raise
+        except (NMUnavailable, JoinFailed, OSError) as e:
+            await self._give_up(session, str(e))
+        except Exception as e:  # the loop's boundary: whatever went wrong, the manager must hear of it
+            LOG.exception("the hotspot could not be opened")
+            await self._give_up(session, f"the hotspot could not be opened: {type(e).__name__}")
+
+    async def _give_up(self, session: int, error: str) -> None:
+        """Take everything down and tell the manager this client could not help, so setup goes on without it."""
+        LOG.warning(f"hotspot setup failed: {error}")
+        await self._teardown()
+        if self._current(session):
+            self.kit.report_setup_failure(error)
+
+    async def _start_servers(self) -> None:
+        """The page (it must start) and the catch-all DNS (the page works without it, through NetworkManager's
+        dnsmasq configured for it)."""
+        address = self.config.address or SHARED_ADDRESS
+        web = SetupServer(self, address, self.config.http_port)
+        await _bind(web, address)
+        self._servers.append(web)
+        LOG.info(f"the setup page is at {web.portal_url}")
+        if self.config.dns_port == 0:
+            return
+        dns = CatchAllDns(answer=address, address=address, port=self.config.dns_port)
+        try:
+            await _bind(dns, address)
+        except OSError as e:
+            LOG.warning(f"the catch-all DNS could not listen on {address}:{self.config.dns_port} ({e.strerror}); "
+                        "phones find the page only if NetworkManager's dnsmasq answers every name (see the "
+                        "README: dnsmasq-shared.d)")
+            return
+        self._servers.append(dns)
+
+    def _say_instructions(self) -> None:
+        if self.config.passphrase:
+            line = self._catalogue.dialog("hotspot_instructions_passphrase", ssid=self._hotspot_ssid,
+                                          passphrase=self.config.passphrase)
+        else:
+            line = self._catalogue.dialog("hotspot_instructions", ssid=self._hotspot_ssid)
+        if self.speak and line:
+            self.bus.emit(Message(t.SPEAK, {"utterance": line, "lang": self._catalogue.lang},
+                                  {"source": t.HOTSPOT_CLIENT_NAME, "skill_id": t.HOTSPOT_CLIENT_NAME}))
+
+    async def _teardown(self, close: bool = False) -> None:
+        """Stop the servers, take the access point down and delete its profile, close NetworkManager."""
+        for task in (self._join_task, self._task):
+            if task is not None and task is not asyncio.current_task() and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._join_task = None
+        if close and self._probe_handle is not None:
+            self._probe_handle.cancel()
+        servers, self._servers = self._servers, []
+        lingering, self._lingering = self._lingering, []
+        await _stop_servers(lingering)
+        with self._lock:
+            joined = self._state == CONNECTED and not close
+        if joined and servers:
+            # After a join the page stays up a little longer, so that a phone still on it reads "Connected".
+            self._lingering = servers
+            loop = asyncio.get_running_loop()
+            self._linger_handle = loop.call_later(
+                SUCCESS_LINGER, lambda: asyncio.ensure_future(self._end_linger(servers)))
+        else:
+            await _stop_servers(servers)
+        nm, ap, self._nm, self._ap, self._device = self._nm, self._ap, None, None, None
+        if nm is None:
+            return
+        try:
+            if ap is not None:
+                await nm.stop(ap)
+                LOG.info("the hotspot is down")
+        except Exception:  # NetworkManager's trouble: logged, the rest still goes
+            LOG.exception("the hotspot's access point could not be taken down")
+        finally:
+            await nm.close()
+
+    async def _end_linger(self, servers: List[Any]) -> None:
+        if self._lingering is servers:
+            self._lingering = []
+            await _stop_servers(servers)
+
+    # ------------------------------------------------------------------ the page's backend (on the loop)
+    def networks(self) -> List[Dict[str, Any]]:
+        """The networks of the session's scan, strongest first."""
+        with self._lock:
+            return [{"ssid": n.ssid, "security": n.security, "strength": n.strength} for n in self._networks]
+
+    def status(self) -> Dict[str, Any]:
+        """What the page shows: waiting, connecting, connected or failed (with the error in words)."""
+        with self._lock:
+            status: Dict[str, Any] = {"state": self._state}
+            if self._ssid:
+                status["ssid"] = self._ssid
+            if self._state == FAILED and self._error is not None:
+                status["error"] = self._catalogue.text(self._error)
+                status["code"] = self._error.key
+            return status
+
+    def connect(self, ssid: Any, password: Any) -> None:
+        """Join a network of the list: raises Refused (bad input) or Busy (a join in flight), else returns at once."""
+        name = check_ssid(ssid)
+        with self._lock:
+            if self._state == CONNECTING:
+                raise Busy(Words.of("error_busy", ssid=self._ssid))
+            if self._state == CONNECTED:
+                raise Busy(Words.of("error_busy", ssid=self._ssid))
+            network = next((n for n in self._networks if n.ssid == name), None)
+            if network is None:
+                raise Refused(Words.of("error_not_listed", ssid=name))
+            secret = check_password(password, network.secured)
+            if not self._active or self._nm is None or self._device is None:
+                raise Busy(Words.of("error_busy", ssid=name))
+            self._state, self._ssid, self._error = CONNECTING, name, None
+            session = self._session
+        LOG.info(f"joining {name}")
+        self._join_task = asyncio.ensure_future(self._join(session, network, secret))
+
+    async def _join(self, session: int, network: AccessPoint, password: str) -> None:
+        """Take the access point down, join the network; on failure open the access point again."""
+        nm, device = self._nm, self._device
+        if nm is None or device is None:
+            return
+        try:
+            if self._ap is not None:
+                ap, self._ap = self._ap, None
+                await nm.stop(ap)
+            await nm.join(device, network.ssid, password, network.security, self.config.join_timeout)
+        except JoinFailed as e:
+            words = Words.of(JOIN_FAILURE_WORDS.get(e.reason, "error_could_not_connect"), ssid=network.ssid,
+                             seconds=f"{self.config.join_timeout:g}")
+            LOG.info(f"joining {network.ssid} failed ({e.reason}): the hotspot opens again")
+            await self._reopen(session, words)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # NetworkManager's trouble: the user sees it and may try again
+            LOG.warning(f"joining {network.ssid} failed: {type(e).__name__}")
+            await self._reopen(session, Words.of("error_could_not_connect", ssid=network.ssid))
+            return
+        with self._lock:
+            if self._session != session:
+                return
+            self._state = CONNECTED
+        LOG.info(f"joined {network.ssid}: the session ends, the manager completes the round once it is online")
+        self.kit.request_deactivate()
+
+    async def _reopen(self, session: int, words: Words) -> None:
+        """After a failed join: the access point again (the phone rejoins it), and the error on the page."""
+        with self._lock:
+            if self._session != session:
+                return
+            self._state, self._error = FAILED, words
+        nm, device = self._nm, self._device
+        if nm is None or device is None:
+            return
+        try:
+            self._ap = await nm.start_access_point(device, self._hotspot_ssid, self.config.passphrase)
+        except (NMUnavailable, JoinFailed, OSError) as e:
+            await self._give_up(session, f"the hotspot could not be opened again: {e}")
+
+    # ------------------------------------------------------------------ plumbing
+    def _submit(self, coroutine: Any) -> None:
+        """Run a coroutine on the client's loop (from any thread)."""
+        with self._lock:
+            loop = self._loop if self._started else None
+        if loop is None or loop.is_closed():
+            coroutine.close()
+            return
+        asyncio.run_coroutine_threadsafe(_logged(coroutine), loop)
+
+
+async def _logged(coroutine: Any) -> None:
+    """Await a coroutine on the loop; what escapes it is logged, never lost silently."""
+    try:
+        await coroutine
+    except asyncio.CancelledError:
+        pass
+    except Exception:  # the loop's boundary
+        LOG.exception("a hotspot task failed")
+
+
+async def _stop_servers(servers: List[Any]) -> None:
+    """Stop each server; one's trouble does not keep the others up."""
+    for server in servers:
+        try:
+            await server.stop()
+        except Exception:  # a server's own failure at stop: logged, the rest still stop
+            LOG.exception("a hotspot server did not stop cleanly")
+
+
+async def _bind(server: Any, address: str) -> None:
+    """Start a server, waiting a moment while its address is not there yet (the access point just came up)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BIND_RETRY_FOR
+    while True:
+        try:
+            await server.start()
+            return
+        except OSError as e:
+            if e.errno != errno.EADDRNOTAVAIL or loop.time() >= deadline:
+                raise
+            LOG.debug(f"{address} is not there yet; binding again")
+            await asyncio.sleep(BIND_RETRY_EVERY)

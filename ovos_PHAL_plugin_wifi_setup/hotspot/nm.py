@@ -1,0 +1,726 @@
+"""NetworkManager over the system D-Bus (dbus-fast, asyncio): the Wi-Fi device, a scan, the setup access point,
+joining the user's network, and tidying up after each.
+
+NetworkManager's quirks that this module works around, each named where it is handled:
+
+- An SSID is bytes (D-Bus `ay`), not text: it may be invalid UTF-8, and a hidden network shows an empty or
+  all-NUL one (`_decode_ssid`).
+- One network is many access point objects (one per BSSID and band), and one may vanish between the device's
+  list and its own read (`scan`).
+- RequestScan is refused ("not allowed") right after another scan or while the device is busy, and a scan that
+  is accepted finishes later: the device's LastScan (NetworkManager 1.12 and later) says when (`scan`).
+- A device that fails moves on to DISCONNECTED with reason NONE at once (a queued transition), so a poll of its
+  StateReason seldom sees the failure's reason; the device's StateChanged signal carries it (`_DeviceWatch`).
+- An active connection object is removed right after it reaches DEACTIVATED, so "gone" is a failure too
+  (`_wait_activated`).
+- A wrong password reads as NEED_AUTH, then FAILED with NO_SECRETS (no secret agent on a headless device) or a
+  supplicant reason; a network out of reach as FAILED with SSID_NOT_FOUND, or, on some versions, as
+  ActivateConnection refused with ConnectionNotAvailable (`_join_reason`).
+- AddConnection saves the profile to disk: one left behind by a crash outlives a restart (stale hotspot profiles
+  are removed by id), and a failed join's profile, with autoconnect on, would be retried for ever (deleted).
+- Activating the joined network on the Wi-Fi device ends the hotspot on it: a device has one connection.
+
+Polling (every POLL_INTERVAL) decides every outcome; signals only add the failure reason, because a signal can
+be missed between an activation and a subscription made after it.
+"""
+import asyncio
+import ipaddress
+import string
+import uuid
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from dbus_fast import BusType, Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+
+from ovos_PHAL_plugin_wifi_setup.log import LOG
+
+HOTSPOT_CONNECTION_ID = "OVOS Wi-Fi setup hotspot"  # the AP profile's connection.id (stale ones are removed)
+# The AP's address, set explicitly (it is NetworkManager's own default for shared mode). Shared mode also runs
+# NetworkManager's dnsmasq for the phones' DHCP, and that dnsmasq answers DNS on this address, port 53.
+SHARED_ADDRESS = "10.42.0.1"
+
+POLL_INTERVAL = 0.2        # seconds between two reads of an activation's or a scan's progress
+CALL_TIMEOUT = 25.0        # seconds to wait for one answer (D-Bus's own default)
+MAX_ACCESS_POINTS = 200    # networks a scan returns at most
+MAX_AP_OBJECTS = 1000      # access point objects read at most (one network may have several)
+MAX_SSID_BYTES = 32
+
+NM_NAME = "org.freedesktop.NetworkManager"
+NM_PATH = "/org/freedesktop/NetworkManager"
+SETTINGS_PATH = "/org/freedesktop/NetworkManager/Settings"
+IF_NM = "org.freedesktop.NetworkManager"
+IF_SETTINGS = "org.freedesktop.NetworkManager.Settings"
+IF_CONNECTION = "org.freedesktop.NetworkManager.Settings.Connection"
+IF_DEVICE = "org.freedesktop.NetworkManager.Device"
+IF_WIRELESS = "org.freedesktop.NetworkManager.Device.Wireless"
+IF_AP = "org.freedesktop.NetworkManager.AccessPoint"
+IF_ACTIVE = "org.freedesktop.NetworkManager.Connection.Active"
+IF_PROPERTIES = "org.freedesktop.DBus.Properties"
+BUS_NAME = "org.freedesktop.DBus"
+BUS_PATH = "/org/freedesktop/DBus"
+
+DEVICE_TYPE_WIFI = 2
+WIFI_CAPABILITY_AP = 0x40
+
+# NMActiveConnectionState
+AC_ACTIVATED = 2
+AC_DEACTIVATING = 3
+AC_DEACTIVATED = 4
+
+# NMDeviceState
+DEVICE_NEED_AUTH = 60
+DEVICE_FAILED = 120
+
+# NMDeviceStateReason: 7 NO_SECRETS, 8 SUPPLICANT_DISCONNECT, 9 SUPPLICANT_CONFIG_FAILED, 10 SUPPLICANT_FAILED,
+# 11 SUPPLICANT_TIMEOUT; 53 SSID_NOT_FOUND.
+PASSWORD_REASONS = frozenset({7, 8, 9, 10, 11})
+REASON_SSID_NOT_FOUND = 53
+
+# NM80211ApFlags / NM80211ApSecurityFlags
+AP_FLAG_PRIVACY = 0x1
+SEC_KEY_MGMT_PSK = 0x100
+SEC_KEY_MGMT_802_1X = 0x200
+SEC_KEY_MGMT_SAE = 0x400
+SEC_KEY_MGMT_EAP_SUITE_B_192 = 0x2000
+
+# D-Bus error names: the object is not there (any more), the service is not there, a property is unknown.
+_GONE = ("org.freedesktop.DBus.Error.UnknownObject", "org.freedesktop.DBus.Error.UnknownMethod",
+         "org.freedesktop.DBus.Error.UnknownInterface", "org.freedesktop.NetworkManager.UnknownConnection",
+         "org.freedesktop.NetworkManager.ConnectionNotActive")
+_NO_SERVICE = ("org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
+               "org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Error.Disconnected",
+               "org.freedesktop.DBus.Error.Spawn.ServiceNotFound")
+_SCAN_REFUSALS = ("org.freedesktop.NetworkManager.Device.NotAllowed",
+                  "org.freedesktop.NetworkManager.PermissionDenied", "org.freedesktop.DBus.Error.AccessDenied")
+
+JOIN_REASONS = ("wrong_password", "out_of_reach", "timeout", "failed")
+_REASON_WORDS = {
+    "wrong_password": "the password was not accepted",
+    "out_of_reach": "the network is out of reach",
+    "timeout": "the network did not answer in time",
+    "failed": "NetworkManager could not connect",
+}
+# Security as the page shows it -> 802-11-wireless-security.key-mgmt to join with ("" for none).
+_KEY_MGMT = {"": "", "WEP": "none", "WPA": "wpa-psk", "WPA2": "wpa-psk", "WPA3": "sae"}
+
+
+@dataclass(frozen=True)
+class AccessPoint:
+    """A network as the page lists it: one entry per SSID."""
+
+    ssid: str       # decoded UTF-8 (errors="replace"); hidden (empty / all-NUL) ones are never returned
+    security: str   # "" (open), "WEP", "WPA", "WPA2", "WPA3", "802.1X"
+    strength: int   # 0..100
+
+    @property
+    def secured(self) -> bool:
+        """True when joining needs a password (or, for 802.1X, an account)."""
+        return self.security != ""
+
+
+@dataclass(frozen=True)
+class WifiDevice:
+    """The Wi-Fi device the hotspot and the join use."""
+
+    path: str
+    interface: str
+    hw_address: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A saved connection profile and, while it is up, its active connection."""
+
+    connection: str           # settings path
+    active: Optional[str]     # active-connection path, or None
+
+
+class NMUnavailable(Exception):
+    """No system bus, NetworkManager not running, or no AP-capable managed Wi-Fi device."""
+
+
+class AccessPointFailed(NMUnavailable):
+    """NetworkManager took the access point profile but could not bring it up (it has been deleted again)."""
+
+
+class JoinFailed(Exception):
+    """Joining a network did not work; the profile made for it has been deleted. str() never has the password."""
+
+    def __init__(self, reason: str, ssid: str, detail: str = ""):
+        self.reason = reason if reason in JOIN_REASONS else "failed"
+        self.ssid = ssid
+        self.detail = detail
+        text = f"could not join {ssid!r}: {_REASON_WORDS[self.reason]}"
+        super().__init__(f"{text} ({detail})" if detail else text)
+
+
+class _CallError(Exception):
+    """A D-Bus error answer: its name and (secret-free) text."""
+
+    def __init__(self, name: str, text: str):
+        super().__init__(f"{name}: {text}")
+        self.name = name
+        self.text = text
+
+    @property
+    def gone(self) -> bool:
+        """The object asked for is not there (any more)."""
+        return self.name in _GONE
+
+
+@dataclass
+class _DeviceWatch:
+    """What the device showed during one activation, from its StateChanged signals (when subscribed) and from
+    polling: the failure's reason, and whether it asked for authentication (NEED_AUTH)."""
+
+    path: str
+    sender: str = ""
+    failed_reason: Optional[int] = None
+    needed_auth: bool = False
+    rule: str = ""      # the match rule, while subscribed
+
+    def feed(self, message: Message) -> None:
+        """Take one incoming message; only the device's own StateChanged from NetworkManager counts."""
+        if (message.message_type != MessageType.SIGNAL or message.path != self.path
+                or message.interface != IF_DEVICE or message.member != "StateChanged"
+                or message.sender != self.sender or message.signature != "uuu"):
+            return
+        new, _old, reason = (int(value) for value in message.body)
+        if new == DEVICE_NEED_AUTH:
+            self.needed_auth = True
+        if new == DEVICE_FAILED:
+            self.failed_reason = reason
+
+
+def _scrub(text: str, secret: str, limit: int = 200) -> str:
+    """`text` with every occurrence of `secret` blanked (an answer could quote what it was sent), then cut to
+    `limit` characters."""
+    return (text.replace(secret, "***") if secret else text)[:limit]
+
+
+def _decode_ssid(raw: Any) -> str:
+    """An SSID's text, "" for a hidden network (NetworkManager shows an empty or NUL-padded SSID for those)."""
+    data = bytes(raw) if isinstance(raw, (bytes, bytearray, list)) else b""
+    if not data.strip(b"\x00"):
+        return ""
+    return data.decode("utf-8", errors="replace")
+
+
+def _security(flags: int, wpa: int, rsn: int) -> str:
+    """The page's word for an access point's security, from its Flags, WpaFlags and RsnFlags.
+
+    A WPA2/WPA3 transition network (PSK and SAE both offered) is "WPA2": wpa-psk joins it with any supplicant.
+    """
+    key_mgmt = wpa | rsn
+    if key_mgmt & (SEC_KEY_MGMT_802_1X | SEC_KEY_MGMT_EAP_SUITE_B_192):
+        return "802.1X"
+    if rsn & SEC_KEY_MGMT_PSK:
+        return "WPA2"
+    if rsn & SEC_KEY_MGMT_SAE:
+        return "WPA3"
+    if wpa & SEC_KEY_MGMT_PSK:
+        return "WPA"
+    if flags & AP_FLAG_PRIVACY and not key_mgmt:
+        return "WEP"
+    return ""  # open (an OWE "enhanced open" network reads as open here too)
+
+
+def merge_access_points(found: Sequence[AccessPoint]) -> List[AccessPoint]:
+    """One entry per SSID (the strongest signal, secured if any of its access points is), hidden ones left out,
+    strongest first (then by name), at most MAX_ACCESS_POINTS."""
+    best: Dict[str, AccessPoint] = {}
+    for ap in found:
+        if not ap.ssid:
+            continue
+        known = best.get(ap.ssid)
+        if known is None:
+            best[ap.ssid] = ap
+            continue
+        strength = max(known.strength, ap.strength)
+        if known.secured and ap.secured:
+            security = ap.security if ap.strength > known.strength else known.security
+        else:
+            security = known.security or ap.security
+        best[ap.ssid] = AccessPoint(ssid=ap.ssid, security=security, strength=strength)
+    ordered = sorted(best.values(), key=lambda ap: (-ap.strength, ap.ssid.casefold(), ap.ssid))
+    return ordered[:MAX_ACCESS_POINTS]
+
+
+def _ssid_bytes(ssid: Any) -> bytes:
+    """The SSID to put in a profile; ValueError when it cannot be one (1 to 32 bytes of UTF-8)."""
+    if not isinstance(ssid, str) or not ssid:
+        raise ValueError("an SSID must be non-empty text")
+    data = ssid.encode("utf-8")
+    if len(data) > MAX_SSID_BYTES:
+        raise ValueError(f"an SSID is at most {MAX_SSID_BYTES} bytes of UTF-8")
+    return data
+
+
+def _valid_wpa_psk(password: str) -> bool:
+    """What NetworkManager accepts as a WPA/WPA2 pre-shared key: 8 to 63 printable ASCII characters, or 64 hex."""
+    if len(password) == 64:
+        return all(c in string.hexdigits for c in password)
+    return 8 <= len(password) <= 63 and all(" " <= c <= "~" for c in password)
+
+
+def _wep_key_type(password: str) -> int:
+    """802-11-wireless-security.wep-key-type: 1 for a key (5 or 13 characters, 10 or 26 hex), 2 for a passphrase."""
+    if len(password) in (5, 13) or (len(password) in (10, 26) and all(c in string.hexdigits for c in password)):
+        return 1
+    return 2
+
+
+def _settings_value(value: Any) -> Any:
+    """A settings value from GetSettings, variants unwrapped."""
+    return value.value if isinstance(value, Variant) else value
+
+
+class NetworkManager:
+    """NetworkManager on the system bus (or `bus_address`), through dbus-fast's low-level calls on one event loop.
+
+    Every method raises NMUnavailable when the bus or NetworkManager goes away; none logs a password.
+    """
+
+    def __init__(self, bus_address: Optional[str] = None, call_timeout: float = CALL_TIMEOUT):
+        self.bus_address = bus_address  # None: the system bus (dbus-fast honours DBUS_SYSTEM_BUS_ADDRESS)
+        self.call_timeout = call_timeout
+        self._bus: Optional[MessageBus] = None
+
+    async def __aenter__(self) -> "NetworkManager":
+        await self.open()
+        return self
+
+    async def __aexit__(self, *_: Any) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Connect to the bus and check that NetworkManager is on it; raise NMUnavailable otherwise."""
+        if self._bus is not None and self._bus.connected:
+            return
+        try:
+            bus = MessageBus(bus_address=self.bus_address, bus_type=BusType.SYSTEM)
+            await asyncio.wait_for(bus.connect(), self.call_timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # OSError, AuthError, InvalidAddressError, TimeoutError, ...
+            raise NMUnavailable(f"no system bus: {type(error).__name__}: {error}") from None
+        self._bus = bus
+        try:
+            (owned,) = await self._call(BUS_PATH, BUS_NAME, "NameHasOwner", "s", [NM_NAME], destination=BUS_NAME)
+        except _CallError as error:
+            await self.close()
+            raise NMUnavailable(f"the bus did not answer: {error.name}") from None
+        except BaseException:
+            await self.close()
+            raise
+        if not owned:
+            await self.close()
+            raise NMUnavailable("NetworkManager is not running")
+
+    async def close(self) -> None:
+        """Disconnect from the bus (idempotent)."""
+        bus, self._bus = self._bus, None
+        if bus is not None:
+            bus.disconnect()
+            try:
+                await asyncio.wait_for(bus.wait_for_disconnect(), 5.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: S110 - already going away: the socket error or timeout says nothing new
+                pass
+
+    # -- low level ---------------------------------------------------------------------------------------
+
+    async def _call(self, path: str, interface: str, member: str, signature: str = "",
+                    body: Optional[List[Any]] = None, destination: str = NM_NAME) -> List[Any]:
+        """One method call; its answer's body. _CallError for an error answer, NMUnavailable when the bus or
+        NetworkManager is not there."""
+        bus = self._bus
+        if bus is None or not bus.connected:
+            raise NMUnavailable("not connected to the system bus")
+        message = Message(destination=destination, path=path, interface=interface, member=member,
+                          signature=signature, body=body or [])
+        try:
+            reply = await asyncio.wait_for(bus.call(message), self.call_timeout)
+        except asyncio.CancelledError:
+            raise
+        except asyncio.TimeoutError:
+            raise NMUnavailable(f"NetworkManager did not answer {member} in {self.call_timeout:g} s") from None
+        except Exception as error:  # the connection broke
+            raise NMUnavailable(f"the system bus went away: {type(error).__name__}") from None
+        if reply is None:
+            raise NMUnavailable("the system bus went away")
+        if reply.message_type == MessageType.ERROR:
+            name = reply.error_name or "unknown"
+            text = reply.body[0] if reply.body and isinstance(reply.body[0], str) else ""
+            if name in _NO_SERVICE:
+                raise NMUnavailable(f"NetworkManager is not running ({name})")
+            raise _CallError(name, text)
+        return list(reply.body)
+
+    async def _get(self, path: str, interface: str, name: str) -> Any:
+        """One property's value."""
+        (value,) = await self._call(path, IF_PROPERTIES, "Get", "ss", [interface, name])
+        return _settings_value(value)
+
+    async def _get_all(self, path: str, interface: str) -> Dict[str, Any]:
+        """Every property of one interface, unwrapped."""
+        (values,) = await self._call(path, IF_PROPERTIES, "GetAll", "s", [interface])
+        return {key: _settings_value(value) for key, value in values.items()}
+
+    async def _optional(self, path: str, interface: str, name: str) -> Optional[Any]:
+        """A property that older NetworkManager versions lack: None where it is absent."""
+        try:
+            return await self._get(path, interface, name)
+        except _CallError:
+            return None
+
+    # -- the device ----------------------------------------------------------------------------------------
+
+    async def wifi_device(self) -> WifiDevice:
+        """The first managed Wi-Fi device that can be an access point; NMUnavailable if there is none."""
+        try:
+            (paths,) = await self._call(NM_PATH, IF_NM, "GetDevices")
+        except _CallError as error:
+            raise NMUnavailable(f"NetworkManager did not list its devices: {error.name}") from None
+        for path in paths:
+            try:
+                device = await self._get_all(path, IF_DEVICE)
+                if int(device.get("DeviceType", 0)) != DEVICE_TYPE_WIFI or not device.get("Managed", False):
+                    continue
+                wireless = await self._get_all(path, IF_WIRELESS)
+            except _CallError:
+                continue  # unplugged while we looked
+            if not int(wireless.get("WirelessCapabilities", 0)) & WIFI_CAPABILITY_AP:
+                LOG.info(f"Wi-Fi device {device.get('Interface', path)} cannot be an access point")
+                continue
+            hw_address = wireless.get("HwAddress") or device.get("HwAddress") or ""
+            return WifiDevice(path=str(path), interface=str(device.get("Interface", "")), hw_address=str(hw_address))
+        raise NMUnavailable("no managed Wi-Fi device that can be an access point")
+
+    # -- scanning ------------------------------------------------------------------------------------------
+
+    async def scan(self, device: WifiDevice, wait: float = 10.0) -> List[AccessPoint]:
+        """Ask for a fresh scan, wait (at most `wait` seconds) for it to finish, and list the networks seen:
+        merged by SSID, hidden ones left out, strongest first, at most MAX_ACCESS_POINTS."""
+        last_scan = await self._optional(device.path, IF_WIRELESS, "LastScan")
+        requested = True
+        try:
+            await self._call(device.path, IF_WIRELESS, "RequestScan", "a{sv}", [{}])
+        except _CallError as error:
+            # Refused ("not allowed" right after another scan or while busy, or by policy): the last scan's
+            # results stand.
+            if error.name in _SCAN_REFUSALS:
+                LOG.debug(f"scan request refused ({error.name}); reading the last results")
+            else:
+                LOG.warning(f"scan request failed ({error.name}); reading the last results")
+            requested = False
+        if requested and last_scan is not None:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + max(0.0, wait)
+            while loop.time() < deadline:
+                await asyncio.sleep(min(POLL_INTERVAL, max(0.0, deadline - loop.time())))
+                if await self._optional(device.path, IF_WIRELESS, "LastScan") != last_scan:
+                    break
+        try:
+            paths = await self._get(device.path, IF_WIRELESS, "AccessPoints")
+        except _CallError as error:
+            raise NMUnavailable(f"the Wi-Fi device did not list access points: {error.name}") from None
+        found = await asyncio.gather(*(self._read_access_point(path) for path in list(paths)[:MAX_AP_OBJECTS]))
+        networks = merge_access_points([ap for ap in found if ap is not None])
+        LOG.debug(f"scan: {len(paths)} access points, {len(networks)} networks")
+        return networks
+
+    async def _read_access_point(self, path: str) -> Optional[AccessPoint]:
+        """One access point object as an AccessPoint; None if it vanished (NetworkManager drops stale ones
+        at any time) or is hidden."""
+        try:
+            props = await self._get_all(path, IF_AP)
+            ssid = _decode_ssid(props.get("Ssid", b""))
+            security = _security(int(props.get("Flags", 0)), int(props.get("WpaFlags", 0)),
+                                 int(props.get("RsnFlags", 0)))
+            strength = max(0, min(100, int(props.get("Strength", 0))))
+        except (_CallError, TypeError, ValueError):
+            return None
+        return AccessPoint(ssid=ssid, security=security, strength=strength) if ssid else None
+
+    # -- profiles and activation ---------------------------------------------------------------------------
+
+    async def _add_connection(self, settings: Dict[str, Dict[str, Variant]]) -> str:
+        """Settings.AddConnection (saved to disk); the new profile's path."""
+        (path,) = await self._call(SETTINGS_PATH, IF_SETTINGS, "AddConnection", "a{sa{sv}}", [settings])
+        return str(path)
+
+    async def _activate(self, connection: str, device: WifiDevice) -> str:
+        """ActivateConnection on the device (NetworkManager picks the access point); the active connection."""
+        (active,) = await self._call(NM_PATH, IF_NM, "ActivateConnection", "ooo", [connection, device.path, "/"])
+        return str(active)
+
+    async def _deactivate(self, active: Optional[str]) -> None:
+        """DeactivateConnection, tolerant of one already gone."""
+        if not active or active == "/":
+            return
+        try:
+            await self._call(NM_PATH, IF_NM, "DeactivateConnection", "o", [active])
+        except _CallError as error:
+            if not error.gone:
+                LOG.warning(f"could not deactivate {active}: {error.name}")
+
+    async def _delete(self, connection: Optional[str]) -> None:
+        """Delete a saved profile (which also deactivates it), tolerant of one already gone."""
+        if not connection or connection == "/":
+            return
+        try:
+            await self._call(connection, IF_CONNECTION, "Delete")
+        except _CallError as error:
+            if not error.gone:
+                LOG.warning(f"could not delete profile {connection}: {error.name}")
+
+    async def _discard(self, connection: Optional[str], active: Optional[str]) -> None:
+        """Best-effort undo of an attempt: deactivate, delete; never raises (NetworkManager may be gone)."""
+        try:
+            await self._deactivate(active)
+            await self._delete(connection)
+        except NMUnavailable as error:
+            LOG.warning(f"could not remove profile {connection}: {error}")
+
+    async def _active_state(self, active: str) -> Optional[int]:
+        """The active connection's State; None once the object is gone."""
+        try:
+            return int(await self._get(active, IF_ACTIVE, "State"))
+        except _CallError:
+            return None
+
+    async def _device_state(self, device: WifiDevice) -> Tuple[int, int]:
+        """The device's (state, reason) as StateReason has them now ((0, 0) when unreadable)."""
+        try:
+            state, reason = await self._get(device.path, IF_DEVICE, "StateReason")
+            return int(state), int(reason)
+        except (_CallError, ValueError, TypeError):
+            return 0, 0
+
+    async def _wait_activated(self, active: str, device: WifiDevice, watch: _DeviceWatch,
+                              timeout: float) -> str:
+        """Poll until the active connection is ACTIVATED ("activated"), DEACTIVATING/DEACTIVATED or gone
+        ("failed"), or `timeout` passes ("timeout"). Failure reasons seen by polling go to `watch`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            state = await self._active_state(active)
+            dev_state, dev_reason = await self._device_state(device)
+            if dev_state == DEVICE_NEED_AUTH:
+                watch.needed_auth = True
+            if dev_state == DEVICE_FAILED and watch.failed_reason is None:
+                watch.failed_reason = dev_reason
+            if state == AC_ACTIVATED:
+                return "activated"
+            if state is None or state in (AC_DEACTIVATING, AC_DEACTIVATED):
+                return "failed"
+            if loop.time() >= deadline:
+                return "timeout"
+            await asyncio.sleep(min(POLL_INTERVAL, max(0.0, deadline - loop.time())))
+
+    async def _watch_device(self, device: WifiDevice) -> _DeviceWatch:
+        """A watch on the device for one activation, subscribed to its StateChanged before the activation starts
+        (where the bus refuses the subscription, the watch has what polling sees only)."""
+        watch = _DeviceWatch(path=device.path)
+        bus = self._bus
+        if bus is None:
+            return watch
+        rule = (f"type='signal',sender='{NM_NAME}',path='{device.path}',interface='{IF_DEVICE}',"
+                "member='StateChanged'")
+        try:
+            (owner,) = await self._call(BUS_PATH, BUS_NAME, "GetNameOwner", "s", [NM_NAME], destination=BUS_NAME)
+            watch.sender = str(owner)
+            bus.add_message_handler(watch.feed)
+            await self._call(BUS_PATH, BUS_NAME, "AddMatch", "s", [rule], destination=BUS_NAME)
+            watch.rule = rule
+        except _CallError as error:
+            bus.remove_message_handler(watch.feed)
+            LOG.debug(f"no StateChanged subscription ({error.name}): failure reasons from polling only")
+        return watch
+
+    async def _unwatch(self, watch: _DeviceWatch) -> None:
+        """Undo _watch_device; never raises."""
+        bus = self._bus
+        if bus is None:
+            return
+        bus.remove_message_handler(watch.feed)
+        if watch.rule:
+            try:
+                await self._call(BUS_PATH, BUS_NAME, "RemoveMatch", "s", [watch.rule], destination=BUS_NAME)
+            except (_CallError, NMUnavailable):
+                pass
+            watch.rule = ""
+
+    # -- the access point ----------------------------------------------------------------------------------
+
+    async def remove_stale_hotspots(self) -> int:
+        """Delete every saved profile named HOTSPOT_CONNECTION_ID (a crash leaves one behind); how many went."""
+        try:
+            (paths,) = await self._call(SETTINGS_PATH, IF_SETTINGS, "ListConnections")
+        except _CallError as error:
+            raise NMUnavailable(f"NetworkManager did not list its profiles: {error.name}") from None
+        removed = 0
+        for path in paths:
+            try:
+                (settings,) = await self._call(path, IF_CONNECTION, "GetSettings")
+            except _CallError:
+                continue
+            connection = settings.get("connection", {})
+            if _settings_value(connection.get("id")) == HOTSPOT_CONNECTION_ID:
+                LOG.info(f"removing a stale hotspot profile {path}")
+                await self._delete(str(path))
+                removed += 1
+        return removed
+
+    async def start_access_point(self, device: WifiDevice, ssid: str, passphrase: str = "",
+                                 address: str = SHARED_ADDRESS, timeout: float = 30.0) -> Profile:
+        """Open the setup access point: WPA2-PSK when `passphrase` is given, open otherwise; the device gets
+        `address`/24 and shares it (NetworkManager's DHCP for the phones). Stale hotspot profiles go first.
+
+        ValueError for an SSID, passphrase or address that cannot be one (nothing is changed then);
+        AccessPointFailed (an NMUnavailable) when NetworkManager cannot bring it up within `timeout` seconds:
+        the profile is deleted again.
+        """
+        ssid_bytes = _ssid_bytes(ssid)
+        if passphrase and not (8 <= len(passphrase) <= 63 and all(" " <= c <= "~" for c in passphrase)):
+            raise ValueError("a WPA2 passphrase is 8 to 63 printable ASCII characters")
+        try:
+            ipv4 = ipaddress.IPv4Address(address)
+        except (ipaddress.AddressValueError, ValueError):
+            raise ValueError(f"not an IPv4 address: {address!r}") from None
+        await self.remove_stale_hotspots()
+        wireless: Dict[str, Variant] = {"ssid": Variant("ay", ssid_bytes), "mode": Variant("s", "ap"),
+                                        "band": Variant("s", "bg")}
+        settings: Dict[str, Dict[str, Variant]] = {
+            "connection": {"id": Variant("s", HOTSPOT_CONNECTION_ID), "type": Variant("s", "802-11-wireless"),
+                           "uuid": Variant("s", str(uuid.uuid4())), "autoconnect": Variant("b", False),
+                           "interface-name": Variant("s", device.interface)},
+            "802-11-wireless": wireless,
+            "ipv4": {"method": Variant("s", "shared"),
+                     "address-data": Variant("aa{sv}", [{"address": Variant("s", str(ipv4)),
+                                                         "prefix": Variant("u", 24)}])},
+            "ipv6": {"method": Variant("s", "ignore")},
+        }
+        if passphrase:
+            wireless["security"] = Variant("s", "802-11-wireless-security")
+            settings["802-11-wireless-security"] = {
+                "key-mgmt": Variant("s", "wpa-psk"), "proto": Variant("as", ["rsn"]),
+                "pairwise": Variant("as", ["ccmp"]), "group": Variant("as", ["ccmp"]),
+                "psk": Variant("s", passphrase)}
+        watch = await self._watch_device(device)
+        connection: Optional[str] = None
+        active: Optional[str] = None
+        try:
+            connection = await self._add_connection(settings)
+            active = await self._activate(connection, device)
+            outcome = await self._wait_activated(active, device, watch, timeout)
+            if outcome != "activated":
+                reason = "unknown" if watch.failed_reason is None else watch.failed_reason
+                await self._discard(connection, active)
+                raise AccessPointFailed(f"the access point did not start ({outcome}; device reason {reason})")
+        except AccessPointFailed:
+            raise
+        except _CallError as error:
+            await self._discard(connection, active)
+            raise AccessPointFailed(f"NetworkManager refused the access point: {error.name}: "
+                                    f"{_scrub(error.text, passphrase)}") from None
+        except BaseException:
+            await self._discard(connection, active)
+            raise
+        finally:
+            await self._unwatch(watch)
+        LOG.info(f"access point {ssid!r} is up on {device.interface} at {ipv4}")
+        return Profile(connection=connection, active=active)
+
+    async def stop(self, profile: Optional[Profile]) -> None:
+        """Deactivate (if active) and delete a profile; either already gone is fine."""
+        if profile is None:
+            return
+        await self._deactivate(profile.active)
+        await self._delete(profile.connection)
+        LOG.info(f"profile {profile.connection} removed")
+
+    # -- joining -------------------------------------------------------------------------------------------
+
+    async def join(self, device: WifiDevice, ssid: str, password: str, security: str, timeout: float) -> Profile:
+        """Save a profile for the network and activate it on the device; wait until it is up.
+
+        `security` is the scan's word ("", "WEP", "WPA", "WPA2", "WPA3"). JoinFailed (reason "wrong_password",
+        "out_of_reach", "timeout" or "failed") when it does not come up: the profile is deleted again.
+        ValueError for an SSID or security that cannot be joined (802.1X needs an account); nothing is changed.
+        """
+        ssid_bytes = _ssid_bytes(ssid)
+        if security not in _KEY_MGMT:
+            raise ValueError(f"cannot join a network secured with {security!r}")
+        if not isinstance(password, str):
+            raise ValueError("a password is text")
+        key_mgmt = _KEY_MGMT[security]
+        secured = bool(key_mgmt)
+        if (key_mgmt == "wpa-psk" and not _valid_wpa_psk(password)) or (key_mgmt in ("sae", "none")
+                                                                        and not password):
+            raise JoinFailed("wrong_password", ssid, "not a key this network can take")
+        wireless: Dict[str, Variant] = {"ssid": Variant("ay", ssid_bytes), "mode": Variant("s", "infrastructure")}
+        settings: Dict[str, Dict[str, Variant]] = {
+            # autoconnect is left to NetworkManager's default (yes): the device rejoins after a restart.
+            "connection": {"id": Variant("s", ssid), "type": Variant("s", "802-11-wireless"),
+                           "uuid": Variant("s", str(uuid.uuid4()))},
+            "802-11-wireless": wireless,
+            "ipv4": {"method": Variant("s", "auto")},
+            "ipv6": {"method": Variant("s", "auto")},
+        }
+        if key_mgmt == "none":
+            wireless["security"] = Variant("s", "802-11-wireless-security")
+            settings["802-11-wireless-security"] = {
+                "key-mgmt": Variant("s", "none"), "wep-key0": Variant("s", password),
+                "wep-key-type": Variant("u", _wep_key_type(password))}
+        elif key_mgmt:
+            wireless["security"] = Variant("s", "802-11-wireless-security")
+            settings["802-11-wireless-security"] = {"key-mgmt": Variant("s", key_mgmt),
+                                                    "psk": Variant("s", password)}
+        LOG.info(f"joining {ssid!r} ({security or 'open'}) on {device.interface}")
+        watch = await self._watch_device(device)
+        connection: Optional[str] = None
+        active: Optional[str] = None
+        try:
+            try:
+                connection = await self._add_connection(settings)
+                active = await self._activate(connection, device)
+            except _CallError as error:
+                reason = "out_of_reach" if error.name.endswith(".ConnectionNotAvailable") else "failed"
+                LOG.info(f"joining {ssid!r} refused: {error.name}: {_scrub(error.text, password)}")
+                await self._discard(connection, active)
+                raise JoinFailed(reason, ssid, error.name) from None
+            outcome = await self._wait_activated(active, device, watch, timeout)
+            if outcome != "activated":
+                reason, detail = self._join_reason(outcome, watch, secured)
+                await self._discard(connection, active)
+                LOG.info(f"joining {ssid!r} failed: {reason} ({detail})")
+                raise JoinFailed(reason, ssid, detail)
+        except JoinFailed:
+            raise
+        except BaseException:  # NetworkManager gone or slow, or cancelled: the half-made attempt must not stay
+            await self._discard(connection, active)
+            raise
+        finally:
+            await self._unwatch(watch)
+        LOG.info(f"joined {ssid!r} on {device.interface}")
+        return Profile(connection=connection, active=active)
+
+    @staticmethod
+    def _join_reason(outcome: str, watch: _DeviceWatch, secured: bool) -> Tuple[str, str]:
+        """The JoinFailed reason (and a detail) for an attempt that ended with `outcome`."""
+        if outcome == "timeout":
+            return "timeout", "still activating"
+        reason = watch.failed_reason
+        if reason is None:
+            if secured and watch.needed_auth:
+                return "wrong_password", "asked for authentication, then failed"
+            return "failed", "device reason unknown"
+        if reason in PASSWORD_REASONS:
+            return ("wrong_password" if secured else "failed"), f"device reason {reason}"
+        if reason == REASON_SSID_NOT_FOUND:
+            return "out_of_reach", f"device reason {reason}"
+        return "failed", f"device reason {reason}"

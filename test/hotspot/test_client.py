@@ -1,0 +1,312 @@
+"""The hotspot method with the manager on FakeBus, NetworkManager stood in for by python-dbusmock on a private
+system bus, and its page and DNS responder on 127.0.0.1: what the user's phone sees, and what NetworkManager is
+left with, at each step of a session."""
+import http.client
+import json
+import logging
+import socket
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import pytest
+
+from ovos_PHAL_plugin_wifi_setup import topics as t
+
+from helpers import NS, send, status, wait_until
+from hotspot.nm_mock import MockNetworkManager
+
+pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
+
+HOTSPOT = t.HOTSPOT_CLIENT_NAME
+WRONG = "not-the-password"
+RIGHT = "correct horse battery"
+PASSPHRASE = "phone-joins-here"
+# The mock's first Wi-Fi device has the hardware address 02:00:00:00:00:01: the hotspot's name ends in its last four
+# digits.
+HOTSPOT_SSID = "OVOS-Setup-0001"
+WAIT = 20.0
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Phone:
+    """The user's phone on the hotspot: HTTP to the setup page, DNS to the responder, both on 127.0.0.1."""
+
+    def __init__(self, http_port: int, dns_port: int) -> None:
+        self.http_port = http_port
+        self.dns_port = dns_port
+
+    def request(self, method: str, path: str, body: Optional[Any] = None,
+                host: Optional[str] = None) -> Tuple[int, Dict[str, str], str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=10)
+        try:
+            payload = json.dumps(body).encode() if body is not None else None
+            headers = {"Host": host or f"127.0.0.1:{self.http_port}"}
+            if payload is not None:
+                headers["Content-Type"] = "application/json"
+            connection.request(method, path, body=payload, headers=headers)
+            response = connection.getresponse()
+            return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                    response.read().decode("utf-8"))
+        finally:
+            connection.close()
+
+    def up(self) -> bool:
+        try:
+            return self.request("GET", "/api/status")[0] == 200
+        except OSError:
+            return False
+
+    def status(self) -> Dict[str, Any]:
+        return json.loads(self.request("GET", "/api/status")[2])
+
+    def networks(self) -> List[Dict[str, Any]]:
+        return json.loads(self.request("GET", "/api/networks")[2])["networks"]
+
+    def connect(self, ssid: str, password: str) -> Tuple[int, Dict[str, Any]]:
+        code, _, body = self.request("POST", "/api/connect", {"ssid": ssid, "password": password})
+        return code, json.loads(body)
+
+    def wait_for_state(self, state: str) -> Dict[str, Any]:
+        return wait_until(lambda: (lambda s: s if s.get("state") == state else None)(self.status()), WAIT) or \
+            pytest.fail(f"/api/status never said {state}: {self.status()}")
+
+    def lookup(self, name: str) -> Optional[str]:
+        from dnslib import QTYPE, DNSRecord
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(10)
+            sock.sendto(DNSRecord.question(name, "A").pack(), ("127.0.0.1", self.dns_port))
+            reply = DNSRecord.parse(sock.recv(512))
+        return next((str(r.rdata) for r in reply.rr if r.rtype == QTYPE.A), None)
+
+
+@pytest.fixture
+def hotspot(bus: Any, recorder: Any, nm_mock: MockNetworkManager,
+            make_plugin: Callable[..., Any]) -> Callable[..., Tuple[Any, Phone]]:
+    """The manager, headless, with its hotspot method ("auto") over the mock; returns (plugin, phone)."""
+
+    def build(**config: Any) -> Tuple[Any, Phone]:
+        phone = Phone(free_port(), free_port(socket.SOCK_DGRAM))
+        config = {"gui": "never", "hotspot_client": "auto", "hotspot_address": "127.0.0.1",
+                  "hotspot_http_port": phone.http_port, "hotspot_dns_port": phone.dns_port,
+                  "hotspot_join_timeout": 10, **config}
+        plugin = make_plugin(**config)
+        wait_until(lambda: registered(recorder), WAIT) or pytest.fail("the hotspot method never registered")
+        return plugin, phone
+
+    return build
+
+
+def registered(recorder: Any) -> List[Dict[str, Any]]:
+    return [d for d in recorder.of(NS + "client.registered") if d["client"] == HOTSPOT]
+
+
+def hotspot_id(recorder: Any) -> str:
+    return registered(recorder)[-1]["id"]
+
+
+def aps(nm: MockNetworkManager) -> List[Dict[str, Any]]:
+    """The access-point profiles NetworkManager holds."""
+    return [c for c in nm.connections() if c["mode"] == "ap"]
+
+
+def joined(nm: MockNetworkManager) -> List[Dict[str, Any]]:
+    """The infrastructure profiles NetworkManager holds."""
+    return [c for c in nm.connections() if c["mode"] == "infrastructure"]
+
+
+def active_ids(nm: MockNetworkManager) -> List[str]:
+    return [a["id"] for a in nm.active_connections()]
+
+
+def open_session(bus: Any, recorder: Any, phone: Phone) -> None:
+    """The user asks for setup on a headless device: the manager activates the hotspot method, the page comes up."""
+    send(bus, "user.activated")
+    assert recorder.of(t.activate_topic(hotspot_id(recorder))), "the hotspot method was not activated"
+    wait_until(phone.up, WAIT) or pytest.fail("the setup page never came up")
+
+
+def test_it_registers_as_a_remote_client_that_needs_no_screen_and_no_input(
+        hotspot: Callable[..., Any], recorder: Any) -> None:
+    """"auto" with NetworkManager and a Wi-Fi device able to be an access point: registered, like any client."""
+    hotspot()
+    record = registered(recorder)[-1]
+    assert record["type"] == "Remote" and record["has_gui"] is False and record["requires_input"] is False
+    assert record["display_text"] == "Connect from your phone"
+
+
+@pytest.mark.parametrize("scene", ["no NetworkManager", "no Wi-Fi device", "Wi-Fi without access point mode"])
+def test_auto_stays_off_where_no_access_point_can_open(
+        scene: str, recorder: Any, make_plugin: Callable[..., Any],
+        nm_mock_factory: Callable[[], MockNetworkManager]) -> None:
+    """"auto": no NetworkManager on the system bus, or no device able to be an access point: not offered."""
+    if scene != "no NetworkManager":
+        nm = nm_mock_factory()
+        if scene == "Wi-Fi without access point mode":
+            nm.add_wifi_device("wlan0", ap=False)
+        nm.add_ethernet_device("eth0")
+    make_plugin(gui="never", hotspot_client="auto", hotspot_address="127.0.0.1",
+                hotspot_http_port=free_port(), hotspot_dns_port=0)
+    send_alive_question = recorder.of(NS + "alive")
+    assert send_alive_question, "the manager did not start"
+    # The probe runs on the client's loop: give it ample time to (wrongly) register.
+    assert not wait_until(lambda: registered(recorder), 3.0)
+
+
+def test_always_registers_even_where_networkmanager_is_not_there(
+        recorder: Any, make_plugin: Callable[..., Any]) -> None:
+    """"always": offered at once; its session then fails in words and the manager goes on without it."""
+    make_plugin(gui="never", hotspot_client="always", hotspot_address="127.0.0.1",
+                hotspot_http_port=free_port(), hotspot_dns_port=0)
+    assert registered(recorder)
+
+
+def test_a_whole_session_wrong_password_then_the_right_one(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Activated: the scan, the access point, the spoken instructions, the captive portal, the list; a wrong
+    password shows its error and the access point comes back; the right one joins and ends the session."""
+    caplog.set_level(logging.DEBUG)
+    plugin, phone = hotspot()
+    open_session(bus, recorder, phone)
+
+    # The access point is up in NetworkManager: open, shared, under the device's stable name.
+    ap = aps(nm_mock)
+    assert len(ap) == 1 and ap[0]["ssid"] == HOTSPOT_SSID and ap[0]["ipv4_method"] == "shared"
+    assert ap[0]["key_mgmt"] is None and ap[0]["id"] in active_ids(nm_mock)
+    spoken = [d["utterance"] for d in recorder.of("speak")]
+    assert spoken == [f"Connect your phone to the Wi-Fi network {HOTSPOT_SSID}, then open any web page."]
+
+    # The phone: every name is the device, its captive-portal check lands on the page.
+    assert phone.lookup("connectivitycheck.gstatic.com") == "127.0.0.1"
+    code, headers, _ = phone.request("GET", "/generate_204", host="connectivitycheck.gstatic.com")
+    assert code == 302 and headers["location"].startswith(f"http://127.0.0.1:{phone.http_port}/")
+    code, _, page = phone.request("GET", "/")
+    assert code == 200 and "Home" in page and "Studio" in page
+    assert phone.networks() == [{"ssid": "Home", "security": "WPA2", "strength": 80},
+                                {"ssid": "Café Ü", "security": "", "strength": 55},
+                                {"ssid": "Studio", "security": "WPA3", "strength": 40}]
+    assert phone.status() == {"state": "waiting"}
+
+    # A wrong password: NetworkManager refuses it (NO_SECRETS); no profile stays, the access point is back.
+    nm_mock.fail_next_join("wrong_password")
+    assert phone.connect("Home", WRONG) == (202, {"state": "connecting", "ssid": "Home"})
+    failed = phone.wait_for_state("failed")
+    assert failed == {"state": "failed", "ssid": "Home", "code": "error_wrong_password",
+                      "error": "The password for Home was not accepted. Check it and try again."}
+    wait_until(lambda: [a for a in aps(nm_mock) if a["id"] in active_ids(nm_mock)], WAIT)
+    assert not joined(nm_mock) and len(aps(nm_mock)) == 1 and aps(nm_mock)[0]["id"] in active_ids(nm_mock)
+    assert not recorder.of(NS + "remove.active.client")
+
+    # The right one: the profile holds the secret, the access point is gone, the session ends.
+    assert phone.connect("Home", RIGHT) == (202, {"state": "connecting", "ssid": "Home"})
+    wait_until(lambda: recorder.of(NS + "remove.active.client"), WAIT)
+    assert recorder.of(NS + "remove.active.client")[-1]["client"] == HOTSPOT
+    assert recorder.of(t.deactivate_topic(hotspot_id(recorder)))
+    profiles = joined(nm_mock)
+    assert [(p["ssid"], p["key_mgmt"], p["psk"]) for p in profiles] == [("Home", "wpa-psk", RIGHT)]
+    assert profiles[0]["id"] in active_ids(nm_mock)
+    wait_until(lambda: not aps(nm_mock), WAIT)
+    assert not aps(nm_mock), "the access point's profile stayed behind"
+    # The page stays up a little after the join, so that a phone still on it reads the outcome.
+    assert phone.status() == {"state": "connected", "ssid": "Home"}
+
+    # The manager completes the round on the next report.
+    send(bus, "mycroft.internet.connected")
+    assert recorder.of(t.WIFI_SETUP_COMPLETED) and status(bus, recorder)["state"] == "online"
+
+    # The password went to NetworkManager only.
+    for secret in (WRONG, RIGHT):
+        assert secret not in json.dumps(recorder.messages, ensure_ascii=False)
+        assert secret not in caplog.text
+    state_file = plugin.settings.state_file
+    with open(state_file, encoding="utf-8") as f:
+        assert RIGHT not in f.read()
+
+
+def test_a_passphrase_makes_the_access_point_wpa2_and_is_said(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """hotspot_passphrase: the access point takes it (WPA2-PSK), the device says it, no log line has it."""
+    caplog.set_level(logging.DEBUG)
+    _, phone = hotspot(hotspot_passphrase=PASSPHRASE, hotspot_ssid="Kitchen speaker")
+    open_session(bus, recorder, phone)
+    ap = aps(nm_mock)
+    assert [(a["ssid"], a["key_mgmt"], a["psk"]) for a in ap] == [("Kitchen speaker", "wpa-psk", PASSPHRASE)]
+    assert [d["utterance"] for d in recorder.of("speak")] == [
+        f"Connect your phone to the Wi-Fi network Kitchen speaker with the password {PASSPHRASE}, then open any "
+        "web page."]
+    assert PASSPHRASE not in caplog.text
+    assert PASSPHRASE not in json.dumps(status(bus, recorder))
+
+
+def test_bad_input_gets_a_4xx_and_changes_nothing(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any]) -> None:
+    """A network not in the scan, a short password for a secured one: refused in words; NetworkManager untouched."""
+    _, phone = hotspot()
+    open_session(bus, recorder, phone)
+    before = nm_mock.connections()
+    code, body = phone.connect("Neighbour", RIGHT)
+    assert code == 400 and body["code"] == "error_not_listed"
+    code, body = phone.connect("Home", "short")
+    assert code == 400 and body["error"] == "A Wi-Fi password is at least 8 characters long."
+    assert nm_mock.connections() == before and phone.status() == {"state": "waiting"}
+
+
+def test_a_join_that_never_answers_times_out_and_the_hotspot_comes_back(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any]) -> None:
+    """hotspot_join_timeout: a network that never answers is given up on, in words; no profile stays."""
+    _, phone = hotspot(hotspot_join_timeout=1)
+    open_session(bus, recorder, phone)
+    nm_mock.hang_next_join()
+    assert phone.connect("Café Ü", "")[0] == 202
+    failed = phone.wait_for_state("failed")
+    assert failed["code"] == "error_timeout" and failed["error"].startswith("Café Ü did not answer within 1 seconds")
+    wait_until(lambda: aps(nm_mock) and aps(nm_mock)[0]["id"] in active_ids(nm_mock), WAIT)
+    assert not joined(nm_mock) and len(aps(nm_mock)) == 1
+
+
+@pytest.mark.parametrize("how", ["the user skips", "the plugin shuts down"])
+def test_the_end_of_a_session_takes_everything_down(
+        how: str, bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any]) -> None:
+    """Skip, or ovos_PHAL stopping the plugin: no access point, no profile left, the page and the DNS gone."""
+    plugin, phone = hotspot()
+    open_session(bus, recorder, phone)
+    assert aps(nm_mock)
+    if how == "the user skips":
+        send(bus, "skip.setup")
+        wait_until(lambda: not phone.up(), WAIT)
+    else:
+        plugin.shutdown()
+        assert recorder.of(NS + "deregister.client")
+    assert not aps(nm_mock) and not nm_mock.active_connections() and not phone.up()
+    with pytest.raises(OSError):
+        phone.lookup("example.org")
+
+
+def test_a_page_that_cannot_listen_fails_the_session_in_words_and_closes_the_access_point(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any]) -> None:
+    """Port taken (or no right to port 80): client.setup.failure with the reason; the manager goes on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        _, phone = hotspot(hotspot_http_port=taken.getsockname()[1])
+        send(bus, "user.activated")
+        wait_until(lambda: recorder.of(NS + "client.setup.failure"), WAIT)
+    failure = recorder.of(NS + "client.setup.failure")[-1]
+    assert failure["client"] == HOTSPOT and "Address already in use" in failure["error"]
+    wait_until(lambda: not aps(nm_mock), WAIT)
+    assert not aps(nm_mock) and not nm_mock.active_connections()
+
+
+def test_a_passphrase_that_wpa2_cannot_take_is_refused_without_showing_it(
+        make_plugin: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
+    """A 5-character passphrase: a warning that names the key, never the value; the network stays open."""
+    caplog.set_level(logging.WARNING)
+    plugin = make_plugin(hotspot_passphrase="abcde")
+    assert plugin.settings.hotspot_passphrase == ""
+    assert "hotspot_passphrase" in caplog.text and "abcde" not in caplog.text

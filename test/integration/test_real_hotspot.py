@@ -1,0 +1,136 @@
+"""The hotspot method on the real stack: ovos_PHAL loads our plugin by its entry point on a real ovos-messagebus,
+headless; NetworkManager is python-dbusmock's template on a private system bus (test/hotspot/nm_mock.py), which
+ovos_PHAL reaches through DBUS_SYSTEM_BUS_ADDRESS as it would reach the device's own. The setup page and the
+catch-all DNS listen on 127.0.0.1, high ports; the test plays the user's phone over HTTP and sends
+mycroft.internet.connected itself, as connectivity-events would once the device is online.
+"""
+import http.client
+import json
+import socket
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+import pytest
+
+from ovos_PHAL_plugin_wifi_setup import topics as T
+
+from .harness import EVENT_TIMEOUT, RealStack
+from stack import wait_until
+
+pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
+from hotspot.nm_mock import MockNetworkManager, add_standard_scene  # noqa: E402 - after the skip above
+
+pytestmark = pytest.mark.integration
+
+HOTSPOT = T.HOTSPOT_CLIENT_NAME
+PASSWORD = "real-stack-home-key"  # noqa: S105 - made up for the test
+
+
+def _free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def networkmanager() -> Iterator[MockNetworkManager]:
+    """NetworkManager's stand-in with wlan0 and the standard networks; started before the stack, so that the
+    processes the stack starts inherit its DBUS_SYSTEM_BUS_ADDRESS."""
+    mock = MockNetworkManager().start()
+    try:
+        add_standard_scene(mock)
+        yield mock
+    finally:
+        mock.stop()
+
+
+def _request(port: int, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Tuple[int, Any]:
+    """One request from the phone to the setup page; (status, JSON body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EVENT_TIMEOUT)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        connection.request(method, path, body=payload,
+                           headers={"Content-Type": "application/json"} if payload is not None else {})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read().decode("utf-8"))
+    finally:
+        connection.close()
+
+
+def _page_up(port: int) -> bool:
+    try:
+        return _request(port, "GET", "/api/status")[0] == 200
+    except OSError:
+        return False
+
+
+def _files_holding(root: Path, secret: str) -> List[str]:
+    """Every file below ``root`` whose bytes hold ``secret``."""
+    return [str(p.relative_to(root)) for p in sorted(root.rglob("*"))
+            if p.is_file() and secret.encode("utf-8") in p.read_bytes()]
+
+
+def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_completes(
+        networkmanager: MockNetworkManager, real_stack: Callable[..., RealStack]) -> None:
+    """user.activated → the hotspot method is activated → an access point is active in NetworkManager → the page
+    lists its networks → the phone posts the password → an infrastructure profile with that SSID and secret is
+    active, the access point gone → mycroft.internet.connected completes the round. The password is in
+    NetworkManager's profile only: on no bus message, in no log line, in no file of the stack."""
+    web_port, dns_port = _free_port(socket.SOCK_STREAM), _free_port(socket.SOCK_DGRAM)
+    stack = real_stack(gui="never", voice=False, hotspot_client="auto", hotspot_address="127.0.0.1",
+                       hotspot_http_port=web_port, hotspot_dns_port=dns_port)
+    stack.start_bus()
+    started = stack.probe.mark()
+    stack.start_phal()
+    probe = stack.probe
+    record = stack.wait_registered(HOTSPOT, since=started)
+    assert (record["type"], record["has_gui"], record["requires_input"]) == ("Remote", False, False)
+    client_id = record["id"]
+
+    # The user asks for setup: headless, the manager hands the session to the method that needs no input.
+    asked = probe.mark()
+    probe.emit(T.USER_ACTIVATED)
+    probe.wait_for(T.activate_topic(client_id), EVENT_TIMEOUT, since=asked)
+    wait_until(lambda: _page_up(web_port), EVENT_TIMEOUT, interval=0.1, what="the setup page")
+    hotspots = [c for c in networkmanager.connections() if c["mode"] == "ap"]
+    assert [(c["ssid"], c["ipv4_method"]) for c in hotspots] == [("OVOS-Setup-0001", "shared")]
+    assert hotspots[0]["id"] in [a["id"] for a in networkmanager.active_connections()]
+    spoken = probe.wait_for(T.SPEAK, EVENT_TIMEOUT, since=asked)
+    assert "OVOS-Setup-0001" in spoken.data["utterance"]
+
+    # The phone: the list is NetworkManager's scan, each network once, strongest first, the hidden one left out.
+    code, listed = _request(web_port, "GET", "/api/networks")
+    assert code == 200
+    assert [(n["ssid"], n["security"], n["strength"]) for n in listed["networks"]] == [
+        ("Home", "WPA2", 80), ("Café Ü", "", 55), ("Studio", "WPA3", 40)]
+    assert _request(web_port, "POST", "/api/connect", {"ssid": "Home", "password": PASSWORD}) == (
+        202, {"state": "connecting", "ssid": "Home"})
+
+    # The device joins Home: the method ends its session, the access point is gone, the profile holds the secret.
+    removal = probe.wait_for(T.REMOVE_ACTIVE_CLIENT, EVENT_TIMEOUT, since=asked)
+    assert removal.data[T.K_CLIENT] == HOTSPOT
+    probe.wait_for(T.deactivate_topic(client_id), EVENT_TIMEOUT, since=asked)
+    wait_until(lambda: not [c for c in networkmanager.connections() if c["mode"] == "ap"], EVENT_TIMEOUT,
+               interval=0.1, what="the access point's profile deleted")
+    profiles = networkmanager.connections()
+    assert [(c["mode"], c["ssid"], c["key_mgmt"], c["psk"]) for c in profiles] == [
+        ("infrastructure", "Home", "wpa-psk", PASSWORD)]
+    assert [a["connection"] for a in networkmanager.active_connections()] == [profiles[0]["path"]]
+    assert stack.status()["active_client"] is None
+
+    # connectivity-events would say this once the device is online: the round completes, once.
+    online = probe.mark()
+    probe.emit(T.INTERNET_CONNECTED)
+    probe.wait_for(T.WIFI_SETUP_COMPLETED, EVENT_TIMEOUT, since=online)
+    probe.wait_for(T.STOP_SETUP, EVENT_TIMEOUT, since=online)
+    stack.quiet_period()
+    assert probe.count(T.WIFI_SETUP_COMPLETED, started) == 1
+
+    # ovos_PHAL stops as a service manager stops it; nothing of the session stays in NetworkManager but the
+    # user's network.
+    stack.stop_phal()
+    assert [c["ssid"] for c in networkmanager.connections()] == ["Home"]
+
+    # The password went from the page to NetworkManager over D-Bus, and nowhere else.
+    assert not [m.msg_type for m in probe.messages() if PASSWORD in m.serialize()], "bus messages"
+    assert _files_holding(stack.root, PASSWORD) == [], "logs, state, config of the stack"
