@@ -727,8 +727,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands: Dict[str, argparse.ArgumentParser] = {}
     demo = sub.add_parser(
-        "demo", parents=[common], help="play three setup rounds on a private messagebus (or --host/--port)",
-        description="Play three setup rounds and print them as a timeline (round 3 is skipped on a bus where a "
+        "demo", parents=[common], help="play four setup rounds on a private messagebus (or --host/--port)",
+        description="Play four setup rounds and print them as a timeline (round 3 is skipped on a bus where a "
                     "real ovos-PHAL-plugin-network-manager answers). By default on a private "
                     "ovos-messagebus with a throwaway config tree; --host/--port use a running bus instead "
                     "(one where ovos-PHAL does not already run this plugin). --timeout bounds each step "

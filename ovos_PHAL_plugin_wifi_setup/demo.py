@@ -1,7 +1,9 @@
-"""`ovos-wifi-setup demo`: three setup rounds on a private messagebus, printed as a timeline.
+"""`ovos-wifi-setup demo`: four setup rounds on a private messagebus, printed as a timeline.
 
 Round 3 joins a Wi-Fi network through the built-in on-screen method. No real network-manager runs in the demo:
 a stand-in answers ovos-PHAL-plugin-network-manager 1.3.5's topics from a made-up scan, and no Wi-Fi is touched.
+Round 4 joins one through the built-in hotspot method, the demo playing the phone: its setup page and DNS
+responder listen on 127.0.0.1, and a stand-in plays NetworkManager (no access point opens, no D-Bus is used).
 The passwords the demo's user types are made up too, and the timeline prints every password field masked.
 """
 import importlib.util
@@ -44,6 +46,7 @@ TOPIC_WIDTH = 44
 # Round 3: the built-in on-screen method over a stand-in for ovos-PHAL-plugin-network-manager 1.3.5.
 NM_NAME = "ovos-PHAL-plugin-network-manager"
 SCREEN_NAME = topics.SCREEN_CLIENT_NAME
+HOTSPOT_NAME = topics.HOTSPOT_CLIENT_NAME
 NM_PREFIX = "ovos.phal.nm."
 # The stand-in's made-up Wi-Fi, as `nmcli --terse --fields SSID,SECURITY device wifi list` lists it: one entry
 # per access point (Home is seen through two), a hidden network with an empty SSID, an open one.
@@ -52,6 +55,7 @@ DEMO_SSID = "Home"
 # Made up for the demo and never printed: the timeline masks every password field.
 DEMO_PASSWORD = "tulip-harbour-42"  # noqa: S105
 DEMO_WRONG_PASSWORD = "tulip-harbor-42"  # noqa: S105
+DEMO_PASSWORDS = {DEMO_SSID: DEMO_PASSWORD}
 MASKED_FIELD = "password"
 MASK = "••••"
 # On a bus the demo did not start, how long it listens for a real network-manager before round 3.
@@ -75,7 +79,7 @@ class NetworkManagerStandIn:
         """Prepare the handlers; nothing listens before start()."""
         self.bus = bus
         self.scan = [{"ssid": ssid, "security": security} for ssid, security in DEMO_SCAN]
-        self.passwords = {DEMO_SSID: DEMO_PASSWORD}
+        self.passwords = dict(DEMO_PASSWORDS)
         self._handlers = [(NM_PREFIX + "get.connected", self.on_query), (NM_PREFIX + "scan", self.on_scan),
                           (NM_PREFIX + "connect", self.on_connect),
                           (NM_PREFIX + "connect.open.network", self.on_connect_open)]
@@ -135,6 +139,67 @@ class NetworkManagerStandIn:
             self._send("connection.failure", {"errorCode": 1, "errorMessage": "Connection Failed"})
 
 
+class HotspotNetworkManagerStandIn:
+    """A stand-in for NetworkManager as the hotspot method uses it (the methods of hotspot.nm.NetworkManager):
+    one Wi-Fi device able to be an access point, the made-up networks of DEMO_SCAN as a scan finds them. It opens
+    no access point and touches no Wi-Fi; it keeps a list of what it was asked to do, for the timeline.
+
+    As NetworkManager does: the scan lists each network once (its strongest access point), hidden ones left out;
+    a wrong password fails the join (reason "wrong_password", as NetworkManager's NO_SECRETS), and the failed
+    profile is gone afterwards.
+    """
+
+    def __init__(self) -> None:
+        from ovos_PHAL_plugin_wifi_setup.hotspot import nm
+        self._nm = nm
+        self.device = nm.WifiDevice(path="/org/freedesktop/NetworkManager/Devices/demo", interface="wlan0",
+                                    hw_address="02:00:5E:00:51:7A")
+        self.done: List[str] = []
+        self._profiles = 0
+
+    async def open(self) -> None:
+        """Nothing to connect to."""
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+    async def wifi_device(self) -> Any:
+        """The one made-up Wi-Fi device."""
+        return self.device
+
+    async def scan(self, device: Any, wait: float = 10.0) -> List[Any]:
+        """The made-up networks, each once, strongest first."""
+        self.done.append("scan")
+        strength = {"Home": 80, "Café Ü": 55, "Studio": 40}
+        seen: Dict[str, Any] = {}
+        for ssid, security in DEMO_SCAN:
+            if ssid and ssid not in seen:
+                seen[ssid] = self._nm.AccessPoint(ssid=ssid, security=security, strength=strength.get(ssid, 30))
+        return sorted(seen.values(), key=lambda ap: -ap.strength)
+
+    def _profile(self) -> Any:
+        self._profiles += 1
+        return self._nm.Profile(connection=f"/demo/Settings/{self._profiles}", active=f"/demo/Active/{self._profiles}")
+
+    async def start_access_point(self, device: Any, ssid: str, passphrase: str = "", address: str = "",
+                                 timeout: float = 30.0) -> Any:
+        """"Open" the access point."""
+        self.done.append(f"access point {ssid} up")
+        return self._profile()
+
+    async def stop(self, profile: Any) -> None:
+        """"Take down" a connection and delete its profile."""
+        self.done.append("access point down")
+
+    async def join(self, device: Any, ssid: str, password: str, security: str, timeout: float) -> Any:
+        """Join when the password is the network's (the made-up one), else fail as a refused password does."""
+        if DEMO_PASSWORDS.get(ssid) != password:
+            self.done.append(f"join {ssid}: password refused, its profile deleted")
+            raise self._nm.JoinFailed("wrong_password", ssid)
+        self.done.append(f"joined {ssid}")
+        return self._profile()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -147,6 +212,44 @@ def closed_port_probes() -> Dict[str, Any]:
     url = f"http://{LOOPBACK}:{free_port()}/"
     return {"ip_url": url, "dns_primary": LOOPBACK, "dns_secondary": LOOPBACK, "web_url": url,
             "web_url_secondary": url, "captive_portal_url": url, "captive_portal_text": "never served"}
+
+
+def free_udp_port() -> int:
+    """A UDP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def _http(method: str, port: int, path: str, body: Optional[str] = None,
+          host: Optional[str] = None) -> Tuple[int, Dict[str, str], str]:
+    """One request to the setup page on 127.0.0.1, as a phone sends it; (status, headers, body)."""
+    import http.client
+    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=STEP_TIMEOUT)
+    try:
+        headers = {"Host": host or f"{LOOPBACK}:{port}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        connection.request(method, path, body=body.encode("utf-8") if body is not None else None, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+    finally:
+        connection.close()
+
+
+def _dns_lookup(port: int, name: str) -> Optional[str]:
+    """Ask the catch-all DNS responder on 127.0.0.1 for a name's IPv4 address, as a phone's resolver does."""
+    from dnslib import QTYPE, DNSRecord
+    query = DNSRecord.question(name, "A")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(STEP_TIMEOUT)
+        sock.sendto(query.pack(), (LOOPBACK, port))
+        reply = DNSRecord.parse(sock.recv(512))
+    for record in reply.rr:
+        if record.rtype == QTYPE.A:
+            return str(record.rdata)
+    return None
 
 
 def xdg_env(root: Path) -> Dict[str, str]:
@@ -437,6 +540,9 @@ def plugin_config(**overrides: Any) -> Dict[str, Any]:
         # plugin's own probes point at a closed loopback port and are not due during the demo.
         "grace": 0, "grace_first_boot": 0, "reporter_wait": 600, "check_interval_online": 600,
         "check_interval_offline": 600, "network_tests": closed_port_probes(),
+        # The plugin's own hotspot method would look for this machine's NetworkManager: round 4 runs one of its
+        # own over a stand-in instead.
+        "hotspot_client": "never",
     }
     config.update(overrides)
     return config
@@ -448,7 +554,7 @@ def _registered(name: str) -> Callable[[Any], bool]:
 
 
 class Demo:
-    """The three rounds, step by step, each step a bounded wait for what must pass on the bus."""
+    """The four rounds, step by step, each step a bounded wait for what must pass on the bus."""
 
     def __init__(self, phal_bus: Any, timeline: Timeline, step_timeout: float = STEP_TIMEOUT,
                  private_bus: bool = True) -> None:
@@ -465,6 +571,7 @@ class Demo:
         self.ids: Dict[str, str] = {}
         self.registered_at: Dict[str, float] = {}
         self.nm: Optional[NetworkManagerStandIn] = None
+        self.hotspot: Any = None
         self.screen_round_played = False
 
     def check(self, what: str, topic: str, since: int,
@@ -758,6 +865,136 @@ class Demo:
         self.nm.stop()
         return True
 
+    def round_hotspot(self) -> None:
+        """Round 4: headless, the built-in hotspot method; the demo plays the phone: the captive-portal check, the
+        list of networks, a wrong password, then the right one."""
+        from ovos_PHAL_plugin_wifi_setup.hotspot.client import HotspotClient, HotspotConfig, ssid_for
+        tl = self.tl
+        tl.heading("Round 4: headless, the built-in hotspot method (gui: never, hotspot_client: auto)")
+        round_start = tl.mark()
+        standin = HotspotNetworkManagerStandIn()
+        hotspot_ssid = ssid_for(standin.device.hw_address)
+        tl.say("a stand-in plays NetworkManager: a Wi-Fi device wlan0 able to be an access point and the made-up "
+               "networks; it opens no access point, and no D-Bus is used")
+        web_port, dns_port = free_port(), free_udp_port()
+        config = HotspotConfig(address=LOOPBACK, http_port=web_port, dns_port=dns_port, join_timeout=30)
+        mark = tl.mark()
+        tl.say("ovos-PHAL starts the plugin again: headless, the watchdog on")
+        self.start_plugin(plugin_config(enable_watchdog=True, gui="never", screen_client="never"))
+        self.check("the manager announces itself", topics.ALIVE, mark)
+        tl.say(f"the hotspot method starts beside it, over the stand-in; its page and DNS responder will listen on "
+               f"{LOOPBACK} ports {web_port} and {dns_port} (on a device: 10.42.0.1, ports 80 and 53)")
+        self.hotspot = HotspotClient(self.phal_bus, mode="auto", config=config, network_manager=lambda: standin)
+        self.hotspot.start()
+        message, after = self.check("the hotspot method registers (NetworkManager has a Wi-Fi device able to be "
+                                    "an access point)", topics.CLIENT_REGISTERED, mark, _registered(HOTSPOT_NAME))
+        hotspot_id = str(message.data.get(topics.K_ID))
+        self.registered_at[HOTSPOT_NAME] = tl.arrived(after)
+
+        mark = tl.mark()
+        tl.say("connectivity-events reports: the internet is down")
+        tl.emit(topics.INTERNET_DISCONNECTED)
+        self.check("the watchdog launches setup", topics.SETUP_LAUNCHED, mark)
+        self.say_settle_wait(HOTSPOT_NAME)
+        self.check("headless: the hotspot method (needs no input) is activated", topics.activate_topic(hotspot_id),
+                   mark)
+        said, _ = self.check("the device says what to do", topics.SPEAK, mark,
+                             lambda m: hotspot_ssid in str(m.data.get("utterance")))
+        tl.say(f"the device says: \"{said.data.get('utterance')}\"")
+        self.wait_for_page(web_port)
+        tl.say(f"NetworkManager's stand-in did: {'; '.join(standin.done)}")
+
+        tl.say(f"the phone joins {hotspot_ssid}; its captive-portal check looks up connectivitycheck.gstatic.com")
+        answer = _dns_lookup(dns_port, "connectivitycheck.gstatic.com")
+        if answer != LOOPBACK:
+            raise StepMissed(f"the catch-all DNS answers with the device's address: it answered {answer!r}")
+        self.steps.append("the catch-all DNS answers every name with the device's address")
+        tl.say(f"the DNS responder answers {answer}: every name is the device")
+        status, headers, _ = _http("GET", web_port, "/generate_204", host="connectivitycheck.gstatic.com")
+        if status != 302:
+            raise StepMissed(f"the captive-portal check is sent to the setup page: HTTP {status}")
+        self.steps.append("the phone's captive-portal check is sent to the setup page")
+        tl.say(f"GET http://connectivitycheck.gstatic.com/generate_204 -> {status}, Location {headers.get('location')}: "
+               "the phone opens the setup page")
+        status, _, page = _http("GET", web_port, "/")
+        title = self.hotspot.catalogue.text("hotspot_title")
+        if status != 200 or title not in page:
+            raise StepMissed(f"the setup page opens: HTTP {status}")
+        tl.say(f"GET / -> {status}: the page \"{title}\", in the device's language")
+        status, _, body = _http("GET", web_port, "/api/networks")
+        listed = [n.get("ssid") for n in json.loads(body).get("networks", [])]
+        if listed != ["Home", "Café Ü", "Studio"]:
+            raise StepMissed(f"the page lists the scan's networks, each once, strongest first: {listed}")
+        self.steps.append("the page lists the networks of the scan: each once, hidden ones left out, strongest first")
+        tl.say(f"GET /api/networks -> {status}: {body}")
+
+        mark = tl.mark()
+        tl.say(f"the user picks \"{DEMO_SSID}\", types a wrong password (a typo) and taps Connect")
+        self.phone_connects(web_port, DEMO_WRONG_PASSWORD)
+        failed = self.phone_waits(web_port, "failed")
+        tl.say(f"GET /api/status -> {json.dumps(failed, ensure_ascii=False)}")
+        if "password" not in str(failed.get("error", "")):
+            raise StepMissed(f"the page says why the join failed: {failed}")
+        self.steps.append("a wrong password: the page says so, and the hotspot opens again")
+        tl.say(f"NetworkManager's stand-in did: {'; '.join(standin.done[-3:])}")
+
+        tl.say(f"the phone rejoins {hotspot_ssid}; the user types the right password for {DEMO_SSID}")
+        self.phone_connects(web_port, DEMO_PASSWORD)
+        self.check("the hotspot method ends its session", topics.REMOVE_ACTIVE_CLIENT, mark,
+                   _registered(HOTSPOT_NAME))
+        connected = self.phone_waits(web_port, "connected")
+        tl.say(f"GET /api/status -> {json.dumps(connected, ensure_ascii=False)}: the page says \""
+               f"{self.hotspot.catalogue.text('hotspot_connected', ssid=DEMO_SSID)}\"")
+        self.steps.append("the right password: the device joins the network, the page says it is connected")
+        tl.say(f"NetworkManager's stand-in did: {'; '.join(standin.done[-2:])}")
+        self.check("the manager ends the hotspot method's session", topics.deactivate_topic(hotspot_id), mark)
+
+        mark = self.internet_comes_up()
+        tl.say("ovos-PHAL stops: the hotspot method leaves the list, then the plugin stops")
+        hotspot, self.hotspot = self.hotspot, None
+        hotspot.shutdown()
+        self.check("the hotspot method leaves", topics.DEREGISTER_CLIENT, mark, _registered(HOTSPOT_NAME))
+        self.stop_plugin()
+        carried = [m.msg_type for m in tl.since(round_start)
+                   if DEMO_PASSWORD in m.serialize() or DEMO_WRONG_PASSWORD in m.serialize()]
+        if carried:
+            raise StepMissed(f"no Wi-Fi password passes on the bus: {carried} carried one")
+        self.steps.append("no Wi-Fi password passed on the bus: the page handed it to NetworkManager only")
+
+    def wait_for_page(self, port: int) -> None:
+        """The setup page answers (the hotspot method starts it once the access point is up)."""
+        deadline = time.monotonic() + self.step_timeout
+        while True:
+            try:
+                if _http("GET", port, "/api/status")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise StepMissed(f"the setup page answers: nothing on {LOOPBACK}:{port} within "
+                                 f"{self.step_timeout:g} s")
+            time.sleep(0.05)
+        self.steps.append("the hotspot opens: the access point, the DNS responder and the setup page")
+
+    def phone_connects(self, port: int, password: str) -> None:
+        """The page's POST /api/connect (the timeline masks the password)."""
+        body = json.dumps({"ssid": DEMO_SSID, MASKED_FIELD: password})
+        status, _, reply = _http("POST", port, "/api/connect", body=body)
+        self.tl.say(f"POST /api/connect {{\"ssid\": \"{DEMO_SSID}\", \"password\": \"{MASK}\"}} -> {status} {reply}")
+        if status != 202:
+            raise StepMissed(f"the page's connect is taken: HTTP {status} {reply}")
+
+    def phone_waits(self, port: int, state: str) -> Dict[str, Any]:
+        """Poll /api/status, as the page does, until the state is `state`; return the status."""
+        deadline = time.monotonic() + self.step_timeout
+        while True:
+            status = json.loads(_http("GET", port, "/api/status")[2])
+            if status.get("state") == state:
+                return status
+            if time.monotonic() > deadline:
+                raise StepMissed(f"/api/status says {state}: it says {status}")
+            time.sleep(0.05)
+
     def connecting(self, since: int, which: str) -> None:
         """The page's connect request, the page's "connecting" step and network-manager's connect pass."""
         self.check(f"the page sends {DEMO_SSID} and {which} (masked)", topics.SCREEN_CONNECT, since,
@@ -809,6 +1046,8 @@ class Demo:
             pass
         if self.nm is not None:
             self.nm.stop()
+        if self.hotspot is not None:
+            self.hotspot.shutdown()
 
 
 def _from_plugin(message: Any) -> bool:
@@ -877,6 +1116,7 @@ def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bo
         demo.round_headless()
         demo.round_gui()
         demo.screen_round_played = demo.round_screen()
+        demo.round_hotspot()
     except StepMissed as missed:
         print(f"ovos-wifi-setup demo: a step did not happen: {missed}", file=sys.stderr)
         code = EXIT_STEP_MISSED
@@ -924,7 +1164,7 @@ def _connect_when_up(host: str, port: int, bus_process: Optional[BusProcess],
 
 def _summary(demo: Demo, timeline: Timeline, start: float, out: TextIO) -> None:
     """Print what the rounds showed."""
-    played = "all three rounds" if demo.screen_round_played else "rounds 1 and 2 (round 3 skipped)"
+    played = "all four rounds" if demo.screen_round_played else "rounds 1, 2 and 4 (round 3 skipped)"
     print(f"\n== Summary: {played} completed in {time.monotonic() - start:.1f} s ==", file=out)
     for step in demo.steps:
         print(f"  ok  {step}", file=out)

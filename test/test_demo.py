@@ -1,4 +1,4 @@
-"""`ovos-wifi-setup demo` run as a person would: a subprocess that plays its three rounds and cleans up.
+"""`ovos-wifi-setup demo` run as a person would: a subprocess that plays its four rounds and cleans up.
 
 One demo run (module fixture) in a fresh shell's environment: an empty $HOME, empty XDG dirs and an
 empty TMPDIR. The tests read its real output as a newcomer would and check what it left behind.
@@ -27,8 +27,9 @@ from ovos_PHAL_plugin_wifi_setup.demo import Demo, StepMissed, Timeline
 DEMO_LIMIT = 180.0  # a generous wall; the demo itself takes seconds
 XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
 SCREEN = "ovos-PHAL-plugin-wifi-setup-screen"
+HOTSPOT = "ovos-PHAL-plugin-wifi-setup-hotspot"
 SCREEN_TEXT = "Choose a Wi-Fi network on this screen"
-DISPLAY_TEXTS = {"Connect from your phone (demo)", "Set up on this screen (demo)", SCREEN_TEXT}
+DISPLAY_TEXTS = {"Connect from your phone (demo)", "Set up on this screen (demo)", SCREEN_TEXT, "Connect from your phone"}
 FAILURE_TEXT = "demo: no Wi-Fi adapter found"
 # The passwords the demo's user types in round 3: neither may show anywhere in what the demo prints.
 RIGHT_PASSWORD = "tulip-harbour-42"  # noqa: S105
@@ -93,10 +94,10 @@ class DemoRun:
         return found
 
     def round_lines(self, number: int) -> List[Line]:
-        """The timeline lines of round 1, 2 or 3."""
+        """The timeline lines of round 1, 2, 3 or 4."""
         out = self.done.stdout
         start = out.index(f"== Round {number}:")
-        end = out.index(f"== Round {number + 1}:") if number < 3 else out.index("== Summary:")
+        end = out.index(f"== Round {number + 1}:") if number < 4 else out.index("== Summary:")
         part = DemoRun(subprocess.CompletedProcess([], 0, out[start:end], ""), self.env)
         return part.lines
 
@@ -148,13 +149,14 @@ def ids_registered(lines: List[Line]) -> Dict[str, str]:
             if line.topic == "ovos.phal.wifi.plugin.client.registered"}
 
 
-def test_demo_plays_three_rounds_and_stops_everything(demo_run: DemoRun) -> None:
-    """The demo exits 0, shows its three rounds and its summary, and leaves no bus and no temporary tree."""
+def test_demo_plays_four_rounds_and_stops_everything(demo_run: DemoRun) -> None:
+    """The demo exits 0, shows its four rounds and its summary, and leaves no bus and no temporary tree."""
     out = demo_run.done.stdout
     assert "== Round 1: headless device (gui: never), the watchdog on ==" in out
     assert "== Round 2: with a screen (gui: always) ==" in out
     assert "== Round 3: the built-in on-screen method (gui: always, screen_client: auto) ==" in out
-    assert "== Summary: all three rounds completed in" in out
+    assert "== Round 4: headless, the built-in hotspot method (gui: never, hotspot_client: auto) ==" in out
+    assert "== Summary: all four rounds completed in" in out
     for step in ("the watchdog launches setup (grace 0)", "headless: demo-remote (needs no input) is activated",
                  "the round completes", "the selection page is shown again", "the device stays offline for now",
                  "the manager confirms demo-remote left", "the manager confirms demo-on-device left",
@@ -235,12 +237,13 @@ def test_narration_comes_in_the_order_things_happen(demo_run: DemoRun) -> None:
 
 
 def test_each_client_that_leaves_is_confirmed_deregistered(demo_run: DemoRun) -> None:
-    """Every sample client's deregister.client is followed by the manager's client.deregistered for it; the
-    on-screen method leaves as its plugin stops (told first), so the manager that would confirm stops too."""
+    """Every sample client's deregister.client (the hotspot method's too: it stops before the plugin) is followed
+    by the manager's client.deregistered for it; the on-screen method leaves as its plugin stops (told first), so
+    the manager that would confirm stops too."""
     lines = demo_run.lines
     leaving = [(i, field(line, "client"), field(line, "id")) for i, line in enumerate(lines)
                if line.topic == "ovos.phal.wifi.plugin.deregister.client"]
-    assert {name for _, name, _ in leaving} == {"demo-remote", "demo-on-device", SCREEN}
+    assert {name for _, name, _ in leaving} == {"demo-remote", "demo-on-device", SCREEN, HOTSPOT}
     for index, name, client_id in leaving:
         if name == SCREEN:
             three = demo_run.round_lines(3)
@@ -340,6 +343,40 @@ def test_the_page_lists_each_network_once_marks_the_secured_ones_and_shows_why_a
     assert f'the page shows: "{REFUSED_TEXT}"' in told
     failed = three[find(three, screen_page("failed"), what="the failed step")]
     assert "selected_ssid=Home" in failed.payload, failed.text
+
+
+def test_round_four_joins_a_network_from_the_phone_through_the_hotspot_method(demo_run: DemoRun) -> None:
+    """Round 4 in the order it happens: the hotspot method registers, the watchdog launches, it is activated and
+    says what to do; the phone's DNS lookup and captive-portal check lead to the page, which lists the networks; a
+    wrong password fails in words and the access point comes back; the right one joins, the method ends its
+    session, and the internet report completes the round; the method leaves when ovos-PHAL stops."""
+    four = demo_run.round_lines(4)
+    registered = find(four, sent("ovos.phal.wifi.plugin.client.registered",
+                                 "client=ovos-PHAL-plugin-wifi-setup-hotspot"), what="the hotspot registered")
+    assert "type=Remote has_gui=False" in four[registered].payload
+    launched = find(four, sent("ovos.phal.wifi.plugin.setup.launched"), registered, "the launch")
+    active = find(four, lambda line: (line.topic or "").startswith("ovos.phal.wifi.plugin.activate."), launched,
+                  "the activation")
+    told = find(four, said('the device says: "Connect your phone to the Wi-Fi network OVOS-Setup-'), active,
+                "the spoken instructions")
+    dns = find(four, said("the DNS responder answers 127.0.0.1: every name is the device"), told, "the DNS answer")
+    portal = find(four, said("GET http://connectivitycheck.gstatic.com/generate_204 -> 302"), dns, "the portal")
+    listed = find(four, said('GET /api/networks -> 200: {"networks":[{"ssid":"Home"'), portal, "the list")
+    assert '"Café Ü"' in four[listed].text and '"Studio"' in four[listed].text
+    refused = find(four, said(f'GET /api/status -> {{"state": "failed", "ssid": "Home", "error": "{REFUSED_TEXT}"'),
+                   listed, "the refused password")
+    back = find(four, said("NetworkManager's stand-in did: access point down; join Home: password refused, its "
+                           "profile deleted; access point OVOS-Setup-"), refused, "the access point back")
+    removal = find(four, sent("ovos.phal.wifi.plugin.remove.active.client",
+                              "client=ovos-PHAL-plugin-wifi-setup-hotspot"), back, "the session's end")
+    connected = find(four, said('GET /api/status -> {"state": "connected", "ssid": "Home"}'), removal, "Connected")
+    completed = find(four, sent("ovos.wifi.setup.completed"), connected, "the round completes")
+    find(four, sent("ovos.phal.wifi.plugin.deregister.client", "client=ovos-PHAL-plugin-wifi-setup-hotspot"),
+         completed, "the hotspot method leaves")
+    masked = [line.text for line in four if "POST /api/connect" in (line.narration or "")]
+    assert len(masked) == 2 and all('"password": "••••"' in text for text in masked), masked
+    assert "  ok  no Wi-Fi password passed on the bus: the page handed it to NetworkManager only" in (
+        demo_run.done.stdout)
 
 
 def test_no_wifi_password_appears_in_the_demo_output(demo_run: DemoRun, tmp_path: Path) -> None:

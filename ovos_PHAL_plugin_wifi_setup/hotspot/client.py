@@ -172,13 +172,21 @@ class HotspotClient:
         if loop is None or thread is None:
             return
         try:
-            asyncio.run_coroutine_threadsafe(self._teardown(close=True), loop).result(SHUTDOWN_WAIT)
+            asyncio.run_coroutine_threadsafe(self._finish(), loop).result(SHUTDOWN_WAIT)
         except Exception:  # a NetworkManager that hangs must not hold up ovos_PHAL's shutdown
             LOG.exception("the hotspot could not be taken down in time")
         loop.call_soon_threadsafe(loop.stop)
         thread.join(SHUTDOWN_WAIT)
         if not thread.is_alive():
             loop.close()
+
+    async def _finish(self) -> None:
+        """Everything down, then every task still on the loop ended, so that the loop stops with none pending."""
+        await self._teardown(close=True)
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
         """The device's language changed: the shown name and the page's texts follow."""

@@ -1,0 +1,250 @@
+"""The setup page in a real browser at a phone's size: Debian's chromium driven by Playwright against SetupServer and
+the fake backend on 127.0.0.1, with JavaScript (the API and polling) and without it (the form and the refresh)."""
+import os
+from typing import Any, Iterator, List
+
+import pytest
+
+from ovos_PHAL_plugin_wifi_setup.hotspot import web
+from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
+
+from hotspot.fake_backend import CHROMIUM, CHROMIUM_ARGS, PHONE, FakeBackend, RunningServer
+
+try:
+    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+except ImportError:
+    pytest.skip("needs Playwright: pip install playwright", allow_module_level=True)
+if not os.access(CHROMIUM, os.X_OK):
+    pytest.skip("needs Debian's chromium: apt-get install chromium", allow_module_level=True)
+
+RIGHT = "correct horse battery"   # noqa: S105 - the fake's password for Home
+WRONG = "incorrect horse"         # noqa: S105
+EVIL = "<img src=x onerror=alert(1)>"
+NETWORKS = [
+    {"ssid": "Home", "security": "WPA2", "strength": 86},
+    {"ssid": "Café Ü", "security": "", "strength": 62},
+    {"ssid": "Studio", "security": "WPA3", "strength": 38},
+    {"ssid": EVIL, "security": "WPA2", "strength": 12},
+]
+EN = Catalogue("en-us")
+WAIT_MS = 15000
+expect.set_options(timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless chromium for the module."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(autouse=True)
+def brisk_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page polls and refreshes faster than on a device (the same code paths, shorter waits)."""
+    monkeypatch.setattr(web, "POLL_MS", 250)
+    monkeypatch.setattr(web, "REFRESH_SECONDS", 1)
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    """The fake backend: Home's password is RIGHT."""
+    return FakeBackend(NETWORKS, passwords={"Home": RIGHT})
+
+
+@pytest.fixture
+def server(backend: FakeBackend) -> Iterator[RunningServer]:
+    """The setup page on 127.0.0.1, its loop in a thread."""
+    running = RunningServer(backend)
+    yield running
+    running.close()
+
+
+class Watched:
+    """A page and what went wrong in it: console errors (a CSP violation is one), uncaught errors, dialogs."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.problems: List[str] = []
+        page.on("console", lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.problems.append(f"error: {e}"))
+        page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
+        page.set_default_timeout(WAIT_MS)
+
+
+def open_phone(browser: Browser, url: str, javascript: bool = True) -> Iterator[Watched]:
+    """A fresh phone-sized context (its own profile) on the page."""
+    context = browser.new_context(**PHONE, java_script_enabled=javascript)
+    try:
+        watched = Watched(context.new_page())
+        watched.page.goto(url)
+        yield watched
+        assert watched.problems == []
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, server: RunningServer) -> Iterator[Watched]:
+    """The page on a phone with JavaScript."""
+    yield from open_phone(browser, server.url)
+
+
+@pytest.fixture
+def phone_without_js(browser: Browser, server: RunningServer) -> Iterator[Watched]:
+    """The page on a phone with JavaScript turned off."""
+    yield from open_phone(browser, server.url, javascript=False)
+
+
+def pick(page: Page, ssid: str) -> None:
+    """Tap a network in the list."""
+    page.locator("label.net", has=page.locator(".name", has_text=ssid)).first.click()
+
+
+def connecting(page: Page, ssid: str) -> Any:
+    """The "Connecting to {ssid}…" line."""
+    return page.get_by_text(EN.text("connecting", ssid=ssid), exact=True)
+
+
+def connected(page: Page, ssid: str) -> Any:
+    """The "Connected to {ssid}. You can close this page." line."""
+    return page.get_by_text(EN.text("hotspot_connected", ssid=ssid), exact=True)
+
+
+def test_the_list_renders_in_the_backends_order_and_fits_a_phone(phone: Watched) -> None:
+    """The networks show strongest first as the backend gives them, each with Secured/Open; a name full of markup
+    is shown as text (nothing runs); the page's own style and script run under its CSP; nothing scrolls sideways
+    and every network is a large touch target."""
+    page = phone.page
+    expect(page.locator("h1")).to_have_text(EN.text("hotspot_title"))
+    expect(page.locator("#list .name")).to_have_text([n["ssid"] for n in NETWORKS])
+    expect(page.locator("#list .sec")).to_have_text(["Secured", "Open", "Secured", "Secured"])
+    expect(page.locator("#details")).to_be_hidden()  # the password and Connect come with a pick
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(31, 32, 35)"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    for box in (label.bounding_box() for label in page.locator("label.net").all()):
+        assert box is not None and box["height"] >= 48 and box["width"] >= 300
+    assert page.locator("img").count() == 0
+
+
+def test_picking_a_network_shows_what_it_needs(phone: Watched) -> None:
+    """Nothing picked: no password field and no Connect yet. A secured network opens a required password field
+    under it (Show/Hide works); an open one hides and disables the field."""
+    page = phone.page
+    password = page.locator("#password")
+    expect(password).to_be_hidden()
+    expect(page.get_by_role("button", name="Connect")).to_be_hidden()
+    pick(page, "Home")
+    expect(page.locator("li", has=page.locator("input[value='Home']")).locator("#password")).to_be_visible()
+    expect(password).to_be_visible()
+    expect(password).to_be_focused()
+    assert password.evaluate("e => e.required && e.minLength === 8 && !e.disabled")
+    password.fill(RIGHT)
+    page.get_by_role("button", name="Show").click()
+    expect(password).to_have_attribute("type", "text")
+    page.get_by_role("button", name="Hide").click()
+    expect(password).to_have_attribute("type", "password")
+    pick(page, "Café Ü")
+    expect(password).to_be_hidden()
+    assert password.evaluate("e => e.disabled")
+    expect(page.get_by_role("button", name="Connect")).to_be_visible()
+
+
+def test_a_wrong_password_shows_the_error_and_the_right_one_connects(phone: Watched, backend: FakeBackend) -> None:
+    """Home with a wrong password: "Connecting to Home…", then the failure's words and the list again; with the
+    right one: "Connected to Home. You can close this page." — all without a reload."""
+    page = phone.page
+    page.evaluate("window.samePage = true")
+    pick(page, "Home")
+    page.locator("#password").fill(WRONG)
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Home")).to_be_visible()
+    expect(page.get_by_text(EN.text("hotspot_connecting_hint"))).to_be_visible()
+    backend.finish()
+    expect(page.get_by_role("alert")).to_have_text(EN.text(Words.of("error_wrong_password", ssid="Home")))
+    expect(page.locator("#list .name")).to_have_text([n["ssid"] for n in NETWORKS])
+    expect(page.locator("input[value='Home']")).to_be_checked()
+    page.locator("#password").fill(RIGHT)
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Home")).to_be_visible()
+    backend.finish()
+    expect(connected(page, "Home")).to_be_visible()
+    expect(page.locator("#list")).to_be_hidden()
+    assert page.evaluate("window.samePage") is True
+    assert backend.connects == [("Home", WRONG), ("Home", RIGHT)]
+
+
+def test_a_short_password_is_refused_on_the_page(phone: Watched, backend: FakeBackend) -> None:
+    """Connect with a 5-character password: the page says why; nothing is sent."""
+    page = phone.page
+    pick(page, "Studio")
+    page.locator("#password").fill("short")
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("alert")).to_have_text(EN.text("error_password_too_short"))
+    assert backend.connects == []
+
+
+def test_an_open_network_connects_without_a_password(phone: Watched, backend: FakeBackend) -> None:
+    """Café Ü (open): Connect, then Connected."""
+    page = phone.page
+    pick(page, "Café Ü")
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Café Ü")).to_be_visible()
+    backend.succeed()
+    expect(connected(page, "Café Ü")).to_be_visible()
+    assert backend.connects == [("Café Ü", "")]
+
+
+def test_while_the_device_cannot_be_reached_the_page_keeps_connecting(phone: Watched, backend: FakeBackend) -> None:
+    """The phone drops off the setup network during the join (status requests fail): the page keeps showing
+    "Connecting to Home…" and the hint; once the device answers again with a failure, the page shows it."""
+    page = phone.page
+    failed: List[str] = []
+
+    def unreachable(route: Route) -> None:
+        failed.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    pick(page, "Home")
+    page.locator("#password").fill(RIGHT)
+    page.route("**/api/status", unreachable)
+    page.get_by_role("button", name="Connect").click()
+    for _ in range(3):
+        page.wait_for_event("requestfailed", predicate=lambda r: r.url.endswith("/api/status"), timeout=WAIT_MS)
+    assert len(failed) >= 3
+    expect(connecting(page, "Home")).to_be_visible()
+    expect(page.get_by_text(EN.text("hotspot_connecting_hint"))).to_be_visible()
+    expect(page.get_by_role("alert")).to_be_hidden()
+    # the console reports each failed fetch; those are the point of this test, not faults
+    phone.problems[:] = [p for p in phone.problems if "ERR_INTERNET_DISCONNECTED" not in p]
+    page.unroute("**/api/status")
+    backend.fail("error_out_of_reach")
+    expect(page.get_by_role("alert")).to_have_text(EN.text(Words.of("error_out_of_reach", ssid="Home")))
+    expect(page.locator("#list .name")).to_have_count(len(NETWORKS))
+    phone.problems[:] = [p for p in phone.problems if "ERR_INTERNET_DISCONNECTED" not in p]
+
+
+def test_without_javascript_the_form_reaches_connected(phone_without_js: Watched, backend: FakeBackend) -> None:
+    """JavaScript off: the radios and the form work alone. A wrong password posts the form, the page shows
+    "Connecting to Home…" and refreshes itself until it shows the failure and the list; the right one ends on
+    "Connected to Home. You can close this page."."""
+    page = phone_without_js.page
+    expect(page.locator("#list .name")).to_have_text([n["ssid"] for n in NETWORKS])
+    pick(page, "Café Ü")
+    expect(page.locator("#password")).to_be_hidden()   # by CSS alone
+    pick(page, "Home")
+    expect(page.locator("#password")).to_be_visible()
+    page.locator("#password").fill(WRONG)
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Home")).to_be_visible()
+    backend.finish()
+    expect(page.get_by_role("alert")).to_have_text(EN.text(Words.of("error_wrong_password", ssid="Home")))
+    expect(page.locator("input[value='Home']")).to_be_checked()
+    expect(page.locator("#password")).to_have_value("")
+    page.locator("#password").fill(RIGHT)
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Home")).to_be_visible()
+    backend.finish()
+    expect(connected(page, "Home")).to_be_visible()
+    assert backend.connects == [("Home", WRONG), ("Home", RIGHT)]
