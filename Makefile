@@ -52,9 +52,11 @@ $(DEMO_STAMP): $(BIN)/python setup.py requirements.txt requirements-demo.txt Mak
 demo: $(DEMO_STAMP)
 	$(BIN)/ovos-wifi-setup demo
 
-# Re-render the README screenshots (docs/*.png) from the QML test harness (under Xvfb when it is installed).
+# Re-render the README screenshots (docs/*.png): the pages from the QML test harness (under Xvfb when it is
+# installed), the hotspot's setup page in Debian's chromium at a phone's size.
 screenshots: $(TEST_STAMP)
 	$(BIN)/python test/qml/make_screenshots.py
+	$(BIN)/python test/hotspot/make_screenshots.py
 
 # Ours against the plugin we replace (1.1.8, in its own venv benchmarks/.venv-baseline, built on first use)
 # and the OVOS floor, interleaved in one run: prints the table and writes benchmarks/RESULTS.md (~4 min).

@@ -60,6 +60,9 @@ setup(
     },
     entry_points={
         "opm.phal": PLUGIN_ENTRY_POINT,
+        # The same plugin for ovos-PHAL's admin service (root), where a device runs it for the hotspot's ports
+        # and NetworkManager's permissions: enabled under PHAL -> admin in mycroft.conf, ovos_PHAL then skips it.
+        "opm.phal.admin": PLUGIN_ENTRY_POINT,
         "console_scripts": [f"ovos-wifi-setup={PACKAGE}.cli:main"],
     },
     classifiers=[

@@ -36,9 +36,10 @@ def test_no_shell_outs_or_workshop(path: Path) -> None:
             assert not any(k.arg == "shell" for k in node.keywords), f"{path.name}:{node.lineno} passes shell="
 
 
-def test_entry_point_is_declared() -> None:
-    """ovos-PHAL finds the plugin under opm.phal by its name."""
-    found = {ep.name: ep.value for ep in entry_points(group="opm.phal")}
+@pytest.mark.parametrize("group", ["opm.phal", "opm.phal.admin"])
+def test_entry_point_is_declared(group: str) -> None:
+    """ovos-PHAL finds the plugin under opm.phal by its name, and its admin service under opm.phal.admin."""
+    found = {ep.name: ep.value for ep in entry_points(group=group)}
     assert found.get("ovos-PHAL-plugin-wifi-setup") == "ovos_PHAL_plugin_wifi_setup:WifiSetupPlugin"
 
 
@@ -76,7 +77,8 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_fresh_install_with_the_screen_extra_is_consistent(fresh_venv: Path, tmp_path: Path) -> None:
     """`pip install '.[screen]'` in a new virtualenv: pip check is clean, network-manager 1.3.5 or a later 1.x is
-    there, and the plugin imports without ovos_workshop and without importing network-manager (a bus peer)."""
+    there, and the plugin imports without ovos_workshop, without importing network-manager (a bus peer), and
+    without the hotspot extra's dbus-fast (not installed there)."""
     python = str(fresh_venv / "bin" / "python")
     check = _pip(python, "check")
     assert check.returncode == 0, check.stdout
@@ -86,6 +88,7 @@ def test_fresh_install_with_the_screen_extra_is_consistent(fresh_venv: Path, tmp
              "plugin_class = p.WifiSetupPlugin; "
              "assert 'ovos_workshop' not in sys.modules; "
              "assert 'ovos_PHAL_plugin_network_manager' not in sys.modules; "
+             "import importlib.util; assert importlib.util.find_spec('dbus_fast') is None; "
              "from ovos_plugin_manager.phal import find_phal_plugins; "
              "assert find_phal_plugins()['ovos-PHAL-plugin-wifi-setup'] is plugin_class; "
              "import os; assert os.path.isdir(os.path.join(os.path.dirname(p.__file__), 'gui', 'qt5')); "
@@ -138,3 +141,20 @@ def test_ovos_phal_in_the_fresh_venv_loads_both_plugins_without_a_warning_about_
                   and any(name.lower() in line.lower() for name in OURS)]
     assert about_ours == [], log[-4000:]
     assert "Traceback" not in log, log[-4000:]
+
+
+def test_fresh_install_with_the_hotspot_extra_is_consistent(tmp_path: Path) -> None:
+    """`pip install '.[hotspot]'` in a new virtualenv: pip check is clean, and the hotspot method's modules import
+    with dbus-fast and dnslib (the plugin imports them only when it starts that method)."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
+    python = str(venv / "bin" / "python")
+    install = _pip(python, "install", "-q", f"{ROOT}[hotspot]")
+    assert install.returncode == 0, install.stderr[-3000:]
+    check = _pip(python, "check")
+    assert check.returncode == 0, check.stdout
+    probe = ("import sys, ovos_PHAL_plugin_wifi_setup; assert 'dbus_fast' not in sys.modules; "
+             "from ovos_PHAL_plugin_wifi_setup.hotspot.client import HotspotClient; "
+             "assert 'dbus_fast' in sys.modules and 'dnslib' in sys.modules; print('ok')")
+    ran = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=tmp_path)  # noqa: S603
+    assert ran.stdout.strip() == "ok", ran.stderr[-3000:]

@@ -17,9 +17,10 @@ from hotspot.nm_mock import MockNetworkManager
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
 
 HOTSPOT = t.HOTSPOT_CLIENT_NAME
-WRONG = "not-the-password"
-RIGHT = "correct horse battery"
-PASSPHRASE = "phone-joins-here"
+# Made up for the tests.
+WRONG = "not-the-password"  # noqa: S105
+RIGHT = "correct horse battery"  # noqa: S105
+PASSPHRASE = "phone-joins-here"  # noqa: S105
 # The mock's first Wi-Fi device has the hardware address 02:00:00:00:00:01: the hotspot's name ends in its last four
 # digits.
 HOTSPOT_SSID = "OVOS-Setup-0001"
@@ -307,6 +308,6 @@ def test_a_passphrase_that_wpa2_cannot_take_is_refused_without_showing_it(
         make_plugin: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
     """A 5-character passphrase: a warning that names the key, never the value; the network stays open."""
     caplog.set_level(logging.WARNING)
-    plugin = make_plugin(hotspot_passphrase="abcde")
+    plugin = make_plugin(hotspot_passphrase="abcde")  # noqa: S106 - made up: too short to be taken
     assert plugin.settings.hotspot_passphrase == ""
     assert "hotspot_passphrase" in caplog.text and "abcde" not in caplog.text

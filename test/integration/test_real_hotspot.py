@@ -14,8 +14,8 @@ import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics as T
 
-from .harness import EVENT_TIMEOUT, RealStack
-from stack import wait_until
+from .harness import EVENT_TIMEOUT, START_TIMEOUT, RealStack
+from stack import BIN_DIR, BusRecorder, ManagedProcess, Messagebus, StackHome, wait_until
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
 from hotspot.nm_mock import MockNetworkManager, add_standard_scene  # noqa: E402 - after the skip above
@@ -134,3 +134,35 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     # The password went from the page to NetworkManager over D-Bus, and nowhere else.
     assert not [m.msg_type for m in probe.messages() if PASSWORD in m.serialize()], "bus messages"
     assert _files_holding(stack.root, PASSWORD) == [], "logs, state, config of the stack"
+
+
+def test_the_admin_phal_runs_it_where_the_device_maker_enables_it_there(
+        networkmanager: MockNetworkManager, tmp_path: Path) -> None:
+    """The recommended set-up for the hotspot's privileges: enabled under PHAL → admin, ovos-PHAL's admin service
+    (root on a device) loads the plugin through its opm.phal.admin entry point and the hotspot method registers;
+    ovos_PHAL, beside it, leaves the plugin to the admin service."""
+    ours = {"enabled": True, "gui": "never", "enable_watchdog": False, "voice": False, "hotspot_client": "auto",
+            "hotspot_address": "127.0.0.1", "hotspot_http_port": _free_port(socket.SOCK_STREAM),
+            "hotspot_dns_port": 0}
+    home = StackHome.create(tmp_path / "stack", phal={"admin": {T.PLUGIN_ID: ours}})
+    bus = Messagebus(home)
+    admin = ManagedProcess("ovos_PHAL_admin", [str(BIN_DIR / "ovos_PHAL_admin")], home.env(),
+                           home.logs / "ovos_PHAL_admin.log")
+    user = ManagedProcess("ovos_PHAL", [str(BIN_DIR / "ovos_PHAL")], home.env(), home.logs / "ovos_PHAL.log")
+    probe = BusRecorder(home.port)
+    bus.start(START_TIMEOUT)
+    try:
+        probe.connect(START_TIMEOUT)
+        with admin, user:
+            admin.wait_for_log(f"PHAL Admin plugin loaded: {T.PLUGIN_ID}", START_TIMEOUT)
+            record = probe.wait_for(T.CLIENT_REGISTERED, EVENT_TIMEOUT,
+                                    where=lambda m: m.data.get(T.K_CLIENT) == HOTSPOT)
+            assert record.data["type"] == "Remote"
+            user.wait_for_log("PHAL is ready", START_TIMEOUT)
+            assert admin.stop() == "SIGTERM"
+            assert user.stop() == "SIGTERM"
+    finally:
+        probe.close()
+        bus.stop()
+    assert f"PHAL plugin loaded: {T.PLUGIN_ID}" not in user.log_text()
+    assert probe.count(T.ALIVE) == 1, "one instance of the plugin: the admin service's"
