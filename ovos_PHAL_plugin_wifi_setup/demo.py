@@ -954,6 +954,8 @@ class Demo:
         hotspot, self.hotspot = self.hotspot, None
         hotspot.shutdown()
         self.check("the hotspot method leaves", topics.DEREGISTER_CLIENT, mark, _registered(HOTSPOT_NAME))
+        self.check("the manager confirms the hotspot method left", topics.CLIENT_DEREGISTERED, mark,
+                   _registered(HOTSPOT_NAME))
         self.stop_plugin()
         carried = [m.msg_type for m in tl.since(round_start)
                    if DEMO_PASSWORD in m.serialize() or DEMO_WRONG_PASSWORD in m.serialize()]
