@@ -167,6 +167,10 @@ class HotspotNetworkManagerStandIn:
         """The one made-up Wi-Fi device."""
         return self.device
 
+    async def remove_stale_hotspots(self) -> int:
+        """No earlier run left an access point up."""
+        return 0
+
     async def scan(self, device: Any, wait: float = 10.0) -> List[Any]:
         """The made-up networks, each once, strongest first."""
         self.done.append("scan")

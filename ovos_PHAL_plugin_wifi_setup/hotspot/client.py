@@ -10,6 +10,7 @@ The password goes from the page's request to NetworkManager over D-Bus and nowhe
 bus, into a log line, the session data, the manager's status or its state file.
 """
 import asyncio
+import atexit
 import errno
 import hashlib
 import threading
@@ -141,6 +142,8 @@ class HotspotClient:
         self._task: Optional["asyncio.Task[None]"] = None
         self._join_task: Optional["asyncio.Task[None]"] = None
         self._probe_handle: Optional[asyncio.TimerHandle] = None
+        # The start-up clean-up and a session's opening do not interleave (made on the loop, by _lock_for_nm()).
+        self._nm_lock: Optional[asyncio.Lock] = None
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
@@ -153,6 +156,9 @@ class HotspotClient:
             self._thread = threading.Thread(target=self._loop.run_forever, name="wifi-setup-hotspot", daemon=True)
             self._thread.start()
         self.bus.on(t.SETUP_LAUNCHED, self.handle_setup_launched)
+        # ovos_PHAL 0.2.12 does not call shutdown() when it is stopped, but the interpreter's exit handlers run.
+        atexit.register(self._teardown_at_exit)
+        self._submit(self._remove_stale())
         if self.mode == "always":
             self._start_kit()
         else:
@@ -167,6 +173,7 @@ class HotspotClient:
             self._active = False
             self._session += 1
             loop, thread = self._loop, self._thread
+        atexit.unregister(self._teardown_at_exit)
         self.bus.remove(t.SETUP_LAUNCHED, self.handle_setup_launched)
         self.kit.shutdown()
         if loop is None or thread is None:
@@ -179,6 +186,38 @@ class HotspotClient:
         thread.join(SHUTDOWN_WAIT)
         if not thread.is_alive():
             loop.close()
+
+    def _teardown_at_exit(self) -> None:
+        """The interpreter exits without shutdown(): the access point goes down all the same (no bus message)."""
+        with self._lock:
+            loop = self._loop if self._started else None
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._teardown(close=True), loop).result(SHUTDOWN_WAIT)
+        except Exception:  # at exit: nothing left to tell but the log
+            LOG.exception("the hotspot could not be taken down at exit")
+
+    def _lock_for_nm(self) -> asyncio.Lock:
+        """The lock of NetworkManager's set-up steps, made on the client's loop (where it is used)."""
+        if self._nm_lock is None:
+            self._nm_lock = asyncio.Lock()
+        return self._nm_lock
+
+    async def _remove_stale(self) -> None:
+        """At start: an access point a crash left up (its profile is named for the hotspot) goes down."""
+        async with self._lock_for_nm():
+            nm = self._new_network_manager()
+            try:
+                await nm.open()
+                removed = await nm.remove_stale_hotspots()
+            except NMUnavailable as e:
+                LOG.debug(f"no stale hotspot to look for: {e}")
+                return
+            finally:
+                await nm.close()
+        if removed:
+            LOG.info(f"took down the hotspot an earlier run left up ({removed} profile(s))")
 
     async def _finish(self) -> None:
         """Everything down, then every task still on the loop ended, so that the loop stops with none pending."""
@@ -275,27 +314,8 @@ class HotspotClient:
         """Scan, open the access point, start the servers, say what to do; on failure the manager goes on."""
         self._task = asyncio.current_task()
         try:
-            await self._teardown()  # what a previous session may have left
-            self._nm = self._new_network_manager()
-            await self._nm.open()
-            self._device = await self._nm.wifi_device()
-            # The radio is busy once it is an access point: scan first, and keep the list for the session.
-            networks = await self._nm.scan(self._device, wait=SCAN_WAIT)
-            with self._lock:
-                if self._session != session:
-                    return
-                self._networks = list(networks)
-                self._hotspot_ssid = self.config.ssid or ssid_for(self._device.hw_address)
-            LOG.info(f"the hotspot opens as {self._hotspot_ssid} ({len(networks)} networks found by the scan)")
-            self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, self.config.passphrase)
-            if not self._current(session):
-                await self._teardown()
-                return
-            await self._start_servers()
-            if not self._current(session):
-                await self._teardown()
-                return
-            self._say_instructions()
+            async with self._lock_for_nm():
+                await self._open(session)
         except asyncio.CancelledError:
             raise
         except (NMUnavailable, JoinFailed, OSError) as e:
@@ -303,6 +323,30 @@ class HotspotClient:
         except Exception as e:  # the loop's boundary: whatever went wrong, the manager must hear of it
             LOG.exception("the hotspot could not be opened")
             await self._give_up(session, f"the hotspot could not be opened: {type(e).__name__}")
+
+    async def _open(self, session: int) -> None:
+        """Scan, open the access point, start the servers, say what to do (under the NetworkManager lock)."""
+        await self._teardown()  # what a previous session may have left
+        self._nm = self._new_network_manager()
+        await self._nm.open()
+        self._device = await self._nm.wifi_device()
+        # The radio is busy once it is an access point: scan first, and keep the list for the session.
+        networks = await self._nm.scan(self._device, wait=SCAN_WAIT)
+        with self._lock:
+            if self._session != session:
+                return
+            self._networks = list(networks)
+            self._hotspot_ssid = self.config.ssid or ssid_for(self._device.hw_address)
+        LOG.info(f"the hotspot opens as {self._hotspot_ssid} ({len(networks)} networks found by the scan)")
+        self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, self.config.passphrase)
+        if not self._current(session):
+            await self._teardown()
+            return
+        await self._start_servers()
+        if not self._current(session):
+            await self._teardown()
+            return
+        self._say_instructions()
 
     async def _give_up(self, session: int, error: str) -> None:
         """Take everything down and tell the manager this client could not help, so setup goes on without it."""

@@ -136,6 +136,42 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     assert _files_holding(stack.root, PASSWORD) == [], "logs, state, config of the stack"
 
 
+def test_stopping_ovos_phal_mid_session_takes_the_access_point_down_and_a_crash_leaves_none_for_long(
+        networkmanager: MockNetworkManager, real_stack: Callable[..., RealStack]) -> None:
+    """ovos_PHAL stopped as a service manager stops it (SIGTERM; 0.2.12 calls no plugin's shutdown()) while the
+    access point is up: the interpreter's exit takes it down. One killed outright (SIGKILL) leaves it up; the
+    next start takes it down before anything else."""
+    web_port = _free_port(socket.SOCK_STREAM)
+    stack = real_stack(gui="never", voice=False, hotspot_client="auto", hotspot_address="127.0.0.1",
+                       hotspot_http_port=web_port, hotspot_dns_port=0)
+    stack.start_bus()
+
+    def open_hotspot() -> None:
+        since = stack.probe.mark()
+        stack.start_phal()
+        client_id = stack.wait_registered(HOTSPOT, since=since)["id"]
+        stack.probe.emit(T.USER_ACTIVATED)
+        stack.probe.wait_for(T.activate_topic(client_id), EVENT_TIMEOUT, since=since)
+        wait_until(lambda: _page_up(web_port), EVENT_TIMEOUT, interval=0.1, what="the setup page")
+        assert [c["mode"] for c in networkmanager.connections()] == ["ap"]
+
+    def hotspots() -> List[Dict[str, Any]]:
+        return [c for c in networkmanager.connections() if c["mode"] == "ap"]
+
+    open_hotspot()
+    assert stack.stop_phal() == "SIGTERM"
+    assert hotspots() == [] and networkmanager.active_connections() == [], "the access point stayed up"
+
+    open_hotspot()
+    stack.phal.kill()
+    assert len(hotspots()) == 1, "SIGKILL runs no exit handler: the access point stays up"
+    since = stack.probe.mark()
+    stack.start_phal()
+    stack.wait_registered(HOTSPOT, since=since)
+    wait_until(lambda: not hotspots(), EVENT_TIMEOUT, interval=0.1, what="the stale access point taken down")
+    assert networkmanager.active_connections() == []
+
+
 def test_the_admin_phal_runs_it_where_the_device_maker_enables_it_there(
         networkmanager: MockNetworkManager, tmp_path: Path) -> None:
     """The recommended set-up for the hotspot's privileges: enabled under PHAL → admin, ovos-PHAL's admin service
