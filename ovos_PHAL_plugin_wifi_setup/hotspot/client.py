@@ -50,6 +50,8 @@ BIND_RETRY_FOR = 10.0
 BIND_RETRY_EVERY = 0.5
 # After a join, how long the page stays up once the session ended (a phone still on it reads "Connected").
 SUCCESS_LINGER = 20.0
+# At shutdown, how long tasks still running on the loop may take to end by themselves.
+FINISH_WAIT = 3.0
 # How long shutdown() waits for the access point to go down.
 SHUTDOWN_WAIT = 15.0
 
@@ -144,6 +146,7 @@ class HotspotClient:
         self._probe_handle: Optional[asyncio.TimerHandle] = None
         # The start-up clean-up and a session's opening do not interleave (made on the loop, by _lock_for_nm()).
         self._nm_lock: Optional[asyncio.Lock] = None
+        self._teardown_lock: Optional[asyncio.Lock] = None
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
@@ -198,6 +201,12 @@ class HotspotClient:
         except Exception:  # at exit: nothing left to tell but the log
             LOG.exception("the hotspot could not be taken down at exit")
 
+    def _lock_for_teardown(self) -> asyncio.Lock:
+        """The lock of _teardown, made on the client's loop."""
+        if self._teardown_lock is None:
+            self._teardown_lock = asyncio.Lock()
+        return self._teardown_lock
+
     def _lock_for_nm(self) -> asyncio.Lock:
         """The lock of NetworkManager's set-up steps, made on the client's loop (where it is used)."""
         if self._nm_lock is None:
@@ -223,9 +232,12 @@ class HotspotClient:
         """Everything down, then every task still on the loop ended, so that the loop stops with none pending."""
         await self._teardown(close=True)
         others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        if others:
+            # What is still running (a look for NetworkManager) may finish; what does not in time is cancelled.
+            _, pending = await asyncio.wait(others, timeout=FINISH_WAIT)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
         """The device's language changed: the shown name and the page's texts follow."""
@@ -387,37 +399,39 @@ class HotspotClient:
 
     async def _teardown(self, close: bool = False) -> None:
         """Stop the servers, take the access point down and delete its profile, close NetworkManager."""
-        for task in (self._join_task, self._task):
-            if task is not None and task is not asyncio.current_task() and not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        self._join_task = None
-        if close and self._probe_handle is not None:
-            self._probe_handle.cancel()
-        servers, self._servers = self._servers, []
-        lingering, self._lingering = self._lingering, []
-        await _stop_servers(lingering)
-        with self._lock:
-            joined = self._state == CONNECTED and not close
-        if joined and servers:
-            # After a join the page stays up a little longer, so that a phone still on it reads "Connected".
-            self._lingering = servers
-            loop = asyncio.get_running_loop()
-            self._linger_handle = loop.call_later(
-                SUCCESS_LINGER, lambda: asyncio.ensure_future(self._end_linger(servers)))
-        else:
-            await _stop_servers(servers)
-        nm, ap, self._nm, self._ap, self._device = self._nm, self._ap, None, None, None
-        if nm is None:
-            return
-        try:
-            if ap is not None:
-                await nm.stop(ap)
-                LOG.info("the hotspot is down")
-        except Exception:  # NetworkManager's trouble: logged, the rest still goes
-            LOG.exception("the hotspot's access point could not be taken down")
-        finally:
-            await nm.close()
+        # One at a time: a deactivation's and shutdown's may overlap, and the second must find the first done.
+        async with self._lock_for_teardown():
+            for task in (self._join_task, self._task):
+                if task is not None and task is not asyncio.current_task() and not task.done():
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+            self._join_task = None
+            if close and self._probe_handle is not None:
+                self._probe_handle.cancel()
+            servers, self._servers = self._servers, []
+            lingering, self._lingering = self._lingering, []
+            await _stop_servers(lingering)
+            with self._lock:
+                joined = self._state == CONNECTED and not close
+            if joined and servers:
+                # After a join the page stays up a little longer, so that a phone still on it reads "Connected".
+                self._lingering = servers
+                loop = asyncio.get_running_loop()
+                self._linger_handle = loop.call_later(
+                    SUCCESS_LINGER, lambda: asyncio.ensure_future(self._end_linger(servers)))
+            else:
+                await _stop_servers(servers)
+            nm, ap, self._nm, self._ap, self._device = self._nm, self._ap, None, None, None
+            if nm is None:
+                return
+            try:
+                if ap is not None:
+                    await nm.stop(ap)
+                    LOG.info("the hotspot is down")
+            except Exception:  # NetworkManager's trouble: logged, the rest still goes
+                LOG.exception("the hotspot's access point could not be taken down")
+            finally:
+                await nm.close()
 
     async def _end_linger(self, servers: List[Any]) -> None:
         if self._lingering is servers:
