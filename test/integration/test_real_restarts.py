@@ -22,6 +22,10 @@ def test_bus_restart_keeps_ids_and_an_activation_reaches_its_client_once(real_st
     # balena stays in its portal step once activated, so a duplicate run of wifi-connect would show.
     stack.set_wifi_connect("portal")
     probe = stack.probe
+    # The bus must not die before GUISetup has handled its client.registered (it subscribes activate.{id} there):
+    # the recorder may see the reply first, and GUISetup never asks again for an id it missed.
+    assert stack.clients is not None
+    stack.clients.wait_for_log(f"Client Registered with WIFI Plugin: {ids[GUI_CLIENT]}", EVENT_TIMEOUT)
 
     restarted = probe.mark()
     stack.restart_bus()
