@@ -15,7 +15,7 @@ import errno
 import hashlib
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from ovos_bus_client.message import Message
 
@@ -201,6 +201,19 @@ class HotspotClient:
         except Exception:  # at exit: nothing left to tell but the log
             LOG.exception("the hotspot could not be taken down at exit")
 
+    async def _ask_nm(self, ask: Callable[[NetworkManager], Awaitable[Any]], absent: str) -> Any:
+        """Open NetworkManager, ask it one thing, close it; None (logged at debug after `absent`) where NetworkManager
+        or a device able to be an access point is not there."""
+        nm = self._new_network_manager()
+        try:
+            await nm.open()
+            return await ask(nm)
+        except NMUnavailable as e:
+            LOG.debug(f"{absent}: {e}")
+            return None
+        finally:
+            await nm.close()
+
     def _lock_for_teardown(self) -> asyncio.Lock:
         """The lock of _teardown, made on the client's loop."""
         if self._teardown_lock is None:
@@ -216,15 +229,7 @@ class HotspotClient:
     async def _remove_stale(self) -> None:
         """At start: an access point a crash left up (its profile is named for the hotspot) goes down."""
         async with self._lock_for_nm():
-            nm = self._new_network_manager()
-            try:
-                await nm.open()
-                removed = await nm.remove_stale_hotspots()
-            except NMUnavailable as e:
-                LOG.debug(f"no stale hotspot to look for: {e}")
-                return
-            finally:
-                await nm.close()
+            removed = await self._ask_nm(lambda nm: nm.remove_stale_hotspots(), "no stale hotspot to look for")
         if removed:
             LOG.info(f"took down the hotspot an earlier run left up ({removed} profile(s))")
 
@@ -277,15 +282,9 @@ class HotspotClient:
         with self._lock:
             if not self._started or self._found:
                 return True
-        nm = self._new_network_manager()
-        try:
-            await nm.open()
-            device = await nm.wifi_device()
-        except NMUnavailable as e:
-            LOG.debug(f"no hotspot yet: {e}")
+        device = await self._ask_nm(lambda nm: nm.wifi_device(), "no hotspot yet")
+        if device is None:
             return False
-        finally:
-            await nm.close()
         with self._lock:
             self._found = True
         LOG.info(f"NetworkManager has {device.interface}, which can be an access point: the hotspot method "
