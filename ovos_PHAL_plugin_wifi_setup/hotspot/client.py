@@ -524,7 +524,12 @@ class HotspotClient:
         if loop is None or loop.is_closed():
             coroutine.close()
             return
-        asyncio.run_coroutine_threadsafe(_logged(coroutine), loop)
+        wrapped = _logged(coroutine)
+        try:
+            asyncio.run_coroutine_threadsafe(wrapped, loop)
+        except RuntimeError:  # the loop closed in between (shutdown on another thread): nothing left to run it
+            wrapped.close()
+            coroutine.close()
 
 
 async def _logged(coroutine: Any) -> None:

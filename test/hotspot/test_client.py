@@ -11,7 +11,7 @@ import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
-from helpers import NS, send, status, wait_until
+from helpers import NS, emit_raw, send, status, wait_until
 from hotspot.nm_mock import MockNetworkManager
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
@@ -311,3 +311,27 @@ def test_a_passphrase_that_wpa2_cannot_take_is_refused_without_showing_it(
     plugin = make_plugin(hotspot_passphrase="abcde")  # noqa: S106 - made up: too short to be taken
     assert plugin.settings.hotspot_passphrase == ""
     assert "hotspot_passphrase" in caplog.text and "abcde" not in caplog.text
+
+
+def test_in_the_devices_language_the_name_the_spoken_line_the_page_and_the_errors(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """mycroft.conf's lang de-DE: the method's name on the list, what the device says, the page and a refused
+    connect's words are German; a change at run time (configuration.updated) re-registers the name in French."""
+    from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
+    monkeypatch.setattr(WifiSetupPlugin, "_device_lang", lambda self: "de-de")
+    plugin, phone = hotspot()
+    assert registered(recorder)[-1]["display_text"] == "Vom Telefon aus verbinden"
+    open_session(bus, recorder, phone)
+    assert [d["utterance"] for d in recorder.of("speak")] == [
+        f"Verbinde dein Telefon mit dem WLAN {HOTSPOT_SSID} und öffne dann eine beliebige Webseite."]
+    assert [d["lang"] for d in recorder.of("speak")] == ["de-de"]
+    code, _, page = phone.request("GET", "/")
+    assert code == 200 and '<html lang="de-de"' in page and "Dieses Gerät mit dem WLAN verbinden" in page
+    code, body = phone.connect("Home", "kurz")
+    assert code == 400 and body["error"] == "Ein WLAN-Passwort ist mindestens 8 Zeichen lang."
+
+    monkeypatch.setattr(WifiSetupPlugin, "_device_lang", lambda self: "fr-fr")
+    plugin.config_core = {"lang": "fr-fr"}
+    emit_raw(bus, "configuration.updated", {})
+    assert registered(recorder)[-1]["display_text"] == "Se connecter depuis votre téléphone"
