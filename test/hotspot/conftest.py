@@ -1,7 +1,11 @@
-"""Fixtures for the hotspot tests: NetworkManager stood in for by python-dbusmock on a private system bus."""
+"""Fixtures for the hotspot tests: NetworkManager stood in for by python-dbusmock on a private system bus, and the
+package's log lines at every level (the package logger's own level would drop DEBUG before pytest's caplog)."""
+import logging
 from typing import Callable, Iterator, List
 
 import pytest
+
+from ovos_PHAL_plugin_wifi_setup.log import PACKAGE
 
 from hotspot.nm_mock import MockNetworkManager, add_standard_scene
 
@@ -28,3 +32,30 @@ def nm_mock(nm_mock_factory: Callable[[], MockNetworkManager]) -> MockNetworkMan
     mock = nm_mock_factory()
     add_standard_scene(mock)
     return mock
+
+
+class LogLines(logging.Handler):
+    """Every line the package (and asyncio) logs while installed, at every level."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: List[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def logs() -> Iterator[LogLines]:
+    """The package's log lines (DEBUG and up) during the test."""
+    from ovos_utils.log import LOG as OVOS_LOG
+    handler = LogLines()
+    loggers = [OVOS_LOG.create_logger(f"{OVOS_LOG.name} - {PACKAGE}"), logging.getLogger("asyncio")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    yield handler
+    for logger, level in zip(loggers, levels):
+        logger.removeHandler(handler)
+        logger.setLevel(level)

@@ -3,7 +3,6 @@ system bus, and its page and DNS responder on 127.0.0.1: what the user's phone s
 left with, at each step of a session."""
 import http.client
 import json
-import logging
 import socket
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -12,6 +11,7 @@ import pytest
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
 from helpers import NS, emit_raw, send, status, wait_until
+from hotspot.conftest import LogLines
 from hotspot.nm_mock import MockNetworkManager
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
@@ -168,10 +168,9 @@ def test_always_registers_even_where_networkmanager_is_not_there(
 
 def test_a_whole_session_wrong_password_then_the_right_one(
         bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any],
-        caplog: pytest.LogCaptureFixture) -> None:
+        logs: LogLines) -> None:
     """Activated: the scan, the access point, the spoken instructions, the captive portal, the list; a wrong
     password shows its error and the access point comes back; the right one joins and ends the session."""
-    caplog.set_level(logging.DEBUG)
     plugin, phone = hotspot()
     open_session(bus, recorder, phone)
 
@@ -223,7 +222,7 @@ def test_a_whole_session_wrong_password_then_the_right_one(
     # The password went to NetworkManager only.
     for secret in (WRONG, RIGHT):
         assert secret not in json.dumps(recorder.messages, ensure_ascii=False)
-        assert secret not in caplog.text
+        assert not [line for line in logs.lines if secret in line]
     state_file = plugin.settings.state_file
     with open(state_file, encoding="utf-8") as f:
         assert RIGHT not in f.read()
@@ -231,9 +230,8 @@ def test_a_whole_session_wrong_password_then_the_right_one(
 
 def test_a_passphrase_makes_the_access_point_wpa2_and_is_said(
         bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any],
-        caplog: pytest.LogCaptureFixture) -> None:
+        logs: LogLines) -> None:
     """hotspot_passphrase: the access point takes it (WPA2-PSK), the device says it, no log line has it."""
-    caplog.set_level(logging.DEBUG)
     _, phone = hotspot(hotspot_passphrase=PASSPHRASE, hotspot_ssid="Kitchen speaker")
     open_session(bus, recorder, phone)
     ap = aps(nm_mock)
@@ -241,7 +239,7 @@ def test_a_passphrase_makes_the_access_point_wpa2_and_is_said(
     assert [d["utterance"] for d in recorder.of("speak")] == [
         f"Connect your phone to the Wi-Fi network Kitchen speaker with the password {PASSPHRASE}, then open any "
         "web page."]
-    assert PASSPHRASE not in caplog.text
+    assert not [line for line in logs.lines if PASSPHRASE in line]
     assert PASSPHRASE not in json.dumps(status(bus, recorder))
 
 
@@ -305,12 +303,12 @@ def test_a_page_that_cannot_listen_fails_the_session_in_words_and_closes_the_acc
 
 
 def test_a_passphrase_that_wpa2_cannot_take_is_refused_without_showing_it(
-        make_plugin: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
+        make_plugin: Callable[..., Any], logs: LogLines) -> None:
     """A 5-character passphrase: a warning that names the key, never the value; the network stays open."""
-    caplog.set_level(logging.WARNING)
     plugin = make_plugin(hotspot_passphrase="abcde")  # noqa: S106 - made up: too short to be taken
     assert plugin.settings.hotspot_passphrase == ""
-    assert "hotspot_passphrase" in caplog.text and "abcde" not in caplog.text
+    text = "\n".join(logs.lines)
+    assert "hotspot_passphrase" in text and "abcde" not in text
 
 
 def test_in_the_devices_language_the_name_the_spoken_line_the_page_and_the_errors(

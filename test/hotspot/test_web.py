@@ -2,7 +2,6 @@
 a stranger's misbehaving client) sends, and what comes back; the backend is the test's fake."""
 import html
 import json
-import logging
 import re
 import socket
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ import pytest
 
 from ovos_PHAL_plugin_wifi_setup.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
-from ovos_PHAL_plugin_wifi_setup.log import PACKAGE
 
+from hotspot.conftest import LogLines
 from hotspot.fake_backend import FakeBackend, LoopThread, RunningServer
 
 PASSWORD = "Tr0ub4dor&3-horse"  # noqa: S105 - distinctive: it must never come back in an answer or a log line
@@ -190,33 +189,6 @@ def page_of(answer: Answer) -> Page:
     """The page an answer carries."""
     assert answer.headers["content-type"] == "text/html; charset=utf-8"
     return Page(answer.text)
-
-
-class LogLines(logging.Handler):
-    """Every line the package (and asyncio) logs while installed, at every level."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: List[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def logs() -> Iterator[LogLines]:
-    """The package's log lines (DEBUG and up) during the test."""
-    from ovos_utils.log import LOG as OVOS_LOG
-    handler = LogLines()
-    loggers = [OVOS_LOG.create_logger(f"{OVOS_LOG.name} - {PACKAGE}"), logging.getLogger("asyncio")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-    yield handler
-    for logger, level in zip(loggers, levels):
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 @pytest.fixture
