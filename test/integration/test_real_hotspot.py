@@ -79,6 +79,8 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     web_port, dns_port = _free_port(socket.SOCK_STREAM), _free_port(socket.SOCK_DGRAM)
     stack = real_stack(gui="never", voice=False, hotspot_client="auto", hotspot_address="127.0.0.1",
                        hotspot_http_port=web_port, hotspot_dns_port=dns_port)
+    # Every service logs at DEBUG here, so that "in no log line" covers the debug lines too.
+    stack.set_core_config(logging={"log_level": "DEBUG", "logs": {"path": "stdout"}})
     stack.start_bus()
     started = stack.probe.mark()
     stack.start_phal()
