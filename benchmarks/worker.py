@@ -201,6 +201,10 @@ def make_plugin(variant: str, bus: Any, config: Optional[dict]) -> Any:
 
         return EmptyPlugin(bus=bus, name="bench-floor", config=config or {"enabled": True})
     from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
+    if variant != "baseline":
+        # The hotspot method would look for this machine's NetworkManager on the system D-Bus: the bench measures
+        # the manager, and never drives a real Wi-Fi device.
+        config = {"hotspot_client": "never", **(config or {})}
     return WifiSetupPlugin(bus=bus, config=config)
 
 
