@@ -24,8 +24,10 @@ Quirks of the intent service this module lives with:
   at the first utterance): every registration ends with ``mycroft.skills.train``, so that the first spoken
   request need not wait for the training.
 - A match makes the intent's owner an "active skill", which ovos-core then asks before every utterance for
-  five minutes whether it wants to converse, and waits half a second for an answer that this plugin never
-  gives: after a launch it asks to be deactivated (``intent.service.skills.deactivate``). It also says that
+  five minutes whether it wants to converse, waiting up to half a second for the answers: after a launch the
+  plugin asks to be deactivated (``intent.service.skills.deactivate``). Asked all the same
+  (``{skill_id}.converse.ping``: ovos-core can lose a deactivation to an utterance it handles meanwhile), it
+  answers at once that it wants no conversation and asks to be deactivated again. It also says that
   the utterance was handled (``ovos.utterance.handled``), as a skill's intent handler does: the GUI and
   ovos-bus-client's query API wait for it.
 - Adapt forgets vocabulary only with ``detach_skill``; ``detach_intent`` drops the intent alone. Shutdown
@@ -66,6 +68,9 @@ DETACH_SKILL = "detach_skill"
 TRAIN = "mycroft.skills.train"
 CORE_READY = "mycroft.skills.initialized"
 DEACTIVATE = "intent.service.skills.deactivate"
+# ovos-core asks every active skill before each utterance, and waits up to half a second for the answers.
+CONVERSE_PING = f"{SKILL_ID}.converse.ping"
+CONVERSE_PONG = "skill.converse.pong"
 UTTERANCE_HANDLED = "ovos.utterance.handled"
 
 Launch = Callable[[Message], None]
@@ -100,6 +105,7 @@ class VoiceIntents:
         self._registered = False
         self._handlers: List[Tuple[str, Handler]] = [(topic, self.handle_intent) for topic in INTENT_TOPICS]
         self._handlers.append((CORE_READY, self.handle_core_ready))
+        self._handlers.append((CONVERSE_PING, self.handle_converse_ping))
 
     # ------------------------------------------------------------------ lifecycle
     def register(self) -> None:
@@ -150,6 +156,15 @@ class VoiceIntents:
             LOG.exception(f"launching setup for {message.msg_type} failed")
         self.bus.emit(message.forward(DEACTIVATE, {"skill_id": SKILL_ID}))
         self.bus.emit(message.forward(UTTERANCE_HANDLED, {}))
+
+    def handle_converse_ping(self, message: Message) -> None:
+        """{skill_id}.converse.ping: ovos-core still counts the plugin as active (its deactivation can be lost to an
+        utterance ovos-core handles at the same time). Answer at once that it wants no conversation, so the
+        utterance does not wait for it, and ask again to be deactivated, in this utterance's session."""
+        if not self._registered:
+            return
+        self.bus.emit(message.reply(CONVERSE_PONG, {"skill_id": SKILL_ID, "can_handle": False}))
+        self.bus.emit(message.forward(DEACTIVATE, {"skill_id": SKILL_ID}))
 
     def handle_core_ready(self, message: Message) -> None:
         """mycroft.skills.initialized: ovos-core (re)started and knows none of our intents; send them again."""

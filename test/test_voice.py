@@ -200,6 +200,33 @@ def test_a_matched_intent_launches_setup_once_and_ends_the_utterance(bus: Any, w
     assert wire.of(voice.UTTERANCE_HANDLED)[0][1]["session"]["session_id"] == "default"
 
 
+def test_a_converse_ping_is_answered_at_once_with_no_and_a_new_deactivation(bus: Any, wire: Wire, intents: Any,
+                                                                          launches: Launches) -> None:
+    """ovos-core still counts the plugin as active and asks it before an utterance: the plugin answers at once
+    that it wants no conversation (so the utterance does not wait half a second for it), asks to be deactivated
+    in that utterance's session, and launches nothing."""
+    del wire.messages[:]
+    ping = Message(voice.CONVERSE_PING, {"utterances": ["what time is it"], "lang": "en-US",
+                                         "skill_id": voice.SKILL_ID},
+                   {"source": "audio", "destination": ["skills"],
+                    "session": {"session_id": "default", "active_skills": [[voice.SKILL_ID, 0.0]]}})
+    bus.emit(ping)
+    assert wire.topics() == [voice.CONVERSE_PING, voice.CONVERSE_PONG, voice.DEACTIVATE]
+    [(pong, _)] = wire.of(voice.CONVERSE_PONG)
+    assert pong == {"skill_id": voice.SKILL_ID, "can_handle": False}
+    [(deactivate, context)] = wire.of(voice.DEACTIVATE)
+    assert deactivate == {"skill_id": voice.SKILL_ID} and context["session"]["session_id"] == "default"
+    assert launches.calls == []
+
+
+def test_after_detach_a_converse_ping_gets_no_answer(bus: Any, wire: Wire, intents: Any) -> None:
+    """Detached, the plugin is no skill of ovos-core's any more: it answers nothing."""
+    intents.detach()
+    del wire.messages[:]
+    bus.emit(Message(voice.CONVERSE_PING, {"skill_id": voice.SKILL_ID}))
+    assert wire.topics() == [voice.CONVERSE_PING]
+
+
 @pytest.mark.parametrize("data", [
     ["set up wifi"],
     "set up wifi",

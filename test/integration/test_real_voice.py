@@ -39,7 +39,6 @@ UTTERANCE = "recognizer_loop:utterance"
 NO_MATCH = "complete_intent_failure"
 ACTIVE_SKILLS = "intent.service.active_skills.get"
 ACTIVE_SKILLS_REPLY = "intent.service.active_skills.reply"
-DEACTIVATED = "intent.service.skills.deactivated"
 PADATIOUS_MANIFEST = "intent.service.padatious.manifest.get"
 PADATIOUS_MANIFEST_REPLY = "intent.service.padatious.manifest"
 ADAPT_MANIFEST = "intent.service.adapt.manifest.get"
@@ -153,14 +152,18 @@ class VoiceStack:
         return say(self.probe, text, lang)
 
     def say_to_launch(self, text: str, lang: str) -> Message:
-        """Say what launches setup; return the intent service's answer once ovos-core has taken the plugin off
-        its active skills again (as a person does, the next utterance comes after that: one that ovos-core
-        handles while it handles the plugin's deactivation can write back the session it read before)."""
+        """Say what launches setup; return the intent service's answer once the plugin has asked to leave the
+        active skills and ended the utterance (a person's next sentence comes later than that)."""
         since = self.probe.mark()
         answer = say(self.probe, text, lang)
-        self.probe.wait_for(DEACTIVATED, EVENT_TIMEOUT, since=since,
-                            where=lambda m: m.data.get("skill_id") == voice.SKILL_ID)
+        for topic in (voice.DEACTIVATE, voice.UTTERANCE_HANDLED):
+            self.probe.wait_for(topic, EVENT_TIMEOUT, since=since)
         return answer
+
+    def active_skills(self) -> List[str]:
+        """The skills ovos-core counts as active now."""
+        reply = self.probe.request(ACTIVE_SKILLS, ACTIVE_SKILLS_REPLY, {}, timeout=EVENT_TIMEOUT)
+        return list(reply.data["skills"])
 
     def stop(self) -> None:
         """Detach (as the plugin's shutdown does), then stop everything this stack started, by pid, the bus last."""
@@ -227,9 +230,21 @@ def test_spoken_requests_in_every_catalogue_language_launch_setup_through_ovos_c
         assert stack.say(text, lang).msg_type == NO_MATCH, text
     assert len(stack.launches.calls) == launched
 
-    # The plugin is no conversational skill: after a launch it is not left among the active skills.
-    reply = stack.probe.request(ACTIVE_SKILLS, ACTIVE_SKILLS_REPLY, {}, timeout=EVENT_TIMEOUT)
-    assert voice.SKILL_ID not in reply.data["skills"]
+    # The plugin is no conversational skill. ovos-core never hands it an utterance to converse, and every
+    # time ovos-core still counted it as active and asked, it answered at once that it wants none.
+    assert stack.probe.count(f"{voice.SKILL_ID}.converse.request") == 0
+    pings = stack.probe.count(voice.CONVERSE_PING)
+    pongs = [m.data for m in stack.probe.messages(voice.CONVERSE_PONG) if m.data.get("skill_id") == voice.SKILL_ID]
+    assert len(pongs) == pings and all(p["can_handle"] is False for p in pongs)
+    # And it does not stay among the active skills: ovos-core can lose a deactivation to an utterance it handles
+    # at the same moment, but the next utterance's ping deactivates it again.
+    def left_the_active_skills() -> bool:
+        if voice.SKILL_ID not in stack.active_skills():
+            return True
+        assert stack.say("what time is it", "en-us").msg_type == NO_MATCH  # the next utterance, and its ping
+        return False
+
+    wait_until(left_the_active_skills, EVENT_TIMEOUT, interval=0.5, what="the plugin off ovos-core's active skills")
 
     # At shutdown the intents go: ovos-core lists neither, and the same sentence launches nothing any more.
     stack.voice.detach()
