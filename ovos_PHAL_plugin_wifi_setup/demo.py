@@ -52,6 +52,8 @@ NM_PREFIX = "ovos.phal.nm."
 # per access point (Home is seen through two), a hidden network with an empty SSID, an open one.
 DEMO_SCAN = (("Home", "WPA2"), ("Café Ü", ""), ("", "WPA2"), ("Home", "WPA2"), ("Studio", "WPA3"))
 DEMO_SSID = "Home"
+# Round 4: the signal of each access point of DEMO_SCAN, in its order.
+DEMO_STRENGTHS = (80, 55, 65, 60, 40)
 # Made up for the demo and never printed: the timeline masks every password field.
 DEMO_PASSWORD = "tulip-harbour-42"  # noqa: S105
 DEMO_WRONG_PASSWORD = "tulip-harbor-42"  # noqa: S105
@@ -172,14 +174,12 @@ class HotspotNetworkManagerStandIn:
         return 0
 
     async def scan(self, device: Any, wait: float = 10.0) -> List[Any]:
-        """The made-up networks, each once, strongest first."""
+        """The made-up access points, merged as nm.py merges NetworkManager's: each network once, strongest
+        first, the hidden one left out."""
         self.done.append("scan")
-        strength = {"Home": 80, "Café Ü": 55, "Studio": 40}
-        seen: Dict[str, Any] = {}
-        for ssid, security in DEMO_SCAN:
-            if ssid and ssid not in seen:
-                seen[ssid] = self._nm.AccessPoint(ssid=ssid, security=security, strength=strength.get(ssid, 30))
-        return sorted(seen.values(), key=lambda ap: -ap.strength)
+        found = [self._nm.AccessPoint(ssid=ssid, security=security, strength=strength)
+                 for (ssid, security), strength in zip(DEMO_SCAN, DEMO_STRENGTHS)]
+        return self._nm.merge_access_points(found)
 
     def _profile(self) -> Any:
         self._profiles += 1
@@ -204,9 +204,9 @@ class HotspotNetworkManagerStandIn:
         return self._profile()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A TCP port (a UDP one with socket.SOCK_DGRAM) on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
 
@@ -216,13 +216,6 @@ def closed_port_probes() -> Dict[str, Any]:
     url = f"http://{LOOPBACK}:{free_port()}/"
     return {"ip_url": url, "dns_primary": LOOPBACK, "dns_secondary": LOOPBACK, "web_url": url,
             "web_url_secondary": url, "captive_portal_url": url, "captive_portal_text": "never served"}
-
-
-def free_udp_port() -> int:
-    """A UDP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
 
 
 def _http(method: str, port: int, path: str, body: Optional[str] = None,
@@ -880,7 +873,7 @@ class Demo:
         hotspot_ssid = ssid_for(standin.device.hw_address)
         tl.say("a stand-in plays NetworkManager: a Wi-Fi device wlan0 able to be an access point and the made-up "
                "networks; it opens no access point, and no D-Bus is used")
-        web_port, dns_port = free_port(), free_udp_port()
+        web_port, dns_port = free_port(), free_port(socket.SOCK_DGRAM)
         config = HotspotConfig(address=LOOPBACK, http_port=web_port, dns_port=dns_port, join_timeout=30)
         mark = tl.mark()
         tl.say("ovos-PHAL starts the plugin again: headless, the watchdog on")

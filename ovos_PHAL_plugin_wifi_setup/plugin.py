@@ -72,8 +72,6 @@ class WifiSetupPlugin(PHALPlugin):
         self._foreign_speak_at = LONG_AGO
         self._backoff_until = 0.0
         self._closed = False
-        # Whether any connectivity report reached the plugin since it started.
-        self._heard_report = False
         self._started_at = time.monotonic()
         self._launch_due_at: Optional[float] = None
         # One number per session: a timer set for one session never acts on another.
@@ -557,7 +555,6 @@ class WifiSetupPlugin(PHALPlugin):
     def _report(self, online: bool, network: Optional[bool] = None) -> None:
         """A connectivity report from the bus: from now on reports tell the state, own checks cross-check them."""
         with self._lock:
-            self._heard_report = True
             self.own_checks.note_report()
             self._set_internet(online, network)
             # A reporter that goes silent (it may have crashed) is cross-checked, at most once per interval.
@@ -911,7 +908,7 @@ class WifiSetupPlugin(PHALPlugin):
         makes it find the same change twice and announce the change to offline twice.
         """
         with self._lock:
-            if not self._closed and not self._heard_report and self._wants_checks():
+            if not self._closed and not self.own_checks.reports_seen and self._wants_checks():
                 self._broadcast(t.INTERNET_CHECK)
 
     def _on_check_answer(self, online: bool, network: bool) -> None:

@@ -21,6 +21,7 @@ from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
                                                   check_ssid, failure_words, shape_networks, timeout_words)
 from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
+from ovos_PHAL_plugin_wifi_setup.settings import GUI_MODES
 
 DISPLAY_TEXT_KEY = "screen_client"
 
@@ -31,7 +32,7 @@ STEP_CONNECTING = "connecting"
 STEP_CONNECTED = "connected"
 STEP_FAILED = "failed"
 
-MODES = ("auto", "always", "never")
+MODES = GUI_MODES  # the same three values as the manager's "gui"
 
 # ovos_PHAL loads plugins one after the other, network-manager often after this one: "auto" asks again now and
 # then for a while after start (and at every setup round that opens before it answered).

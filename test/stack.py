@@ -40,9 +40,9 @@ _STARTED: List["ManagedProcess"] = []
 _PID_FILE_DIRS: List[Path] = []
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """Return a TCP port (a UDP one with socket.SOCK_DGRAM) on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
 

@@ -28,9 +28,10 @@ from ovos_PHAL_plugin_wifi_setup.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.networks import Busy, Refused, check_password, check_ssid
+from ovos_PHAL_plugin_wifi_setup.settings import GUI_MODES
 
 DISPLAY_TEXT_KEY = "hotspot_client"
-MODES = ("auto", "always", "never")
+MODES = GUI_MODES  # the same three values as the manager's "gui"
 SSID_PREFIX = "OVOS-Setup-"
 
 # The states /api/status reports.
@@ -140,13 +141,12 @@ class HotspotClient:
         self._ap: Optional[Profile] = None
         self._servers: List[Any] = []
         self._lingering: List[Any] = []  # after a join: the page, up SUCCESS_LINGER more seconds
-        self._linger_handle: Optional[asyncio.TimerHandle] = None
         self._task: Optional["asyncio.Task[None]"] = None
         self._join_task: Optional["asyncio.Task[None]"] = None
         self._probe_handle: Optional[asyncio.TimerHandle] = None
-        # The start-up clean-up and a session's opening do not interleave (made on the loop, by _lock_for_nm()).
-        self._nm_lock: Optional[asyncio.Lock] = None
-        self._teardown_lock: Optional[asyncio.Lock] = None
+        # "nm": the start-up clean-up and a session's opening do not interleave; "teardown": one teardown at a
+        # time. Made on the loop, by _loop_lock().
+        self._loop_locks: Dict[str, asyncio.Lock] = {}
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
@@ -181,10 +181,7 @@ class HotspotClient:
         self.kit.shutdown()
         if loop is None or thread is None:
             return
-        try:
-            asyncio.run_coroutine_threadsafe(self._finish(), loop).result(SHUTDOWN_WAIT)
-        except Exception:  # a NetworkManager that hangs must not hold up ovos_PHAL's shutdown
-            LOG.exception("the hotspot could not be taken down in time")
+        _run_to_end(loop, self._finish(), "at shutdown")
         loop.call_soon_threadsafe(loop.stop)
         thread.join(SHUTDOWN_WAIT)
         if not thread.is_alive():
@@ -196,10 +193,7 @@ class HotspotClient:
             loop = self._loop if self._started else None
         if loop is None or loop.is_closed() or not loop.is_running():
             return
-        try:
-            asyncio.run_coroutine_threadsafe(self._teardown(close=True), loop).result(SHUTDOWN_WAIT)
-        except Exception:  # at exit: nothing left to tell but the log
-            LOG.exception("the hotspot could not be taken down at exit")
+        _run_to_end(loop, self._teardown(close=True), "at exit")
 
     async def _ask_nm(self, ask: Callable[[NetworkManager], Awaitable[Any]], absent: str) -> Any:
         """Open NetworkManager, ask it one thing, close it; None (logged at debug after `absent`) where NetworkManager
@@ -214,21 +208,16 @@ class HotspotClient:
         finally:
             await nm.close()
 
-    def _lock_for_teardown(self) -> asyncio.Lock:
-        """The lock of _teardown, made on the client's loop."""
-        if self._teardown_lock is None:
-            self._teardown_lock = asyncio.Lock()
-        return self._teardown_lock
-
-    def _lock_for_nm(self) -> asyncio.Lock:
-        """The lock of NetworkManager's set-up steps, made on the client's loop (where it is used)."""
-        if self._nm_lock is None:
-            self._nm_lock = asyncio.Lock()
-        return self._nm_lock
+    def _loop_lock(self, name: str) -> asyncio.Lock:
+        """The asyncio lock of this name, made on first use on the client's loop (where every one is used)."""
+        lock = self._loop_locks.get(name)
+        if lock is None:
+            lock = self._loop_locks[name] = asyncio.Lock()
+        return lock
 
     async def _remove_stale(self) -> None:
         """At start: an access point a crash left up (its profile is named for the hotspot) goes down."""
-        async with self._lock_for_nm():
+        async with self._loop_lock("nm"):
             removed = await self._ask_nm(lambda nm: nm.remove_stale_hotspots(), "no stale hotspot to look for")
         if removed:
             LOG.info(f"took down the hotspot an earlier run left up ({removed} profile(s))")
@@ -325,11 +314,11 @@ class HotspotClient:
         """Scan, open the access point, start the servers, say what to do; on failure the manager goes on."""
         self._task = asyncio.current_task()
         try:
-            async with self._lock_for_nm():
+            async with self._loop_lock("nm"):
                 await self._open(session)
         except asyncio.CancelledError:
             raise
-        except (NMUnavailable, JoinFailed, OSError) as e:
+        except (NMUnavailable, OSError) as e:
             await self._give_up(session, str(e))
         except Exception as e:  # the loop's boundary: whatever went wrong, the manager must hear of it
             LOG.exception("the hotspot could not be opened")
@@ -399,7 +388,7 @@ class HotspotClient:
     async def _teardown(self, close: bool = False) -> None:
         """Stop the servers, take the access point down and delete its profile, close NetworkManager."""
         # One at a time: a deactivation's and shutdown's may overlap, and the second must find the first done.
-        async with self._lock_for_teardown():
+        async with self._loop_lock("teardown"):
             for task in (self._join_task, self._task):
                 if task is not None and task is not asyncio.current_task() and not task.done():
                     task.cancel()
@@ -415,8 +404,7 @@ class HotspotClient:
             if joined and servers:
                 # After a join the page stays up a little longer, so that a phone still on it reads "Connected".
                 self._lingering = servers
-                loop = asyncio.get_running_loop()
-                self._linger_handle = loop.call_later(
+                asyncio.get_running_loop().call_later(
                     SUCCESS_LINGER, lambda: asyncio.ensure_future(self._end_linger(servers)))
             else:
                 await _stop_servers(servers)
@@ -458,9 +446,7 @@ class HotspotClient:
         """Join a network of the list: raises Refused (bad input) or Busy (a join in flight), else returns at once."""
         name = check_ssid(ssid)
         with self._lock:
-            if self._state == CONNECTING:
-                raise Busy(Words.of("error_busy", ssid=self._ssid))
-            if self._state == CONNECTED:
+            if self._state in (CONNECTING, CONNECTED):
                 raise Busy(Words.of("error_busy", ssid=self._ssid))
             network = next((n for n in self._networks if n.ssid == name), None)
             if network is None:
@@ -513,7 +499,7 @@ class HotspotClient:
             return
         try:
             self._ap = await nm.start_access_point(device, self._hotspot_ssid, self.config.passphrase)
-        except (NMUnavailable, JoinFailed, OSError) as e:
+        except (NMUnavailable, OSError) as e:
             await self._give_up(session, f"the hotspot could not be opened again: {e}")
 
     # ------------------------------------------------------------------ plumbing
@@ -530,6 +516,15 @@ class HotspotClient:
         except RuntimeError:  # the loop closed in between (shutdown on another thread): nothing left to run it
             wrapped.close()
             coroutine.close()
+
+
+def _run_to_end(loop: asyncio.AbstractEventLoop, coroutine: Any, when: str) -> None:
+    """Run a coroutine on the client's loop from another thread and wait for it, at most SHUTDOWN_WAIT: a
+    NetworkManager that hangs must not hold up ovos_PHAL's shutdown or the interpreter's exit."""
+    try:
+        asyncio.run_coroutine_threadsafe(coroutine, loop).result(SHUTDOWN_WAIT)
+    except Exception:  # a hang or a failure: the log says so, the stop goes on
+        LOG.exception(f"the hotspot could not be taken down {when}")
 
 
 async def _logged(coroutine: Any) -> None:

@@ -1,18 +1,19 @@
 """The hotspot method with the manager on FakeBus, NetworkManager stood in for by python-dbusmock on a private
 system bus, and its page and DNS responder on 127.0.0.1: what the user's phone sees, and what NetworkManager is
 left with, at each step of a session."""
-import http.client
 import json
 import socket
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
 from helpers import NS, emit_raw, send, status, wait_until
+from stack import free_port
 from hotspot.conftest import LogLines
 from hotspot.nm_mock import MockNetworkManager
+from hotspot.phone import Phone
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
 
@@ -25,64 +26,6 @@ PASSPHRASE = "phone-joins-here"  # noqa: S105
 # digits.
 HOTSPOT_SSID = "OVOS-Setup-0001"
 WAIT = 20.0
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """A port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Phone:
-    """The user's phone on the hotspot: HTTP to the setup page, DNS to the responder, both on 127.0.0.1."""
-
-    def __init__(self, http_port: int, dns_port: int) -> None:
-        self.http_port = http_port
-        self.dns_port = dns_port
-
-    def request(self, method: str, path: str, body: Optional[Any] = None,
-                host: Optional[str] = None) -> Tuple[int, Dict[str, str], str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=10)
-        try:
-            payload = json.dumps(body).encode() if body is not None else None
-            headers = {"Host": host or f"127.0.0.1:{self.http_port}"}
-            if payload is not None:
-                headers["Content-Type"] = "application/json"
-            connection.request(method, path, body=payload, headers=headers)
-            response = connection.getresponse()
-            return (response.status, {k.lower(): v for k, v in response.getheaders()},
-                    response.read().decode("utf-8"))
-        finally:
-            connection.close()
-
-    def up(self) -> bool:
-        try:
-            return self.request("GET", "/api/status")[0] == 200
-        except OSError:
-            return False
-
-    def status(self) -> Dict[str, Any]:
-        return json.loads(self.request("GET", "/api/status")[2])
-
-    def networks(self) -> List[Dict[str, Any]]:
-        return json.loads(self.request("GET", "/api/networks")[2])["networks"]
-
-    def connect(self, ssid: str, password: str) -> Tuple[int, Dict[str, Any]]:
-        code, _, body = self.request("POST", "/api/connect", {"ssid": ssid, "password": password})
-        return code, json.loads(body)
-
-    def wait_for_state(self, state: str) -> Dict[str, Any]:
-        return wait_until(lambda: (lambda s: s if s.get("state") == state else None)(self.status()), WAIT) or \
-            pytest.fail(f"/api/status never said {state}: {self.status()}")
-
-    def lookup(self, name: str) -> Optional[str]:
-        from dnslib import QTYPE, DNSRecord
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.settimeout(10)
-            sock.sendto(DNSRecord.question(name, "A").pack(), ("127.0.0.1", self.dns_port))
-            reply = DNSRecord.parse(sock.recv(512))
-        return next((str(r.rdata) for r in reply.rr if r.rtype == QTYPE.A), None)
 
 
 @pytest.fixture

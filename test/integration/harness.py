@@ -372,6 +372,17 @@ class RealStack:
         return self.probe.wait_for(topic, timeout, since=since,
                                    where=lambda m: m.data.get("__from") == skill_id)
 
+    def complete_round_once(self, since: int) -> None:
+        """Say what connectivity-events would once the device is online; the round completes, and (after a quiet
+        period) ovos.wifi.setup.completed passed once since position ``since``."""
+        online = self.probe.mark()
+        self.probe.emit(T.INTERNET_CONNECTED)
+        self.probe.wait_for(T.WIFI_SETUP_COMPLETED, EVENT_TIMEOUT, since=online)
+        self.probe.wait_for(T.STOP_SETUP, EVENT_TIMEOUT, since=online)
+        self.quiet_period()
+        completed = self.probe.count(T.WIFI_SETUP_COMPLETED, since)
+        assert completed == 1, f"ovos.wifi.setup.completed passed {completed} times"
+
     def quiet_period(self, seconds: float = 3.0) -> None:
         """Give a duplicate delivery time to show up before counting (a wait, not a speed claim)."""
         time.sleep(seconds)

@@ -4,32 +4,26 @@ ovos_PHAL reaches through DBUS_SYSTEM_BUS_ADDRESS as it would reach the device's
 catch-all DNS listen on 127.0.0.1, high ports; the test plays the user's phone over HTTP and sends
 mycroft.internet.connected itself, as connectivity-events would once the device is online.
 """
-import http.client
 import json
 import socket
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics as T
 
 from .harness import EVENT_TIMEOUT, START_TIMEOUT, RealStack
-from stack import BIN_DIR, BusRecorder, ManagedProcess, Messagebus, StackHome, wait_until
+from stack import BIN_DIR, BusRecorder, ManagedProcess, Messagebus, StackHome, free_port, wait_until
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
 from hotspot.nm_mock import MockNetworkManager, add_standard_scene  # noqa: E402 - after the skip above
+from hotspot.phone import Phone  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
 HOTSPOT = T.HOTSPOT_CLIENT_NAME
 PASSWORD = "real-stack-home-key"  # noqa: S105 - made up for the test
-
-
-def _free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -44,26 +38,6 @@ def networkmanager() -> Iterator[MockNetworkManager]:
         mock.stop()
 
 
-def _request(port: int, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Tuple[int, Any]:
-    """One request from the phone to the setup page; (status, JSON body)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EVENT_TIMEOUT)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        connection.request(method, path, body=payload,
-                           headers={"Content-Type": "application/json"} if payload is not None else {})
-        response = connection.getresponse()
-        return response.status, json.loads(response.read().decode("utf-8"))
-    finally:
-        connection.close()
-
-
-def _page_up(port: int) -> bool:
-    try:
-        return _request(port, "GET", "/api/status")[0] == 200
-    except OSError:
-        return False
-
-
 def _files_holding(root: Path, secret: str) -> List[str]:
     """Every file below ``root`` whose bytes hold ``secret``."""
     return [str(p.relative_to(root)) for p in sorted(root.rglob("*"))
@@ -76,7 +50,7 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     lists its networks → the phone posts the password → an infrastructure profile with that SSID and secret is
     active, the access point gone → mycroft.internet.connected completes the round. The password is in
     NetworkManager's profile only: on no bus message, in no log line, in no file of the stack."""
-    web_port, dns_port = _free_port(socket.SOCK_STREAM), _free_port(socket.SOCK_DGRAM)
+    web_port, dns_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     stack = real_stack(gui="never", voice=False, hotspot_client="auto", hotspot_address="127.0.0.1",
                        hotspot_http_port=web_port, hotspot_dns_port=dns_port)
     # Every service logs at DEBUG here, so that "in no log line" covers the debug lines too.
@@ -93,7 +67,8 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     asked = probe.mark()
     probe.emit(T.USER_ACTIVATED)
     probe.wait_for(T.activate_topic(client_id), EVENT_TIMEOUT, since=asked)
-    wait_until(lambda: _page_up(web_port), EVENT_TIMEOUT, interval=0.1, what="the setup page")
+    phone = Phone(web_port, dns_port)
+    wait_until(phone.up, EVENT_TIMEOUT, interval=0.1, what="the setup page")
     hotspots = [c for c in networkmanager.connections() if c["mode"] == "ap"]
     assert [(c["ssid"], c["ipv4_method"]) for c in hotspots] == [("OVOS-Setup-0001", "shared")]
     assert hotspots[0]["id"] in [a["id"] for a in networkmanager.active_connections()]
@@ -101,12 +76,11 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     assert "OVOS-Setup-0001" in spoken.data["utterance"]
 
     # The phone: the list is NetworkManager's scan, each network once, strongest first, the hidden one left out.
-    code, listed = _request(web_port, "GET", "/api/networks")
+    code, _, body = phone.request("GET", "/api/networks")
     assert code == 200
-    assert [(n["ssid"], n["security"], n["strength"]) for n in listed["networks"]] == [
+    assert [(n["ssid"], n["security"], n["strength"]) for n in json.loads(body)["networks"]] == [
         ("Home", "WPA2", 80), ("Café Ü", "", 55), ("Studio", "WPA3", 40)]
-    assert _request(web_port, "POST", "/api/connect", {"ssid": "Home", "password": PASSWORD}) == (
-        202, {"state": "connecting", "ssid": "Home"})
+    assert phone.connect("Home", PASSWORD) == (202, {"state": "connecting", "ssid": "Home"})
 
     # The device joins Home: the method ends its session, the access point is gone, the profile holds the secret.
     removal = probe.wait_for(T.REMOVE_ACTIVE_CLIENT, EVENT_TIMEOUT, since=asked)
@@ -121,12 +95,7 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     assert stack.status()["active_client"] is None
 
     # connectivity-events would say this once the device is online: the round completes, once.
-    online = probe.mark()
-    probe.emit(T.INTERNET_CONNECTED)
-    probe.wait_for(T.WIFI_SETUP_COMPLETED, EVENT_TIMEOUT, since=online)
-    probe.wait_for(T.STOP_SETUP, EVENT_TIMEOUT, since=online)
-    stack.quiet_period()
-    assert probe.count(T.WIFI_SETUP_COMPLETED, started) == 1
+    stack.complete_round_once(since=started)
 
     # ovos_PHAL stops as a service manager stops it; nothing of the session stays in NetworkManager but the
     # user's network.
@@ -143,7 +112,7 @@ def test_stopping_ovos_phal_mid_session_takes_the_access_point_down_and_a_crash_
     """ovos_PHAL stopped as a service manager stops it (SIGTERM; 0.2.12 calls no plugin's shutdown()) while the
     access point is up: the interpreter's exit takes it down. One killed outright (SIGKILL) leaves it up; the
     next start takes it down before anything else."""
-    web_port = _free_port(socket.SOCK_STREAM)
+    web_port = free_port(socket.SOCK_STREAM)
     stack = real_stack(gui="never", voice=False, hotspot_client="auto", hotspot_address="127.0.0.1",
                        hotspot_http_port=web_port, hotspot_dns_port=0)
     stack.start_bus()
@@ -154,7 +123,7 @@ def test_stopping_ovos_phal_mid_session_takes_the_access_point_down_and_a_crash_
         client_id = stack.wait_registered(HOTSPOT, since=since)["id"]
         stack.probe.emit(T.USER_ACTIVATED)
         stack.probe.wait_for(T.activate_topic(client_id), EVENT_TIMEOUT, since=since)
-        wait_until(lambda: _page_up(web_port), EVENT_TIMEOUT, interval=0.1, what="the setup page")
+        wait_until(Phone(web_port, 0).up, EVENT_TIMEOUT, interval=0.1, what="the setup page")
         assert [c["mode"] for c in networkmanager.connections()] == ["ap"]
 
     def hotspots() -> List[Dict[str, Any]]:
@@ -180,7 +149,7 @@ def test_the_admin_phal_runs_it_where_the_device_maker_enables_it_there(
     (root on a device) loads the plugin through its opm.phal.admin entry point and the hotspot method registers;
     ovos_PHAL, beside it, leaves the plugin to the admin service."""
     ours = {"enabled": True, "gui": "never", "enable_watchdog": False, "voice": False, "hotspot_client": "auto",
-            "hotspot_address": "127.0.0.1", "hotspot_http_port": _free_port(socket.SOCK_STREAM),
+            "hotspot_address": "127.0.0.1", "hotspot_http_port": free_port(socket.SOCK_STREAM),
             "hotspot_dns_port": 0}
     home = StackHome.create(tmp_path / "stack", phal={"admin": {T.PLUGIN_ID: ours}})
     bus = Messagebus(home)

@@ -158,12 +158,7 @@ def test_user_picks_a_network_on_screen_a_wrong_password_then_the_right_one_and_
     assert stack.status()["active_client"] is None
 
     # connectivity-events would say this once the device is online: the round completes, once.
-    online = probe.mark()
-    probe.emit(T.INTERNET_CONNECTED)
-    probe.wait_for(T.WIFI_SETUP_COMPLETED, EVENT_TIMEOUT, since=online)
-    probe.wait_for(T.STOP_SETUP, EVENT_TIMEOUT, since=online)
-    stack.quiet_period()
-    assert probe.count(T.WIFI_SETUP_COMPLETED, started) == 1
+    stack.complete_round_once(since=started)
     assert probe.count(T.activate_topic(client_id), started) == 1
     assert probe.count(T.NM_CONNECT, started) == 2 and probe.count(T.NM_CONNECT_OPEN, started) == 0
 
