@@ -1,7 +1,7 @@
 """Packaging for ovos-PHAL-plugin-wifi-setup."""
 import os
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 BASEDIR = os.path.abspath(os.path.dirname(__file__))
 PACKAGE = "ovos_PHAL_plugin_wifi_setup"
@@ -42,7 +42,7 @@ setup(
     long_description_content_type="text/markdown",
     url="https://github.com/OpenVoiceOS/ovos-PHAL-plugin-wifi-setup",
     license="Apache-2.0",
-    packages=[PACKAGE, f"{PACKAGE}.hotspot"],
+    packages=find_packages(include=[PACKAGE, f"{PACKAGE}.*"]),
     package_data={PACKAGE: package_files("gui") + package_files("locale")},
     include_package_data=True,
     python_requires=">=3.9",
@@ -63,7 +63,7 @@ setup(
         # The same plugin for ovos-PHAL's admin service (root), where a device runs it for the hotspot's ports
         # and NetworkManager's permissions: enabled under PHAL -> admin in mycroft.conf, ovos_PHAL then skips it.
         "opm.phal.admin": PLUGIN_ENTRY_POINT,
-        "console_scripts": [f"ovos-wifi-setup={PACKAGE}.cli:main"],
+        "console_scripts": [f"ovos-wifi-setup={PACKAGE}.tools.cli:main"],
     },
     classifiers=[
         "License :: OSI Approved :: Apache Software License",

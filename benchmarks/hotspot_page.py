@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ovos_PHAL_plugin_wifi_setup.hotspot.web import SetupServer  # noqa: E402
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer  # noqa: E402
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue  # noqa: E402
 
 LOOPBACK = "127.0.0.1"

@@ -537,7 +537,7 @@ def follow_check_due(due: Dict[str, float]) -> None:
     Scheduler.schedule is wrapped before the plugin is built; the plugin's scheduler runs on time.monotonic.
     """
     try:
-        from ovos_PHAL_plugin_wifi_setup import scheduler as module
+        from ovos_PHAL_plugin_wifi_setup.manager import scheduler as module
     except ImportError:
         return
     schedule = module.Scheduler.schedule

@@ -9,6 +9,6 @@ __all__ = ["WifiSetupPlugin", "__version__"]
 def __getattr__(name: str) -> Any:
     """Import the plugin on first use: `ovos-wifi-setup` must not load the OVOS configuration on import."""
     if name == "WifiSetupPlugin":
-        from ovos_PHAL_plugin_wifi_setup.plugin import WifiSetupPlugin
+        from ovos_PHAL_plugin_wifi_setup.manager.plugin import WifiSetupPlugin
         return WifiSetupPlugin
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

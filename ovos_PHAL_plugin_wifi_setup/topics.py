@@ -5,6 +5,8 @@ PLUGIN_ID: Final = "ovos-PHAL-plugin-wifi-setup"
 # The version of docs/PROTOCOL.md this code keeps (status.response's `protocol`).
 PROTOCOL_VERSION: Final = "2.1"
 NAMESPACE: Final = "ovos.phal.wifi.plugin"
+# The words of the mode settings ("gui", "screen_client", "hotspot_client"), the manager's and the methods' alike.
+MODES: Final = ("auto", "always", "never")
 
 
 def _t(suffix: str) -> str:

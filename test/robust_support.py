@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from hypothesis import strategies as st
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.machine import SetupState
+from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupState
 
 # Every inbound topic of PROTOCOL.md, plus the generic ones the plugin listens to; test_fuzz checks this
 # against the plugin's own handler list, so a new handler cannot escape the fuzzing.
@@ -135,7 +135,7 @@ def capture_logs(monkeypatch: Any) -> ErrorLog:
     """Route the LOG of every package module with handlers or threads, and FakeBus's, to one ErrorLog."""
     from ovos_utils import fakebus
 
-    from ovos_PHAL_plugin_wifi_setup import plugin, probe, scheduler, state_store
+    from ovos_PHAL_plugin_wifi_setup.manager import plugin, probe, scheduler, state_store
     log = ErrorLog()
     for module in (plugin, scheduler, state_store, probe, fakebus):
         monkeypatch.setattr(module, "LOG", log)

@@ -7,9 +7,9 @@ from typing import Any, Callable
 import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup import voice
+from ovos_PHAL_plugin_wifi_setup.manager import voice
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
-from ovos_PHAL_plugin_wifi_setup.plugin import WifiSetupPlugin
+from ovos_PHAL_plugin_wifi_setup.manager.plugin import WifiSetupPlugin
 
 from helpers import NS, REMOTE, emit_raw, register, send, status, wait_until
 
@@ -245,7 +245,7 @@ def test_a_start_beside_a_client_while_the_intents_register_never_hangs(bus: Any
     answers `alive` inline (FakeBus): neither may wait for a lock the other holds."""
     import threading
 
-    from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+    from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 
     kit = NetworkSetupClient(bus, "test-kit-at-home", "Set up with the kit", client_type="Remote")
     kit.start()

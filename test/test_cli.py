@@ -42,7 +42,7 @@ class Manager:
         from ovos_bus_client import MessageBusClient
 
         from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
-        from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+        from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 
         self.bus = MessageBusClient(host=LOOPBACK, port=port)
         self.bus.run_in_thread()

@@ -9,8 +9,9 @@ from loopback import LOOPBACK_NETWORK_TESTS
 from ovos_bus_client.message import Message
 from ovos_utils.fakebus import FakeBus
 
-from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin, client as kit_module, topics
-from ovos_PHAL_plugin_wifi_setup.client import MAX_REGISTRATION_RETRIES, NetworkSetupClient
+from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin, topics
+from ovos_PHAL_plugin_wifi_setup.methods import kit as kit_module
+from ovos_PHAL_plugin_wifi_setup.methods.kit import MAX_REGISTRATION_RETRIES, NetworkSetupClient
 
 # Generous bound for what another thread (or the plugin's settle timer) should do at once.
 WAIT = 10.0

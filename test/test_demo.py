@@ -20,9 +20,9 @@ from stack import BIN_DIR, LOOPBACK, free_port, port_open
 
 from ovos_bus_client.message import Message
 
-from ovos_PHAL_plugin_wifi_setup import demo as demo_module
-from ovos_PHAL_plugin_wifi_setup.cli import fit_fields, payload_fields
-from ovos_PHAL_plugin_wifi_setup.demo import Demo, StepMissed, Timeline
+from ovos_PHAL_plugin_wifi_setup.tools import demo as demo_module
+from ovos_PHAL_plugin_wifi_setup.tools.cli import fit_fields, payload_fields
+from ovos_PHAL_plugin_wifi_setup.tools.demo import Demo, StepMissed, Timeline
 
 DEMO_LIMIT = 180.0  # a generous wall; the demo itself takes seconds
 XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
@@ -449,7 +449,7 @@ def test_a_single_long_value_is_cut_after_a_whole_word() -> None:
 def test_demo_without_ovos_messagebus_says_how_to_install_it(tmp_path: Path) -> None:
     """Without the demo extra the demo names the install command and exits 2."""
     code = ("import sys; sys.modules['ovos_messagebus'] = None; "
-            "from ovos_PHAL_plugin_wifi_setup.cli import main; sys.exit(main(['demo']))")
+            "from ovos_PHAL_plugin_wifi_setup.tools.cli import main; sys.exit(main(['demo']))")
     done = subprocess.run([sys.executable, "-c", code], env=clean_env(tmp_path), capture_output=True,
                           text=True, timeout=DEMO_LIMIT, stdin=subprocess.DEVNULL)
     assert done.returncode == 2

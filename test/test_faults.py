@@ -13,8 +13,8 @@ import pytest
 
 from helpers import NS, REMOTE, REMOTE2, SCREEN, register, send, status, wait_until
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.machine import SetupState
-from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore
+from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupState
+from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, StateStore
 from robust_support import LivePlugin, SessionTracker, capture_logs, check_plugin, wait_for
 from stack import BusRecorder, ManagedProcess, Messagebus, StackHome, free_port
 
@@ -194,7 +194,7 @@ def test_truncated_state_file_is_survived(bus: Any, recorder: Any, make_plugin: 
 
 _HANG_BEFORE_RENAME = """
 import os, sys, time
-from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore
+from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, StateStore
 path, marker = sys.argv[1], sys.argv[2]
 def hang(src, dst):
     with open(marker, "w") as f:

@@ -15,7 +15,7 @@ from fuzz_profiles import fuzz_settings
 from helpers import MANAGER_ONLY, NO_SETTLE
 from stack import free_port
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.machine import SetupState
+from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupState
 from robust_support import (INBOUND_TOPICS, NAMES, ErrorLog, LivePlugin, SessionTracker, check_plugin,
                             check_reply_sizes, is_uuid4, json_values, record_payloads, registration_is_valid,
                             snapshot, target_payloads, wait_for)
@@ -42,8 +42,8 @@ class FuzzedPlugin(RuleBasedStateMachine):
         from ovos_utils.fakebus import FakeBus
 
         from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
-        from ovos_PHAL_plugin_wifi_setup import plugin as plugin_module
-        from ovos_PHAL_plugin_wifi_setup import scheduler, state_store
+        from ovos_PHAL_plugin_wifi_setup.manager import plugin as plugin_module
+        from ovos_PHAL_plugin_wifi_setup.manager import scheduler, state_store
         from ovos_utils import fakebus
         self.tmp = tempfile.mkdtemp(prefix="wifi-fuzz-")
         self.patch = pytest.MonkeyPatch()

@@ -3,7 +3,7 @@ from collections import deque
 
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.machine import (TRANSITIONS, IllegalTransition, SetupEvent, SetupMachine,
+from ovos_PHAL_plugin_wifi_setup.manager.machine import (TRANSITIONS, IllegalTransition, SetupEvent, SetupMachine,
                                                  SetupState)
 
 END_STATES = (SetupState.IDLE, SetupState.SKIPPED, SetupState.NEVER)

@@ -3,7 +3,7 @@ from typing import List
 
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.networks import (Busy, ConnectAttempts, Network, check_password, check_ssid,
+from ovos_PHAL_plugin_wifi_setup.methods.networks import (Busy, ConnectAttempts, Network, check_password, check_ssid,
                                                   failure_words, shape_networks, timeout_words)
 
 

@@ -4,9 +4,9 @@ import time
 from typing import Any, List
 
 from loopback import CLOSED_URL
-from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
-from ovos_PHAL_plugin_wifi_setup.settings import Settings
-from ovos_PHAL_plugin_wifi_setup.watchdog import OwnChecks
+from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
+from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
+from ovos_PHAL_plugin_wifi_setup.manager.watchdog import OwnChecks
 
 
 def make(targets: Any = ((CLOSED_URL, None),)) -> "tuple[OwnChecks, List[bool]]":

@@ -154,7 +154,7 @@ def test_fresh_install_with_the_hotspot_extra_is_consistent(tmp_path: Path) -> N
     check = _pip(python, "check")
     assert check.returncode == 0, check.stdout
     probe = ("import sys, ovos_PHAL_plugin_wifi_setup; assert 'dbus_fast' not in sys.modules; "
-             "from ovos_PHAL_plugin_wifi_setup.hotspot.client import HotspotClient; "
+             "from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotClient; "
              "assert 'dbus_fast' in sys.modules and 'dnslib' in sys.modules; print('ok')")
     ran = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=tmp_path)  # noqa: S603
     assert ran.stdout.strip() == "ok", ran.stderr[-3000:]

@@ -1,7 +1,7 @@
 """The boundary on its own: bad payloads raise BadRequest naming the field."""
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.payload import BadRequest, Target, parse_error_text, parse_registration, parse_target
+from ovos_PHAL_plugin_wifi_setup.manager.payload import BadRequest, Target, parse_error_text, parse_registration, parse_target
 
 GOOD = {"client": "c", "type": "Remote", "display_text": "C"}
 

@@ -8,7 +8,7 @@ from ovos_bus_client.message import Message
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
 from helpers import EMPTY, NS, REMOTE, REMOTE2, SCREEN, LogRecorder, emit_raw, register, send, status, wait_until
-from ovos_PHAL_plugin_wifi_setup import plugin as plugin_module
+from ovos_PHAL_plugin_wifi_setup.manager import plugin as plugin_module
 
 def activation_topics(recorder: Any) -> list:
     """The activate/deactivate topics seen, in order, shortened."""

@@ -4,7 +4,7 @@ from typing import Any, Callable, List, Tuple
 import pytest
 from ovos_bus_client.message import Message
 
-from ovos_PHAL_plugin_wifi_setup import plugin as plugin_module
+from ovos_PHAL_plugin_wifi_setup.manager import plugin as plugin_module
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
 from helpers import NS, REMOTE, SCREEN, LogRecorder, register, send, status, wait_until
@@ -45,7 +45,7 @@ def test_guisetup_still_runs_its_session_after_another_client_left(bus: Any, rec
     from integration.guisetup_134 import load_guisetup
     GUISetup = load_guisetup()
 
-    from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+    from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 
     make_plugin(gui="always")
     guisetup = GUISetup(bus=bus, config={})

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from loopback import CLOSED_URL, CheckServer, HangingListener, SilentListener, on_one_port
 
-from ovos_PHAL_plugin_wifi_setup import probe
-from ovos_PHAL_plugin_wifi_setup.probe import Cancel, check_urls, http_ok, internet_reachable, resolve
-from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
-from ovos_PHAL_plugin_wifi_setup.settings import Settings
-from ovos_PHAL_plugin_wifi_setup.watchdog import OwnChecks
+from ovos_PHAL_plugin_wifi_setup.manager import probe
+from ovos_PHAL_plugin_wifi_setup.manager.probe import Cancel, check_urls, http_ok, internet_reachable, resolve
+from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
+from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
+from ovos_PHAL_plugin_wifi_setup.manager.watchdog import OwnChecks
 
 
 def test_online_answer(check_server: Any) -> None:

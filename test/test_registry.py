@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRegistry, UnknownClient
+from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientMismatch, ClientRegistry, UnknownClient
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from typing import Any, Callable
 import pytest
 
 from helpers import LogRecorder, send, status
-from ovos_PHAL_plugin_wifi_setup import state_store
-from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore
+from ovos_PHAL_plugin_wifi_setup.manager import state_store
+from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, StateStore
 
 
 @pytest.fixture

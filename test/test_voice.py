@@ -13,9 +13,9 @@ from ovos_bus_client.message import Message
 
 from helpers import emit_raw
 
-from ovos_PHAL_plugin_wifi_setup import voice
+from ovos_PHAL_plugin_wifi_setup.manager import voice
 from ovos_PHAL_plugin_wifi_setup.i18n import LOCALE_DIR
-from ovos_PHAL_plugin_wifi_setup.voice import VoiceIntents
+from ovos_PHAL_plugin_wifi_setup.manager.voice import VoiceIntents
 
 # The languages the issue asks for, as OVOS names its locale folders, with the tag the intent service gets.
 LANGS = {"en-us": "en-US", "ca-es": "ca-ES", "da-dk": "da-DK", "de-de": "de-DE", "es-es": "es-ES",

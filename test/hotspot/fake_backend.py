@@ -8,9 +8,9 @@ import asyncio
 import threading
 from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar
 
-from ovos_PHAL_plugin_wifi_setup.hotspot.web import SetupServer
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
-from ovos_PHAL_plugin_wifi_setup.networks import Busy, Refused, check_password, check_ssid
+from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_password, check_ssid
 
 T = TypeVar("T")
 

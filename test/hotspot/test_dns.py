@@ -7,7 +7,7 @@ from typing import Iterator, List, Tuple
 import pytest
 from dnslib import EDNS0, QTYPE, RCODE, DNSQuestion, DNSRecord
 
-from ovos_PHAL_plugin_wifi_setup.hotspot.dns import CatchAllDns
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
 
 from hotspot.fake_backend import LoopThread
 

@@ -9,8 +9,8 @@ import pytest
 pytest.importorskip("dbus_fast", reason="needs dbus-fast: pip install dbus-fast")
 
 from hotspot.nm_mock import MockNetworkManager  # noqa: E402
-from ovos_PHAL_plugin_wifi_setup.hotspot import nm as nm_module  # noqa: E402
-from ovos_PHAL_plugin_wifi_setup.hotspot.nm import (  # noqa: E402
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot import nm as nm_module  # noqa: E402
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (  # noqa: E402
     HOTSPOT_CONNECTION_ID, MAX_ACCESS_POINTS, SHARED_ADDRESS, AccessPoint, AccessPointFailed, JoinFailed,
     NetworkManager, NMUnavailable, Profile, WifiDevice, merge_access_points)
 

@@ -5,7 +5,7 @@ from typing import Any, Iterator, List
 
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.hotspot import web
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot import web
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 
 from hotspot.fake_backend import CHROMIUM, CHROMIUM_ARGS, PHONE, FakeBackend, RunningServer

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.hotspot.web import SetupServer
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 
 from hotspot.conftest import LogLines

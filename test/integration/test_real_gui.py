@@ -76,7 +76,7 @@ def test_gui_launch_shows_both_clients_and_hands_over_to_guisetup(real_stack: Ca
 def test_guisetup_still_takes_the_session_after_a_kit_client_left(real_stack: Callable[..., RealStack]) -> None:
     """The released GUISetup drops its handlers on anyone's client.deregistered: after a kit-based client shut
     down (the kit deregisters), tapping "On Device Setup" still activates GUISetup and its page comes up."""
-    from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+    from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 
     stack = real_stack(gui="always")
     ids = {name: reply[T.K_ID] for name, reply in stack.start("gui-network").items()}

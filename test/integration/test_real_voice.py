@@ -20,8 +20,8 @@ from ovos_utils.lang import standardize_lang_tag
 
 from stack import BusRecorder, Messagebus, StackHome, wait_until
 
-from ovos_PHAL_plugin_wifi_setup import voice
-from ovos_PHAL_plugin_wifi_setup.voice import INTENT_FILE, VoiceIntents, catalogue_lines
+from ovos_PHAL_plugin_wifi_setup.manager import voice
+from ovos_PHAL_plugin_wifi_setup.manager.voice import INTENT_FILE, VoiceIntents, catalogue_lines
 
 from .ovos_core_service import CORE_VERSION, OvosCore, core_dir
 

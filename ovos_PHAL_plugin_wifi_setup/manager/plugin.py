@@ -17,19 +17,19 @@ from ovos_utils.process_utils import RuntimeRequirements
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
-from ovos_PHAL_plugin_wifi_setup.payload import (BadRequest, Target, client_name_of, parse_error_text,
+from ovos_PHAL_plugin_wifi_setup.manager.machine import IllegalTransition, SetupEvent, SetupMachine, SetupState, Transition
+from ovos_PHAL_plugin_wifi_setup.manager.payload import (BadRequest, Target, client_name_of, parse_error_text,
                                                  parse_registration, parse_target)
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
 from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
-from ovos_PHAL_plugin_wifi_setup.probe import check_urls
-from ovos_PHAL_plugin_wifi_setup.registry import ClientMismatch, ClientRecord, ClientRegistry, UnknownClient
-from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
-from ovos_PHAL_plugin_wifi_setup.screen_client import ScreenSetupClient
-from ovos_PHAL_plugin_wifi_setup.settings import Settings
-from ovos_PHAL_plugin_wifi_setup.state_store import SavedState, StateStore, default_state_path, now_iso
-from ovos_PHAL_plugin_wifi_setup.voice import VoiceIntents
-from ovos_PHAL_plugin_wifi_setup.watchdog import OwnChecks
+from ovos_PHAL_plugin_wifi_setup.manager.probe import check_urls
+from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientMismatch, ClientRecord, ClientRegistry, UnknownClient
+from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
+from ovos_PHAL_plugin_wifi_setup.methods.screen.client import ScreenSetupClient
+from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
+from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, StateStore, default_state_path, now_iso
+from ovos_PHAL_plugin_wifi_setup.manager.voice import VoiceIntents
+from ovos_PHAL_plugin_wifi_setup.manager.watchdog import OwnChecks
 
 Handler = Callable[[Message], None]
 
@@ -888,7 +888,7 @@ class WifiSetupPlugin(PHALPlugin):
         """The hotspot method, or None where the `hotspot` extra (dbus-fast, dnslib) is not installed."""
         try:
             # Imported here: the core runs on its three dependencies, the extra brings the hotspot's own.
-            from ovos_PHAL_plugin_wifi_setup.hotspot.client import HotspotClient, HotspotConfig
+            from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotClient, HotspotConfig
         except ImportError as e:
             say = LOG.warning if self.settings.hotspot_client == "always" else LOG.info
             say(f"the hotspot method is off: {e.name or e} is not installed "

@@ -15,13 +15,12 @@ from ovos_bus_client.apis.gui import GUIInterface
 from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
-from ovos_PHAL_plugin_wifi_setup.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
+from ovos_PHAL_plugin_wifi_setup.methods.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
                                                   check_ssid, failure_words, shape_networks, timeout_words)
 from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
-from ovos_PHAL_plugin_wifi_setup.settings import GUI_MODES
 
 DISPLAY_TEXT_KEY = "screen_client"
 
@@ -32,7 +31,7 @@ STEP_CONNECTING = "connecting"
 STEP_CONNECTED = "connected"
 STEP_FAILED = "failed"
 
-MODES = GUI_MODES  # the same three values as the manager's "gui"
+MODES = t.MODES  # the same three values as the manager's "gui"
 
 # ovos_PHAL loads plugins one after the other, network-manager often after this one: "auto" asks again now and
 # then for a while after start (and at every setup round that opens before it answered).

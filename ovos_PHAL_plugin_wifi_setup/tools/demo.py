@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
-from ovos_PHAL_plugin_wifi_setup.cli import BusUnavailable, connect, format_line, is_setup_topic, short_id
-from ovos_PHAL_plugin_wifi_setup.networks import shape_networks
+from ovos_PHAL_plugin_wifi_setup.tools.cli import BusUnavailable, connect, format_line, is_setup_topic, short_id
+from ovos_PHAL_plugin_wifi_setup.methods.networks import shape_networks
 
 LOOPBACK = "127.0.0.1"
 STEP_TIMEOUT = 15.0  # generous: a step on a loaded 2-core machine takes well under a second
@@ -152,7 +152,7 @@ class HotspotNetworkManagerStandIn:
     """
 
     def __init__(self) -> None:
-        from ovos_PHAL_plugin_wifi_setup.hotspot import nm
+        from ovos_PHAL_plugin_wifi_setup.methods.hotspot import nm
         self._nm = nm
         self.device = nm.WifiDevice(path="/org/freedesktop/NetworkManager/Devices/demo", interface="wlan0",
                                     hw_address="02:00:5E:00:51:7A")
@@ -476,7 +476,7 @@ class SampleClient:
 
     def __init__(self, bus: Any, name: str, display_text: str, client_type: str, requires_input: bool) -> None:
         """Build the kit; nothing is sent before kit.start()."""
-        from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
+        from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
         self._cond = threading.Condition()
         self.activations = 0
         self.deactivations = 0
@@ -652,7 +652,7 @@ class Demo:
         self.check("the manager announces itself", topics.ALIVE, mark)
         self.probed("the on-screen method asks whether network-manager runs", mark)
         if self.private_bus:
-            from ovos_PHAL_plugin_wifi_setup.screen_client import PROBE_FOR, PROBE_INTERVAL
+            from ovos_PHAL_plugin_wifi_setup.methods.screen.client import PROBE_FOR, PROBE_INTERVAL
             tl.say(f"the built-in on-screen method (screen_client \"auto\") asked whether {NM_NAME} runs: none "
                    f"does in rounds 1 and 2, so it does not register (it asks again every {PROBE_INTERVAL:g} s "
                    f"for {PROBE_FOR:g} s, and when a round opens)")
@@ -865,7 +865,7 @@ class Demo:
     def round_hotspot(self) -> None:
         """Round 4: headless, the built-in hotspot method; the demo plays the phone: the captive-portal check, the
         list of networks, a wrong password, then the right one."""
-        from ovos_PHAL_plugin_wifi_setup.hotspot.client import HotspotClient, HotspotConfig, ssid_for
+        from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotClient, HotspotConfig, ssid_for
         tl = self.tl
         tl.heading("Round 4: headless, the built-in hotspot method (gui: never, hotspot_client: auto)")
         round_start = tl.mark()

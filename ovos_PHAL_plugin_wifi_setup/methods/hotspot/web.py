@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.networks import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Busy, Refused
+from ovos_PHAL_plugin_wifi_setup.methods.networks import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Busy, Refused
 
 MAX_HEAD_BYTES = 8192          # request line and headers together
 BACKLOG = 64

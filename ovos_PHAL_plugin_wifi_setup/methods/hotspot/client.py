@@ -20,18 +20,17 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.client import NetworkSetupClient
-from ovos_PHAL_plugin_wifi_setup.hotspot.dns import CatchAllDns
-from ovos_PHAL_plugin_wifi_setup.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
+from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
                                                     NMUnavailable, Profile, WifiDevice)
-from ovos_PHAL_plugin_wifi_setup.hotspot.web import SetupServer
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.networks import Busy, Refused, check_password, check_ssid
-from ovos_PHAL_plugin_wifi_setup.settings import GUI_MODES
+from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_password, check_ssid
 
 DISPLAY_TEXT_KEY = "hotspot_client"
-MODES = GUI_MODES  # the same three values as the manager's "gui"
+MODES = t.MODES  # the same three values as the manager's "gui"
 SSID_PREFIX = "OVOS-Setup-"
 
 # The states /api/status reports.

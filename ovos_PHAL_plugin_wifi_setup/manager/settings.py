@@ -3,9 +3,10 @@ import ipaddress
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping, Tuple
 
+from ovos_PHAL_plugin_wifi_setup import topics
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 
-GUI_MODES: Tuple[str, ...] = ("auto", "always", "never")
+GUI_MODES: Tuple[str, ...] = topics.MODES
 # Keys whose value is never written to a log line.
 SECRET_KEYS: Tuple[str, ...] = ("hotspot_passphrase",)
 MAX_PORT = 65535

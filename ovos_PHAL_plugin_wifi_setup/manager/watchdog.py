@@ -3,9 +3,9 @@ import threading
 from typing import Callable, Optional, Sequence, Tuple
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.probe import Cancel, Reach, reach
-from ovos_PHAL_plugin_wifi_setup.scheduler import Scheduler
-from ovos_PHAL_plugin_wifi_setup.settings import Settings
+from ovos_PHAL_plugin_wifi_setup.manager.probe import Cancel, Reach, reach
+from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
+from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 
 JOB_CHECK = "own_check"
 

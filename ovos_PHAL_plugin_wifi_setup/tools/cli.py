@@ -9,7 +9,7 @@ import time
 from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
-from ovos_PHAL_plugin_wifi_setup.networks import (NM_PASSWORD_REQUIRED, Attempt, ConnectAttempts, Network,
+from ovos_PHAL_plugin_wifi_setup.methods.networks import (NM_PASSWORD_REQUIRED, Attempt, ConnectAttempts, Network,
                                                   check_password, check_ssid, failure_words, shape_networks,
                                                   timeout_words)
 
@@ -783,7 +783,7 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         parser.print_help(out)
         return EXIT_NO_BUS
     if args.command == "demo":
-        from ovos_PHAL_plugin_wifi_setup.demo import STEP_TIMEOUT, run_demo
+        from ovos_PHAL_plugin_wifi_setup.tools.demo import STEP_TIMEOUT, run_demo
         return run_demo(host=args.host, port=args.port, verbose=args.verbose, out=out,
                         step_timeout=args.timeout or STEP_TIMEOUT)
     # An explicit --timeout bounds every wait; without it network-manager's slow answers get their own.
