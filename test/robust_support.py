@@ -135,9 +135,9 @@ def capture_logs(monkeypatch: Any) -> ErrorLog:
     """Route the LOG of every package module with handlers or threads, and FakeBus's, to one ErrorLog."""
     from ovos_utils import fakebus
 
-    from ovos_PHAL_plugin_wifi_setup.manager import plugin, probe, scheduler, state_store
+    from ovos_PHAL_plugin_wifi_setup.manager import connectivity, core, plugin, probe, scheduler, sessions, state_store
     log = ErrorLog()
-    for module in (plugin, scheduler, state_store, probe, fakebus):
+    for module in (plugin, core, connectivity, sessions, scheduler, state_store, probe, fakebus):
         monkeypatch.setattr(module, "LOG", log)
     return log
 
@@ -150,7 +150,7 @@ def snapshot(plugin: Any) -> Dict[str, Any]:
         if status.get("internet") is True:
             status.pop("last_online_at", None)
         return {"status": status, "active": plugin.machine.active_client,
-                "saved": plugin._saved, "failed": set(plugin._failed)}
+                "saved": plugin.core.saved, "failed": set(plugin.core.failed)}
 
 
 def check_plugin(plugin: Any, issued: Optional[set] = None) -> None:

@@ -42,13 +42,13 @@ class FuzzedPlugin(RuleBasedStateMachine):
         from ovos_utils.fakebus import FakeBus
 
         from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
+        from ovos_PHAL_plugin_wifi_setup.manager import connectivity, core, sessions, scheduler, state_store
         from ovos_PHAL_plugin_wifi_setup.manager import plugin as plugin_module
-        from ovos_PHAL_plugin_wifi_setup.manager import scheduler, state_store
         from ovos_utils import fakebus
         self.tmp = tempfile.mkdtemp(prefix="wifi-fuzz-")
         self.patch = pytest.MonkeyPatch()
         self.log = ErrorLog()
-        for module in (plugin_module, scheduler, state_store, fakebus):
+        for module in (plugin_module, core, connectivity, sessions, scheduler, state_store, fakebus):
             self.patch.setattr(module, "LOG", self.log)
         # GUIInterface copies the page folders into the XDG cache on every construction; that costs a
         # fifth of a second and says nothing about the protocol, so examples skip it.

@@ -4,7 +4,7 @@ from typing import Any, Callable, List, Tuple
 import pytest
 from ovos_bus_client.message import Message
 
-from ovos_PHAL_plugin_wifi_setup.manager import plugin as plugin_module
+from ovos_PHAL_plugin_wifi_setup.manager import core as plugin_module
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
 from helpers import NS, REMOTE, SCREEN, LogRecorder, register, send, status, wait_until

@@ -112,10 +112,11 @@ class Transition:
 class SetupMachine:
     """Holds the state and the active client's id; fire() is the one way to change them."""
 
-    def __init__(self, initial: SetupState = SetupState.IDLE):
+    def __init__(self, initial: SetupState = SetupState.IDLE, lock: Optional[RLock] = None):
+        """Start in a state outside a round; lock is the owner's, where the machine's state is part of a larger one."""
         if initial.in_round:
             raise ValueError(f"a machine cannot start in {initial.name}")
-        self.lock = RLock()
+        self.lock = lock if lock is not None else RLock()
         self._state = initial
         self._active: Optional[str] = None
 

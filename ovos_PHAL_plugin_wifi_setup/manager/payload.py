@@ -160,3 +160,19 @@ def parse_error_text(data: Any) -> Optional[str]:
     if len(value) > MAX_ERROR_LEN:
         return value[:MAX_ERROR_LEN - 1] + "…"
     return value
+
+
+def parse_connected(data: Any) -> Optional[bool]:
+    """Read a connectivity state, as {state: "connected"|"disconnected"} or {connected: bool}; None if neither."""
+    payload = data if isinstance(data, dict) else {}
+    if isinstance(payload.get("connected"), bool):
+        return payload["connected"]
+    state = payload.get("state")
+    return {"connected": True, "disconnected": False}.get(state) if isinstance(state, str) else None
+
+
+def parse_check_answer(data: Any) -> Tuple[Optional[bool], Optional[bool]]:
+    """Read ovos.PHAL.internet_check.response's (internet_connected, network_connected), each None if not a bool."""
+    payload = data if isinstance(data, dict) else {}
+    internet, network = payload.get("internet_connected"), payload.get("network_connected")
+    return (internet if isinstance(internet, bool) else None, network if isinstance(network, bool) else None)
