@@ -20,9 +20,9 @@ from stack import BIN_DIR, LOOPBACK, free_port, port_open
 
 from ovos_bus_client.message import Message
 
-from ovos_PHAL_plugin_wifi_setup.tools import demo as demo_module
-from ovos_PHAL_plugin_wifi_setup.tools.cli import fit_fields, payload_fields
+from ovos_PHAL_plugin_wifi_setup.tools.console import fit_fields, payload_fields
 from ovos_PHAL_plugin_wifi_setup.tools.demo import Demo, StepMissed, Timeline
+from ovos_PHAL_plugin_wifi_setup.tools.demo import scene as demo_scene
 
 DEMO_LIMIT = 180.0  # a generous wall; the demo itself takes seconds
 XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
@@ -382,7 +382,7 @@ def test_round_four_joins_a_network_from_the_phone_through_the_hotspot_method(de
 def test_no_wifi_password_appears_in_the_demo_output(demo_run: DemoRun, tmp_path: Path) -> None:
     """Both passwords the user types went over the bus (masked on every line that carried one) and neither
     appears anywhere in what the demo prints, with --verbose (the plugin's log lines) too."""
-    assert (demo_module.DEMO_PASSWORD, demo_module.DEMO_WRONG_PASSWORD) == (RIGHT_PASSWORD, WRONG_PASSWORD)
+    assert (demo_scene.DEMO_PASSWORD, demo_scene.DEMO_WRONG_PASSWORD) == (RIGHT_PASSWORD, WRONG_PASSWORD)
     carrying = [line for line in demo_run.lines
                 if line.topic in ("ovos.phal.wifi.plugin.screen.connect", "ovos.phal.nm.connect")]
     assert len(carrying) == 4, carrying
