@@ -9,7 +9,6 @@ import threading
 from threading import Event, RLock
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ovos_bus_client.apis.gui import GUIInterface
 from ovos_bus_client.message import Message
 from ovos_plugin_manager.phal import PHALPlugin
 from ovos_utils import classproperty
@@ -31,11 +30,12 @@ from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, StateStore, default_state_path
 from ovos_PHAL_plugin_wifi_setup.manager.watchdog import OwnChecks
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
-from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
+from ovos_PHAL_plugin_wifi_setup.pages import PagesGUI, ui_directories
 
 Handler = Callable[[Message], None]
 
 JOB_VOICE = "voice_register"
+VOICE_REASON = "the user asked for it by voice"
 
 
 class WifiSetupPlugin(PHALPlugin):
@@ -50,7 +50,7 @@ class WifiSetupPlugin(PHALPlugin):
         self._store = StateStore(self.settings.state_file or default_state_path())
         self.catalogue = Catalogue(self._device_lang())
         self._out = Outbox(self.bus)
-        self.gui = GUIInterface(t.PLUGIN_ID, bus=self._out, ui_directories=self.ui_directories())
+        self.gui = PagesGUI(t.PLUGIN_ID, bus=self._out)
         lock = RLock()
         self.core = SetupCore(self.settings, _BusEffects(self), self._scheduler,
                               self._store.load(SavedState(first_boot=self.settings.first_boot)), lock)
@@ -96,8 +96,6 @@ class WifiSetupPlugin(PHALPlugin):
         self.voice: Optional[Any] = None
         self._voice_lock = threading.Lock()
         if self.settings.voice:
-            from ovos_PHAL_plugin_wifi_setup.manager.voice import VoiceIntents  # only where voice is on
-            self.voice = VoiceIntents(self._out, launch=lambda m: self.core.user_asked("the user asked for it by voice"))
             self._scheduler.schedule(JOB_VOICE, 0, self._register_voice)
         self.core.start()
 
@@ -251,9 +249,12 @@ class WifiSetupPlugin(PHALPlugin):
     def _register_voice(self) -> None:
         """Register the voice intents (once, unless the plugin is already shutting down)."""
         # Not under the state lock (some two hundred messages); shutdown() closes the core first, then detaches
-        # under the same voice lock, so no registration can follow the detach.
+        # under the same voice lock, so no registration can follow the detach. Made here, on the plugin's own
+        # thread, so that ovos_PHAL's start does not wait for the module or the messages.
+        from ovos_PHAL_plugin_wifi_setup.manager.voice import VoiceIntents
         with self._voice_lock:
-            if not self.core.closed and self.voice is not None:
+            if not self.core.closed:
+                self.voice = VoiceIntents(self._out, launch=lambda m: self.core.user_asked(VOICE_REASON))
                 self.voice.register()
 
     # ------------------------------------------------------------------ what the plugin hears

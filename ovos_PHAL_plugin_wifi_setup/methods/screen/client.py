@@ -11,7 +11,6 @@ not into session data, a log line, the manager's status or its state file.
 import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ovos_bus_client.apis.gui import GUIInterface
 from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
@@ -20,7 +19,7 @@ from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.methods.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
                                                   check_ssid, failure_words, shape_networks, timeout_words)
-from ovos_PHAL_plugin_wifi_setup.pages import ui_directories
+from ovos_PHAL_plugin_wifi_setup.pages import PagesGUI
 
 DISPLAY_TEXT_KEY = "screen_client"
 
@@ -62,7 +61,7 @@ class ScreenSetupClient:
                                       client_type=t.TYPE_ON_DEVICE,
                                       has_gui=True, requires_input=True, on_activate=self._on_activate,
                                       on_deactivate=self._on_deactivate)
-        self.gui = GUIInterface(t.SCREEN_CLIENT_NAME, bus=bus, ui_directories=ui_directories())
+        self.gui = PagesGUI(t.SCREEN_CLIENT_NAME, bus=bus)
         self._attempts = ConnectAttempts(connect_timeout)
         self._lock = threading.RLock()
         self._networks: List[Network] = []
