@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 TEST_STAMP := $(VENV)/.test-installed
 DEMO_STAMP := $(VENV)/.demo-installed
 
-.PHONY: test demo screenshots bench fuzz-long clean
+.PHONY: test demo screenshots bench fuzz-long dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench: $(TEST_STAMP)
 # The long fuzz run (about 100,000 messages on FakeBus); `make test` runs the fixed-seed short one.
 fuzz-long: $(TEST_STAMP)
 	$(BIN)/python -m pytest --hypothesis-profile=long test/test_fuzz.py -k "TestFuzzedPlugin or counts" -s
+
+# The wheel a device installs from (the PyPI name still serves the archived 1.1.8): dist/*.whl, this package alone.
+dist: $(BIN)/python
+	$(PIP) wheel --no-deps -w dist .
 
 clean:
 	rm -rf $(VENV) build *.egg-info benchmarks/.venv-baseline

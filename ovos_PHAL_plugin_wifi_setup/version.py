@@ -1,6 +1,6 @@
 """The package version, read by setup.py."""
 VERSION_MAJOR = 2
-VERSION_MINOR = 0
+VERSION_MINOR = 1
 VERSION_BUILD = 0
 VERSION_ALPHA = 0
 

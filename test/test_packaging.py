@@ -51,7 +51,8 @@ def test_opm_loads_the_plugin_class() -> None:
     assert find_phal_plugins()["ovos-PHAL-plugin-wifi-setup"] is WifiSetupPlugin
 
 
-# The rest of the README's install line for a device with a screen, at the versions of its "Tested with" table.
+# The rest of the install line for a device with a screen (README, docs/DEVICE.md), at the versions of
+# docs/DEVELOPMENT.md's "Tested with" table.
 DEVICE_SERVICES = ("ovos-PHAL==0.2.12", "ovos-gui==1.3.4", "ovos-messagebus==0.0.10")
 OURS = ("ovos-PHAL-plugin-wifi-setup", "ovos_PHAL_plugin_wifi_setup")
 NETWORK_MANAGER = "ovos-PHAL-plugin-network-manager"
@@ -102,9 +103,9 @@ def test_fresh_install_with_the_screen_extra_is_consistent(fresh_venv: Path, tmp
 
 def test_ovos_phal_in_the_fresh_venv_loads_both_plugins_without_a_warning_about_ours(
         fresh_venv: Path, tmp_path: Path) -> None:
-    """The README's line on top ('.[screen]', then ovos-PHAL, ovos-gui and ovos-messagebus) keeps pip check
-    clean, and that venv's ovos_PHAL loads our plugin and network-manager, logging no warning or error about
-    ours. nmcli is the tests' stand-in (network-manager only needs to find one on the PATH)."""
+    """The install line for a device with a screen ('.[screen]', then ovos-PHAL, ovos-gui and ovos-messagebus)
+    keeps pip check clean, and that venv's ovos_PHAL loads our plugin and network-manager, logging no warning or
+    error about ours. nmcli is the tests' stand-in (network-manager only needs to find one on the PATH)."""
     from stack import BusRecorder, ManagedProcess, StackHome, port_open, wait_until
 
     from ovos_PHAL_plugin_wifi_setup import topics
