@@ -52,7 +52,7 @@ $(DEMO_STAMP): $(BIN)/python setup.py requirements.txt requirements-demo.txt Mak
 demo: $(DEMO_STAMP)
 	$(BIN)/ovos-wifi-setup demo
 
-# Re-render the README screenshots (docs/*.png): the pages from the QML test harness (under Xvfb when it is
+# Re-render the screenshots the README and docs/ show (docs/*.png): the pages from the QML test harness (under Xvfb when it is
 # installed), the hotspot's setup page in Debian's chromium at a phone's size.
 screenshots: $(TEST_STAMP)
 	$(BIN)/python test/qml/make_screenshots.py
@@ -72,4 +72,4 @@ dist: $(BIN)/python
 	$(PIP) wheel --no-deps -w dist .
 
 clean:
-	rm -rf $(VENV) build *.egg-info benchmarks/.venv-baseline
+	rm -rf $(VENV) build dist *.egg-info benchmarks/.venv-baseline

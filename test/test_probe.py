@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from loopback import CLOSED_URL, CheckServer, HangingListener, SilentListener, on_one_port
 
-from ovos_PHAL_plugin_wifi_setup.manager import probe
+from ovos_PHAL_plugin_wifi_setup.manager import probe, resolver
 from ovos_PHAL_plugin_wifi_setup.manager.probe import Cancel, check_urls, http_ok, internet_reachable, resolve
 from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
@@ -112,9 +112,9 @@ def default_sources(tmp_path: Path, monkeypatch: Any) -> Iterator[Tripwire]:
     hosts.write_text("127.0.0.1 default-hosts-file.test\n")
     resolv = tmp_path / "default-resolv.conf"
     resolv.write_text("nameserver 127.0.0.1\n")
-    monkeypatch.setattr(probe, "HOSTS_FILE", str(hosts))
-    monkeypatch.setattr(probe, "RESOLV_CONF", str(resolv))
-    monkeypatch.setattr(probe, "DNS_PORT", standin.address[1])
+    monkeypatch.setattr(resolver, "HOSTS_FILE", str(hosts))
+    monkeypatch.setattr(resolver, "RESOLV_CONF", str(resolv))
+    monkeypatch.setattr(resolver, "DNS_PORT", standin.address[1])
     tripwire = Tripwire(standin, str(hosts))
     yield tripwire
     standin.close()
@@ -202,7 +202,7 @@ def test_resolv_conf_names_the_nameservers(tmp_path: Path, no_hosts: str, monkey
     """Without a nameserver list, resolv.conf's nameserver lines are asked (on DNS_PORT); other lines are not."""
     standin = NameserverStandIn(addresses({NAME: ["127.0.0.1"]}))
     try:
-        monkeypatch.setattr(probe, "DNS_PORT", standin.address[1])
+        monkeypatch.setattr(resolver, "DNS_PORT", standin.address[1])
         conf = tmp_path / "resolv.conf"
         conf.write_text("# written by dhcp\nsearch lan\nnameserver not-an-address\noptions ndots:1\n"
                         "nameserver 127.0.0.1\n")
@@ -435,7 +435,7 @@ def test_aliases_are_followed_within_one_reply(nameserver: NameserverStandIn, no
 @given(st.binary(max_size=600))
 def test_any_bytes_as_a_reply_give_a_clean_outcome(tail: bytes) -> None:
     """Whatever a reply holds after its id, parsing ends in a result or a dropped reply, never an exception."""
-    lookup = probe._Lookup(probe._labels(NAME))
-    lookup.sent[0x1234] = (probe.TYPE_A, ("127.0.0.1", 53))
+    lookup = resolver._Lookup(resolver._labels(NAME))
+    lookup.sent[0x1234] = (resolver.TYPE_A, ("127.0.0.1", 53))
     lookup.take(b"\x12\x34" + tail, ("127.0.0.1", 53))
     assert all(isinstance(a, str) for a in lookup.addresses)

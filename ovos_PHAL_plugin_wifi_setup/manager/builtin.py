@@ -13,7 +13,7 @@ from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 
 SCREEN_MODULE = "ovos_PHAL_plugin_wifi_setup.methods.screen.client"
 HOTSPOT_MODULE = "ovos_PHAL_plugin_wifi_setup.methods.hotspot.client"
-HOTSPOT_EXTRA = "pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'"
+HOTSPOT_EXTRA = "the package's hotspot extra: pip install '.[hotspot]' in its checkout, or its wheel with [hotspot]"
 
 
 class Method(Protocol):

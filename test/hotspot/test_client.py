@@ -15,7 +15,7 @@ from hotspot.conftest import LogLines
 from hotspot.nm_mock import MockNetworkManager
 from hotspot.phone import Phone
 
-pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
+pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install -e '.[hotspot]'")
 
 HOTSPOT = t.HOTSPOT_CLIENT_NAME
 # Made up for the tests.

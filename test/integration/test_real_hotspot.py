@@ -16,7 +16,7 @@ from ovos_PHAL_plugin_wifi_setup import topics as T
 from .harness import EVENT_TIMEOUT, START_TIMEOUT, RealStack
 from stack import BIN_DIR, BusRecorder, ManagedProcess, Messagebus, StackHome, free_port, wait_until
 
-pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install 'ovos-PHAL-plugin-wifi-setup[hotspot]'")
+pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install -e '.[hotspot]'")
 from hotspot.nm_mock import MockNetworkManager, add_standard_scene  # noqa: E402 - after the skip above
 from hotspot.phone import Phone  # noqa: E402
 

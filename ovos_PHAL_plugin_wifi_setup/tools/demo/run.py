@@ -19,8 +19,8 @@ EXIT_STEP_MISSED = 1
 EXIT_MISSING = 2
 EXIT_INTERRUPTED = 130
 
-INSTALL_HINT = ("the demo needs ovos-messagebus: run `make demo`, or "
-                "`pip install 'ovos-PHAL-plugin-wifi-setup[demo]'` (from a clone: `pip install -e '.[demo]'`)")
+INSTALL_HINT = ("the demo needs ovos-messagebus: run `make demo`, or `pip install -e '.[demo]'` in the package's "
+                "checkout")
 
 
 def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bool = False,
