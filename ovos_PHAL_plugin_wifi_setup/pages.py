@@ -1,9 +1,11 @@
-"""Where the pages live, and the GUI interface that hands them to ovos-gui (the selection page and the on-screen
-Wi-Fi method's page share the folders)."""
+"""Where the pages live (the selection page and the on-screen Wi-Fi method's page share the folders), and the GUI
+interface, made on first use."""
+import threading
 from os.path import dirname, join
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from ovos_bus_client.apis.gui import GUIInterface
+if TYPE_CHECKING:
+    from ovos_PHAL_plugin_wifi_setup.page_interface import PagesGUI
 
 GUI_DIR = join(dirname(__file__), "gui")
 
@@ -13,29 +15,25 @@ def ui_directories() -> Dict[str, str]:
     return {"qt5": join(GUI_DIR, "qt5"), "qt6": join(GUI_DIR, "qt6"), "all": join(GUI_DIR, "all")}
 
 
-class PagesGUI(GUIInterface):
-    """A GUIInterface that copies its page folders into ovos-gui's cache before its first page, not when made.
+class LazyGUI:
+    """A PagesGUI made on first use: a start that shows no page pays neither its module nor its bus handler."""
 
-    GUIInterface copies every page file (some fifty) at construction, whether a page is ever shown or not; a
-    device that never shows one (no screen, or online at every start) would pay that copy at each start.
-    """
+    def __init__(self, skill_id: str, bus: Any) -> None:
+        """Nothing is made until get()."""
+        self._skill_id = skill_id
+        self._bus = bus
+        self._gui: Optional[PagesGUI] = None
+        self._lock = threading.Lock()
 
-    def __init__(self, skill_id: str, bus: Any = None, config: Optional[dict] = None) -> None:
-        """An interface for skill_id with this package's page folders, copied when the first page is shown."""
-        self._copied = True  # GUIInterface.__init__ asks for the copy as its last step: not yet
-        super().__init__(skill_id, bus=bus, config=config, ui_directories=ui_directories())
-        self._copied = False
+    @property
+    def made(self) -> Optional["PagesGUI"]:
+        """The interface if it was made, else None."""
+        return self._gui
 
-    def _cache_gui_files(self) -> None:
-        """Copy the page folders into ovos-gui's cache once, before the first page goes out."""
-        if self._copied:
-            return
-        self._copied = True
-        super()._cache_gui_files()
-
-    def show_pages(self, page_names: List[str], index: int = 0, override_idle: Any = None,
-                   override_animations: bool = False, remove_others: bool = False) -> None:
-        """GUIInterface.show_pages, after the page files are where ovos-gui looks for them."""
-        self._cache_gui_files()
-        super().show_pages(page_names, index=index, override_idle=override_idle,
-                           override_animations=override_animations, remove_others=remove_others)
+    def get(self) -> "PagesGUI":
+        """The interface, made now if this is its first use."""
+        with self._lock:
+            if self._gui is None:
+                from ovos_PHAL_plugin_wifi_setup.page_interface import PagesGUI
+                self._gui = PagesGUI(self._skill_id, bus=self._bus)
+            return self._gui

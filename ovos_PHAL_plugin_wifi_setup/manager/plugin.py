@@ -30,7 +30,7 @@ from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, StateStore, default_state_path
 from ovos_PHAL_plugin_wifi_setup.manager.watchdog import OwnChecks
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
-from ovos_PHAL_plugin_wifi_setup.pages import PagesGUI, ui_directories
+from ovos_PHAL_plugin_wifi_setup.pages import LazyGUI, ui_directories
 
 Handler = Callable[[Message], None]
 
@@ -50,7 +50,7 @@ class WifiSetupPlugin(PHALPlugin):
         self._store = StateStore(self.settings.state_file or default_state_path())
         self.catalogue = Catalogue(self._device_lang())
         self._out = Outbox(self.bus)
-        self.gui = PagesGUI(t.PLUGIN_ID, bus=self._out)
+        self.pages = LazyGUI(t.PLUGIN_ID, self._out)
         lock = RLock()
         self.core = SetupCore(self.settings, _BusEffects(self), self._scheduler,
                               self._store.load(SavedState(first_boot=self.settings.first_boot)), lock)
@@ -161,9 +161,9 @@ class WifiSetupPlugin(PHALPlugin):
                 self.voice.detach()
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
-        gui_set = getattr(self.gui, "gui_set", None)
-        if gui_set is not None:
-            _remove_quietly(self.bus, self.gui.build_message_type("set"), gui_set)
+        gui = self.pages.made
+        if gui is not None:
+            _remove_quietly(self.bus, gui.build_message_type("set"), gui.gui_set)
         try:
             super().shutdown()
         except Exception:  # ovos-plugin-manager's code: its failure must not stop ours half-way
@@ -308,7 +308,7 @@ class WifiSetupPlugin(PHALPlugin):
             LOG.info(f"the device's language is now {lang}")
             self.catalogue = Catalogue(lang)
             if self.machine.state is SetupState.SELECTING:
-                self.gui[t.SESSION_TEXTS] = self.catalogue.gui_texts()
+                self.pages.get()[t.SESSION_TEXTS] = self.catalogue.gui_texts()
         for method in self.methods:
             method.set_catalogue(self.catalogue)
 
@@ -367,7 +367,7 @@ class _BusEffects:
 
     def show_page(self, clients: List[Dict[str, Any]]) -> None:
         """The selection page with a fresh list of the clients still usable this round."""
-        gui = self._plugin.gui
+        gui = self._plugin.pages.get()
         gui[t.SESSION_PAGE_TYPE] = t.PAGE_TYPE_SELECT
         gui[t.SESSION_TEXTS] = self._plugin.catalogue.gui_texts()
         gui[t.SESSION_CLIENTS] = clients
@@ -375,11 +375,11 @@ class _BusEffects:
 
     def refresh_page(self, clients: List[Dict[str, Any]]) -> None:
         """A fresh clients_model, so the page redraws."""
-        self._plugin.gui[t.SESSION_CLIENTS] = clients
+        self._plugin.pages.get()[t.SESSION_CLIENTS] = clients
 
     def release_page(self) -> None:
         """The page off the screen."""
-        self._plugin.gui.release()
+        self._plugin.pages.get().release()
 
     def save(self, saved: SavedState, **changes: Any) -> SavedState:
         """The state file, written only when a value changes."""

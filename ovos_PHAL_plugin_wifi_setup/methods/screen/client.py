@@ -19,7 +19,7 @@ from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.methods.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
                                                   check_ssid, failure_words, shape_networks, timeout_words)
-from ovos_PHAL_plugin_wifi_setup.pages import PagesGUI
+from ovos_PHAL_plugin_wifi_setup.pages import LazyGUI
 
 DISPLAY_TEXT_KEY = "screen_client"
 
@@ -61,7 +61,7 @@ class ScreenSetupClient:
                                       client_type=t.TYPE_ON_DEVICE,
                                       has_gui=True, requires_input=True, on_activate=self._on_activate,
                                       on_deactivate=self._on_deactivate)
-        self.gui = PagesGUI(t.SCREEN_CLIENT_NAME, bus=bus)
+        self._pages = LazyGUI(t.SCREEN_CLIENT_NAME, bus)
         self._attempts = ConnectAttempts(connect_timeout)
         self._lock = threading.RLock()
         self._networks: List[Network] = []
@@ -117,12 +117,19 @@ class ScreenSetupClient:
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
         self.kit.shutdown()
+        gui = self._pages.made
         try:
-            if self.gui.pages:
-                self.gui.release()
-            self.bus.remove(self.gui.build_message_type("set"), self.gui.gui_set)
+            if gui is not None and gui.pages:
+                gui.release()
+            if gui is not None:
+                self.bus.remove(gui.build_message_type("set"), gui.gui_set)
         except Exception:  # ovos-bus-client's code, at shutdown
             LOG.debug("the screen client's GUI interface could not be released")
+
+    @property
+    def gui(self) -> Any:
+        """The method's GUI interface, made when its page is first wanted."""
+        return self._pages.get()
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
         """The device's language changed: the shown name and the page's texts follow."""
