@@ -142,6 +142,8 @@ PAGE_TYPE_NETWORKS: Final = "NetworkSetup"
 
 # The built-in "connect from your phone" method (the `hotspot` extra): a client like any other.
 HOTSPOT_CLIENT_NAME: Final = "ovos-PHAL-plugin-wifi-setup-hotspot"
+# The built-in methods clean up before they answer a deactivate: no stop_settle applies to them.
+BUILTIN_CLIENT_NAMES: Final = frozenset({SCREEN_CLIENT_NAME, HOTSPOT_CLIENT_NAME})
 
 # ovos-PHAL-plugin-network-manager 1.3.5's bus API (its replies carry no request id).
 NM_SCAN: Final = "ovos.phal.nm.scan"
@@ -159,5 +161,12 @@ GUI_PAGE: Final = "WifiSetupLoader"
 PAGE_TYPE_SELECT: Final = "ClientSelection"
 SESSION_PAGE_TYPE: Final = "page_type"
 SESSION_CLIENTS: Final = "clients_model"
+# A number per selection page put up; the page names it in client.select.page.removed.
+SESSION_PAGE_SERIAL: Final = "page_serial"
+K_PAGE_SERIAL: Final = SESSION_PAGE_SERIAL
 # Every text the pages show, in the device's language (key → text; `{ssid}` is filled in by the page).
 SESSION_TEXTS: Final = "texts"
+# The selection page's subtitle: a note ("Starting ...", "joined but no internet") stands in its place.
+TEXT_SUBTITLE: Final = "select_subtitle"
+# ovos-gui's message that drops a namespace's pages and data ({"__from": namespace}).
+GUI_CLEAR_NAMESPACE: Final = "gui.clear.namespace"

@@ -6,6 +6,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.i18n import Words
 from ovos_PHAL_plugin_wifi_setup.manager.core import JOB_LAUNCH, SetupCore
 from ovos_PHAL_plugin_wifi_setup.manager.machine import IllegalTransition, SetupEvent, SetupState
 from ovos_PHAL_plugin_wifi_setup.manager.payload import Registration, Target
@@ -60,6 +61,7 @@ class Port:
 
     def __init__(self) -> None:
         self.effects: List[Effect] = []
+        self.pages: List[Tuple[int, Optional[str]]] = []  # (page number, note) of every page put up
 
     def send(self, topic: str, data: Optional[dict] = None) -> None:
         self.effects.append(("send", topic, data or {}))
@@ -73,8 +75,12 @@ class Port:
     def speak(self, dialog: str) -> None:
         self.effects.append(("speak", dialog))
 
-    def show_page(self, clients: List[dict]) -> None:
+    def show_page(self, clients: List[dict], serial: int, note: Optional[Words] = None) -> None:
         self.effects.append(("show_page", [c[t.K_CLIENT] for c in clients]))
+        self.pages.append((serial, note.key if note else None))
+
+    def clear_pages(self) -> None:
+        self.effects.append(("clear_pages",))
 
     def refresh_page(self, clients: List[dict]) -> None:
         self.effects.append(("refresh_page", [c[t.K_CLIENT] for c in clients]))

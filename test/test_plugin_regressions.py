@@ -5,6 +5,7 @@ import pytest
 from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup.manager import core as plugin_module
+from ovos_PHAL_plugin_wifi_setup.manager import sessions as sessions_module
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
 from helpers import NS, REMOTE, SCREEN, LogRecorder, register, send, status, wait_until
@@ -71,7 +72,8 @@ def test_refusal_log_lines_name_clients_in_words(bus: Any, recorder: Any, make_p
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A refused request is logged with the client's name and id, not a Python repr."""
     logs = LogRecorder()
-    monkeypatch.setattr(plugin_module, "LOG", logs)
+    for module in (plugin_module, sessions_module):
+        monkeypatch.setattr(module, "LOG", logs)
     make_plugin(gui="never")
     register(bus, recorder, REMOTE)
     send(bus, "user.activated")

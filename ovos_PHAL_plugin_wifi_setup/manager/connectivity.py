@@ -35,6 +35,8 @@ class Connectivity:
     _started_at: float
     _launch_due_at: Optional[float]
     _foreign_no_internet_at: float
+    _change_round: bool
+    _failure_spoken: bool
 
     @property
     def watchdog_active(self) -> bool:
@@ -71,7 +73,9 @@ class Connectivity:
             self.timers.cancel(JOB_LAUNCH)
             self.timers.cancel(JOB_NOTICE)
             self._save(first_boot=False)
-            if self.machine.state.in_round:
+            self._failure_spoken = False
+            # A round opened while online changes the network: only the check after a client's session ends it.
+            if self.machine.state.in_round and (not self._change_round or self.machine.state is SetupState.CHECKING):
                 self._step(SetupEvent.COMPLETE)
         elif previous is not False:
             LOG.info("internet is down")

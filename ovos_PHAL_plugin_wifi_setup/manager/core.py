@@ -11,6 +11,7 @@ from threading import RLock
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.i18n import Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.manager.connectivity import JOB_ASK_REPORTER, JOB_LAUNCH, JOB_NOTICE, Connectivity
 from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupEvent, SetupMachine, SetupState, Transition
@@ -18,7 +19,7 @@ from ovos_PHAL_plugin_wifi_setup.manager.payload import Registration, Target
 from ovos_PHAL_plugin_wifi_setup.manager.port import Checks, Effects, Timers
 from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientRecord, ClientRegistry
 from ovos_PHAL_plugin_wifi_setup.manager.sessions import (JOB_ACTIVATION, JOB_REANNOUNCE, JOB_SEND_ACTIVATE,
-                                                          LONG_AGO, Sessions)
+                                                          LONG_AGO, Sessions, requester_in_session)
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, now_iso
 
@@ -48,7 +49,7 @@ class SetupCore(Connectivity):
         self.registry = ClientRegistry()
         self.machine = SetupMachine(SetupState.NEVER if saved.never_connect else SetupState.IDLE, lock)
         self.checks: Optional[Checks] = None  # handed over by attach_checks(): the checks call back into the core
-        self.sessions = Sessions(settings, timers, self.registry, port, clock, lock)
+        self.sessions = Sessions(settings, timers, self.registry, port, clock, lock, self._activated)
         self.failed: Set[str] = set()
         self.internet: Optional[bool] = None
         self.network: Optional[bool] = None  # a network without the internet (a captive portal) is a state too
@@ -64,6 +65,15 @@ class SetupCore(Connectivity):
         # Notices other participants send too: no_internet (when last), completion topics (this round).
         self._foreign_no_internet_at = LONG_AGO
         self._round_notices: Set[str] = set()
+        # A round opened while online changes the network: routine "online" reports do not end it.
+        self._change_round = False
+        # The selection page: a number per page put up (a late notice from an earlier page changes nothing), whether
+        # one is up, the note its next showing carries, and whether it says "Starting ..." for a settling client.
+        self._page_serial = 0
+        self._page_up = False
+        self._page_note: Optional[Words] = None
+        self._starting_shown = False
+        self._failure_spoken = False  # "I could not set up the network" is said once per offline period
 
     def attach_checks(self, checks: Checks) -> None:
         """Hand the core the own checks it plans (made after the core, since they answer into it)."""
@@ -138,7 +148,9 @@ class SetupCore(Connectivity):
 
     # ------------------------------------------------------------------ life
     def start(self) -> None:
-        """Learn whether a screen is there, say the manager is up, and plan how the connectivity is learnt."""
+        """Clear a page a previous process left (ovos_PHAL may end without a shutdown()), learn whether a screen is
+        there, say the manager is up, and plan how the connectivity is learnt."""
+        self.port.clear_pages()
         self.port.send(t.GUI_STATUS_REQUEST)
         self.port.send(t.ALIVE)
         with self.lock:
@@ -174,12 +186,12 @@ class SetupCore(Connectivity):
             LOG.info(f"client '{record.name}' {'registered' if created else 're-registered'} as {record.client_id}")
             self.port.reply(request, t.CLIENT_REGISTERED, record.as_payload())
             if not created and self.in_session(record.client_id):
-                if self.sessions.activation_sent:
-                    # Only a client that restarted asks again in the middle of its session: it lost the session.
-                    LOG.info(f"client '{record.name}' registered again during its session; it is told to resume it")
-                    self.sessions.activation_sent = False
-                # Activated (again) once it has settled after this registration.
-                self.sessions.activate_when_settled(record.client_id, self._is_current)
+                # A client that restarted, or one whose name changed language, registers again in its session: the
+                # session stays as it was (its deactivate will come), and it is told of it again once it settled.
+                told = self.sessions.activation_sent
+                if told:
+                    LOG.info(f"client '{record.name}' registered again during its session; it is told of it again")
+                self.sessions.activate_when_settled(record.client_id, self._is_current, again=told)
             self._registry_changed(candidate=record)
             return record
 
@@ -224,7 +236,7 @@ class SetupCore(Connectivity):
                          f"({stale}); the session it has now goes on")
                 return
             self._step(SetupEvent.CLIENT_DONE)
-            if self.internet is True:
+            if self.internet is True and not self._change_round:
                 self._step(SetupEvent.COMPLETE)
 
     def client_failed(self, target: Target, error: Optional[str], error_is_text: bool = True) -> None:
@@ -257,11 +269,18 @@ class SetupCore(Connectivity):
                 return
             self._save(never_connect=False, watchdog_on=True)
             self._backoff_until = 0.0
+            self._failure_spoken = False
+            # Asked anew, every client is offered again, those that failed earlier in this round too.
+            self.failed.clear()
             self.launch(reason=reason)
 
-    def page_closed(self) -> None:
-        """client.select.page.removed: the GUI closed the selection page; leave the selecting state."""
+    def page_closed(self, serial: Optional[int] = None) -> None:
+        """client.select.page.removed: the GUI closed the selection page; leave the selecting state. A notice that
+        names an earlier page (its page_serial) changes nothing: the loader sends it when destroyed, late."""
         with self.lock:
+            if serial is not None and serial != self._page_serial:
+                LOG.info(f"client.select.page.removed for page {serial} ignored: page {self._page_serial} is shown")
+                return
             if self.machine.state is SetupState.SELECTING:
                 self._step(SetupEvent.PAGE_CLOSED)
 
@@ -311,7 +330,13 @@ class SetupCore(Connectivity):
         """A GUI's presence is known: a launch that waited for it goes ahead, a headless wait becomes the page."""
         with self.lock:
             self.gui_connected = connected
-            if not connected or self.closed or self.settings.gui != "auto":
+            if not connected or self.closed:
+                return
+            if self.machine.state is SetupState.SELECTING:
+                # A GUI that (re)connects knows no page: ovos-gui lost ours with its memory when it restarted.
+                self._show_page()
+                return
+            if self.settings.gui != "auto":
                 return
             if self.machine.state is SetupState.WAITING:
                 self._step(SetupEvent.SHOW_PAGE)
@@ -368,6 +393,11 @@ class SetupCore(Connectivity):
         """Fire one edge and carry out what entering and leaving its states means, in the contract's order."""
         tr = self.machine.fire(event, client_id)
         LOG.debug(f"{event.value}: {tr.old.name} -> {tr.new.name}")
+        if self._starting_shown and tr.old is SetupState.ACTIVE:
+            # The session that page announced is over before its client was told: the page goes with it.
+            self._starting_shown = False
+            if tr.new is not SetupState.SELECTING:
+                self._release_page()
         if tr.old is SetupState.WAITING and tr.new is not SetupState.WAITING:
             self.timers.cancel(JOB_CLIENT_WAIT)
         if tr.old is SetupState.CHECKING:
@@ -386,10 +416,10 @@ class SetupCore(Connectivity):
             and event is not SetupEvent.PAGE_CLOSED
         early_release = release and event not in (SetupEvent.ACTIVATE, SetupEvent.COMPLETE)
         if early_release:
-            self.port.release_page()
+            self._release_page()
         self._enter(tr, error)
-        if release and not early_release:
-            self.port.release_page()
+        if release and not early_release and not self._starting_shown:
+            self._release_page()
         if event is SetupEvent.COMPLETE:
             self.port.send(t.NTP_SYNC)  # fire and forget: nothing answers it on current OVOS
         if event in (SetupEvent.PAGE_CLOSED, SetupEvent.GIVE_UP):
@@ -400,6 +430,7 @@ class SetupCore(Connectivity):
 
     def _open_round(self) -> None:
         """A round opens: count it, announce it, and make sure the connectivity will be known."""
+        self._change_round = self.internet is True
         self._round_notices.clear()
         self._round_started, self._round_failed = self.clock(), False
         self._save(rounds_started=self.saved.rounds_started + 1)
@@ -412,14 +443,21 @@ class SetupCore(Connectivity):
         event = tr.event
         if tr.new is SetupState.ACTIVE and (tr.old is not SetupState.ACTIVE or tr.new_client != tr.old_client):
             self.sessions.start(tr.new_client or "", self._is_current, self._on_activation_timeout)
+            if tr.old is SetupState.SELECTING and not self.sessions.activation_sent:
+                # A field client still settling: the page says so instead of going blank until it is told.
+                self._starting_shown = True
+                self._page_note = Words.of("select_starting", name=self._display_text(tr.new_client or ""))
+                self._show_page(clients=[])
         elif tr.new is SetupState.SELECTING:
-            self.port.show_page(self._page_clients())
+            self._show_page()
         elif tr.new is SetupState.WAITING:
             self.timers.schedule(JOB_CLIENT_WAIT, self.settings.client_wait, self._on_client_wait_over)
         elif tr.new is SetupState.CHECKING:
             session = self.sessions.number
             self.timers.schedule(JOB_VERIFY, self.settings.verify_timeout, lambda: self._on_verify_over(session))
             self._plan_check(0, promised=True)
+            if self._change_round:
+                self.port.send(t.INTERNET_CHECK)  # the reporter's word on the new network, too
         elif event is SetupEvent.COMPLETE:
             self._save(rounds_completed=self.saved.rounds_completed + 1,
                        last_round_seconds=round(self.clock() - self._round_started, 1))
@@ -435,7 +473,9 @@ class SetupCore(Connectivity):
             self.port.send(t.FULLY_OFFLINE_OUT, {"permanent": event is SetupEvent.NEVER})
         elif event is SetupEvent.GIVE_UP:
             self._setup_failed(error)
-            self._speak("setup_failed")  # a device without a screen would otherwise say nothing
+            if not self._failure_spoken:  # a device without a screen would otherwise say nothing; once is enough
+                self._failure_spoken = True
+                self._speak("setup_failed")
         elif event is SetupEvent.SHUT_DOWN and tr.old.in_round:
             self._broadcast_stop()
 
@@ -488,12 +528,46 @@ class SetupCore(Connectivity):
                                            f"{self.settings.activation_timeout:g} s")
 
     def _on_verify_over(self, session: int) -> None:
-        """The internet did not come after the client's session: go on without that client."""
+        """The internet did not come after the client's session. With a screen, the page comes back with every
+        client (one that ended its session as asked has not failed) and says the device joined but found no
+        internet; without one, the round goes on without that client."""
         with self.lock:
             client_id = self.machine.active_client
-            if not self.closed and self.sessions.number == session and self.machine.state is SetupState.CHECKING \
-                    and client_id is not None:
-                self._fall_back(client_id, f"no internet after client '{self._name_of(client_id)}' ended its session")
+            if self.closed or self.sessions.number != session or self.machine.state is not SetupState.CHECKING \
+                    or client_id is None:
+                return
+            error = f"no internet after client '{self._name_of(client_id)}' ended its session"
+            if self.use_gui:
+                LOG.warning(f"{error}; the page is shown again")
+                self._page_note = Words.of("select_no_internet")
+                self._step(SetupEvent.SHOW_PAGE)
+            else:
+                self._fall_back(client_id, error)
+
+    # ------------------------------------------------------------------ the page
+    def _show_page(self, clients: Optional[List[Dict[str, Any]]] = None) -> None:
+        """Put the selection page up (a new page number once the last one was released), with its note if any."""
+        if not self._page_up:
+            self._page_serial += 1
+            self._page_up = True
+        note, self._page_note = self._page_note, None
+        self.port.show_page(self._page_clients() if clients is None else clients, self._page_serial, note)
+
+    def _release_page(self) -> None:
+        """Take the selection page off the screen."""
+        self._page_up = False
+        self.port.release_page()
+
+    def _activated(self, client_id: str) -> None:
+        """activate.{id} went out: a "Starting ..." page that waited for it makes way for the client's own."""
+        if self._starting_shown:
+            self._starting_shown = False
+            self._release_page()
+
+    def _display_text(self, client_id: str) -> str:
+        """What the page calls a client."""
+        record = self.registry.get(client_id)
+        return record.display_text if record else client_id
 
     # ------------------------------------------------------------------ helpers
     def in_session(self, client_id: str) -> bool:
@@ -508,20 +582,11 @@ class SetupCore(Connectivity):
 
     def _requester_in_session(self, target: Target, request: str,
                               states: Tuple[SetupState, ...]) -> Optional[ClientRecord]:
-        """The client in session when the request names it or no one; None, logged, otherwise.
-
-        A client must not end another's session: the field clients send remove.active.client
-        naming themselves on every stop.setup.event.
-        """
+        """The client in session when the request names it or no one; None, logged, otherwise."""
         if self.machine.state not in states:
             LOG.info(f"{request} ignored: no client is in session")
             return None
-        active = self.registry.get(self.machine.active_client or "")
-        if active is None or not _names(target, active):
-            in_session = f"'{active.name}'" if active else "nobody"
-            LOG.warning(f"{request} from {target.describe()} refused: the client in session is {in_session}")
-            return None
-        return active
+        return requester_in_session(self.registry.get(self.machine.active_client or ""), target, request)
 
     def _name_of(self, client_id: str) -> str:
         """A client's name for a log or error sentence; its id once it is no longer registered."""
@@ -532,10 +597,3 @@ class SetupCore(Connectivity):
 def _identity(record: ClientRecord) -> Dict[str, Any]:
     """A client's name and id in every spelling the field reads."""
     return {t.K_CLIENT: record.name, t.K_ID: record.client_id, t.K_ID_LONG: record.client_id}
-
-
-def _names(target: Target, record: ClientRecord) -> bool:
-    """True when a request names this client, or names no one."""
-    if target.client_id is not None and target.client_id != record.client_id:
-        return False
-    return target.name is None or record.name in (target.name, t.CLIENT_NAME_QUIRKS.get(target.name))

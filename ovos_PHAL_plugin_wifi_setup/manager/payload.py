@@ -176,3 +176,10 @@ def parse_check_answer(data: Any) -> Tuple[Optional[bool], Optional[bool]]:
     payload = data if isinstance(data, dict) else {}
     internet, network = payload.get("internet_connected"), payload.get("network_connected")
     return (internet if isinstance(internet, bool) else None, network if isinstance(network, bool) else None)
+
+
+def parse_page_serial(data: Any) -> Optional[int]:
+    """Read client.select.page.removed's page_serial (the page that went); None where it names none."""
+    payload = data if isinstance(data, dict) else {}
+    serial = payload.get(t.K_PAGE_SERIAL)
+    return serial if isinstance(serial, int) and not isinstance(serial, bool) else None

@@ -15,14 +15,14 @@ from ovos_utils import classproperty
 from ovos_utils.process_utils import RuntimeRequirements
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
-from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
+from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.manager.builtin import Method, start_methods
 from ovos_PHAL_plugin_wifi_setup.manager.core import SetupCore
 from ovos_PHAL_plugin_wifi_setup.manager.machine import IllegalTransition, SetupState
 from ovos_PHAL_plugin_wifi_setup.manager.payload import (BadRequest, client_name_of, parse_check_answer,
-                                                         parse_connected, parse_error_text, parse_registration,
-                                                         parse_target)
+                                                         parse_connected, parse_error_text, parse_page_serial,
+                                                         parse_registration, parse_target)
 from ovos_PHAL_plugin_wifi_setup.manager.probe import check_urls
 from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientMismatch, UnknownClient
 from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
@@ -67,7 +67,7 @@ class WifiSetupPlugin(PHALPlugin):
             (t.SKIP_SETUP, lambda m: self.core.skip()),
             (t.FULLY_OFFLINE_IN, lambda m: self.core.never()),
             (t.USER_ACTIVATED, lambda m: self.core.user_asked("the user asked for it")),
-            (t.SELECT_PAGE_REMOVED, lambda m: self.core.page_closed()),
+            (t.SELECT_PAGE_REMOVED, lambda m: self.core.page_closed(parse_page_serial(m.data))),
             (t.STATUS, lambda m: self._answer(m, None, self.status())),
             (t.GET_REGISTERED_CLIENTS, lambda m: self._answer(m, t.REGISTERED_CLIENTS,
                                                               {"clients": self.registry.payloads()})),
@@ -365,13 +365,22 @@ class _BusEffects:
         if utterance:
             self._plugin._broadcast(t.SPEAK, {"utterance": utterance, "lang": catalogue.lang}, notice=True)
 
-    def show_page(self, clients: List[Dict[str, Any]]) -> None:
-        """The selection page with a fresh list of the clients still usable this round."""
+    def show_page(self, clients: List[Dict[str, Any]], serial: int, note: Optional[Words] = None) -> None:
+        """The selection page with these clients, its number, and a note in place of its subtitle."""
         gui = self._plugin.pages.get()
+        catalogue = self._plugin.catalogue
+        texts = catalogue.gui_texts()
+        if note is not None:
+            texts[t.TEXT_SUBTITLE] = catalogue.text(note)
         gui[t.SESSION_PAGE_TYPE] = t.PAGE_TYPE_SELECT
-        gui[t.SESSION_TEXTS] = self._plugin.catalogue.gui_texts()
+        gui[t.SESSION_PAGE_SERIAL] = serial
+        gui[t.SESSION_TEXTS] = texts
         gui[t.SESSION_CLIENTS] = clients
         gui.show_page(t.GUI_PAGE, override_idle=True, override_animations=True)
+
+    def clear_pages(self) -> None:
+        """Remove whatever ovos-gui still holds in the manager's namespace."""
+        self._plugin._broadcast(t.GUI_CLEAR_NAMESPACE, {"__from": t.PLUGIN_ID})
 
     def refresh_page(self, clients: List[Dict[str, Any]]) -> None:
         """A fresh clients_model, so the page redraws."""

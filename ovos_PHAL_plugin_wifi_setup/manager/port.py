@@ -5,6 +5,7 @@ tests implement it with a recorder. Nothing here imports the bus.
 """
 from typing import Any, Callable, Dict, List, Optional, Protocol
 
+from ovos_PHAL_plugin_wifi_setup.i18n import Words
 from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState
 
 Job = Callable[[], None]
@@ -25,8 +26,12 @@ class Effects(Protocol):
     def speak(self, dialog: str) -> None:
         """Say a catalogue line in the device's language."""
 
-    def show_page(self, clients: List[Dict[str, Any]]) -> None:
-        """Put the selection page on screen, offering these clients."""
+    def show_page(self, clients: List[Dict[str, Any]], serial: int, note: Optional[Words] = None) -> None:
+        """Put the selection page on screen, offering these clients; serial numbers the page, note (if any)
+        stands where the page's subtitle would."""
+
+    def clear_pages(self) -> None:
+        """Remove whatever the GUI still shows of the manager (a previous process may have left a page)."""
 
     def refresh_page(self, clients: List[Dict[str, Any]]) -> None:
         """Give the page on screen a fresh list of clients."""

@@ -1,4 +1,5 @@
 """Named one-shot timers, run by one thread that waits on an Event; no bus, no I/O."""
+import threading
 import time
 from threading import Event, Lock
 from typing import Callable, Dict, List, Optional, Tuple
@@ -6,6 +7,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 
 Job = Callable[[], None]
+# The longest single wait: threading refuses waits past TIMEOUT_MAX (OverflowError); a job due later is reached
+# by waiting again.
+MAX_WAIT = min(threading.TIMEOUT_MAX, 24 * 3600.0)
 
 
 class Scheduler:
@@ -44,20 +48,24 @@ class Scheduler:
         while not self._stopping.is_set():
             self._wake.wait(self._next_delay())
             self._wake.clear()
-            for name, job in self._pop_due():
-                if self._stopping.is_set():
-                    return
-                try:
-                    job()
-                except Exception:  # the thread boundary: a failing job must not end the loop
-                    LOG.exception(f"scheduled job '{name}' failed")
+            self.run_due()
+
+    def run_due(self) -> None:
+        """Call the jobs that are due now, earliest first; whatever one raises is logged, never raised."""
+        for name, job in self._pop_due():
+            if self._stopping.is_set():
+                return
+            try:
+                job()
+            except Exception:  # the thread boundary: no job's failure may end the timer thread
+                LOG.exception(f"scheduled job '{name}' failed")
 
     def _next_delay(self) -> Optional[float]:
-        """Seconds until the earliest job is due, or None to wait for a wake-up."""
+        """Seconds until the earliest job is due (never more than a wait can take), or None to wait for a wake-up."""
         with self._lock:
             if not self._jobs:
                 return None
-            return max(0.0, min(due for due, _ in self._jobs.values()) - self._clock())
+            return min(MAX_WAIT, max(0.0, min(due for due, _ in self._jobs.values()) - self._clock()))
 
     def _pop_due(self) -> List[Tuple[str, Job]]:
         """Remove and return the jobs that are due, earliest first."""

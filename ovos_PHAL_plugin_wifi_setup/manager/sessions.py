@@ -10,7 +10,8 @@ from typing import Callable, Dict, Optional
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.manager.port import Effects, Timers
-from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientRegistry
+from ovos_PHAL_plugin_wifi_setup.manager.payload import Target
+from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientRecord, ClientRegistry
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 
 JOB_ACTIVATION = "activation_timeout"
@@ -26,8 +27,9 @@ class Sessions:
     """One number per session (a timer set for one session never acts on another) and each client's times."""
 
     def __init__(self, settings: Settings, timers: Timers, registry: ClientRegistry, port: Effects,
-                 clock: Callable[[], float], lock: RLock) -> None:
-        """Nothing is in session yet."""
+                 clock: Callable[[], float], lock: RLock, on_activated: Callable[[str], None]) -> None:
+        """Nothing is in session yet; on_activated(client_id) runs as each activate.{id} goes out."""
+        self._on_activated = on_activated
         self._settings = settings
         self._timers = timers
         self._registry = registry
@@ -70,11 +72,16 @@ class Sessions:
             LOG.info(f"client '{self._name_of(client_id)}' was never told of its session; nothing to deactivate")
         self.activation_sent = False
 
-    def activate_when_settled(self, client_id: str, is_current: IsCurrent) -> None:
+    def activate_when_settled(self, client_id: str, is_current: IsCurrent, again: bool = False) -> None:
         """Send activate.{id} now, or once the client has settled: registration_settle after it registered (it
-        may still be subscribing), stop_settle after its last session ended (it may still be cleaning up)."""
+        may still be subscribing), stop_settle after its last session ended (a field client may still be cleaning
+        up; the built-in methods clean up before they answer). again: the client was told already and registered
+        anew in its session (it may have restarted): it is told once more, the session staying as it was."""
+        record = self._registry.get(client_id)
+        stop_settle = 0.0 if record is not None and record.name in t.BUILTIN_CLIENT_NAMES else \
+            self._settings.stop_settle
         ready_at = max(self._registered_at.get(client_id, LONG_AGO) + self._settings.registration_settle,
-                       self._deactivated_at.get(client_id, LONG_AGO) + self._settings.stop_settle)
+                       self._deactivated_at.get(client_id, LONG_AGO) + stop_settle)
         wait = ready_at - self._clock()
         if wait <= 0:
             self._send_activate(client_id)
@@ -85,7 +92,7 @@ class Sessions:
         def due() -> None:
             """The client has settled: tell it its session began, if that session is still on."""
             with self._lock:
-                if is_current(client_id, session) and not self.activation_sent:
+                if is_current(client_id, session) and (again or not self.activation_sent):
                     self._send_activate(client_id)
 
         self._timers.schedule(JOB_SEND_ACTIVATE, wait, due)
@@ -140,8 +147,29 @@ class Sessions:
         """Tell the client its session began."""
         self.activation_sent = True
         self._port.send(t.activate_topic(client_id))
+        self._on_activated(client_id)
 
     def _name_of(self, client_id: str) -> str:
         """A client's name for a log line; its id once it is no longer registered."""
         record = self._registry.get(client_id)
         return record.name if record else client_id
+
+
+def requester_in_session(active: Optional[ClientRecord], target: Target, request: str) -> Optional[ClientRecord]:
+    """The client in session when the request names it or no one; None, logged, otherwise.
+
+    A client must not end another's session: the field clients send remove.active.client naming themselves on
+    every stop.setup.event.
+    """
+    if active is None or not _names(target, active):
+        in_session = f"'{active.name}'" if active else "nobody"
+        LOG.warning(f"{request} from {target.describe()} refused: the client in session is {in_session}")
+        return None
+    return active
+
+
+def _names(target: Target, record: ClientRecord) -> bool:
+    """True when a request names this client, or names no one."""
+    if target.client_id is not None and target.client_id != record.client_id:
+        return False
+    return target.name is None or record.name in (target.name, t.CLIENT_NAME_QUIRKS.get(target.name))

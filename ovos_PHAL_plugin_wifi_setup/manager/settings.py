@@ -1,5 +1,7 @@
 """The plugin's configuration: every key with its default, checked once at start."""
 import ipaddress
+import math
+import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping, Tuple
 
@@ -10,6 +12,9 @@ GUI_MODES: Tuple[str, ...] = topics.MODES
 # Keys whose value is never written to a log line.
 SECRET_KEYS: Tuple[str, ...] = ("hotspot_passphrase",)
 MAX_PORT = 65535
+# The longest duration a setting may name (a week): a timer waits at most this, and no value reaches what
+# threading's waits refuse (OverflowError beyond threading.TIMEOUT_MAX; JSON's 1e400 reads as infinity).
+MAX_DURATION = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,14 @@ class Settings:
             value = config[key.name]
             if _valid(key.name, value):
                 values[key.name] = float(value) if key.type is float else value
+                if key.name == "state_file":
+                    values[key.name] = os.path.expanduser(value)  # "~/..." is the service user's home
             elif key.name in SECRET_KEYS:
                 LOG.warning(f"config '{key.name}' is not valid (8 to 63 printable ASCII characters, or empty); "
                             "using none")
+            elif key.type is float:
+                LOG.warning(f"config '{key.name}' = {value!r} is not valid (a finite number of seconds from 0 to "
+                            f"{MAX_DURATION:.0f}); using {key.default!r}")
             else:
                 LOG.warning(f"config '{key.name}' = {value!r} is not valid; using {key.default!r}")
         return cls(**values)
@@ -112,7 +122,8 @@ def _valid(name: str, value: Any) -> bool:
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, float):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
+                or value > MAX_DURATION:
             return False
         # A zero check interval or timeout would spin or never wait; other durations may be 0 ("at once" /
         # "no limit").

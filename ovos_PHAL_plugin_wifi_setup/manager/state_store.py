@@ -2,10 +2,11 @@
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from threading import Lock
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 
@@ -13,6 +14,8 @@ from ovos_PHAL_plugin_wifi_setup import topics as t
 
 TEMP_PREFIX = ".state-"
 TEMP_SUFFIX = ".tmp"
+# While writes keep failing, the ERROR is repeated at most this often (seconds).
+FAILURE_REPORT_INTERVAL = 3600.0
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,13 @@ def default_state_path() -> str:
 class StateStore:
     """Reads the state once at start and writes it only when a value changes; no failure escapes."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, clock: Callable[[], float] = time.monotonic):
         self.path = path
         self._lock = Lock()
         self._saved: Optional[SavedState] = None
+        self._clock = clock
+        self._failing_since: Optional[float] = None  # when writes began to fail, None while they succeed
+        self._last_report = 0.0
 
     def load(self, defaults: SavedState) -> SavedState:
         """Return the saved values over the defaults; no file yet means the defaults and one info line,
@@ -117,18 +123,33 @@ class StateStore:
                 tmp_path = None
                 _fsync_dir(directory)
             except OSError as e:
-                LOG.error(f"could not save the plugin state to {self.path} ({e}); going on without it")
+                self._report_failure(e)
                 return False
             finally:
                 if tmp_path is not None:
                     _remove_quietly(tmp_path)
             self._saved = state
+            if self._failing_since is not None:
+                LOG.info(f"the plugin state is saved to {self.path} again")
+                self._failing_since = None
             return True
 
+    def _report_failure(self, error: OSError) -> None:
+        """Say a failed write at ERROR once, then at most once an hour while writes keep failing."""
+        now = self._clock()
+        if self._failing_since is None or now - self._last_report >= FAILURE_REPORT_INTERVAL:
+            LOG.error(f"could not save the plugin state to {self.path} ({error}); going on without it"
+                      + ("" if self._failing_since is None else " (still failing; said at most once an hour)"))
+            self._last_report = now
+        if self._failing_since is None:
+            self._failing_since = now
+
     def update(self, current: SavedState, **changes: Any) -> SavedState:
-        """Return current with the changes applied, saved if anything differs."""
+        """Return current with the changes applied, saved if anything differs from current (a failed write is
+        tried again at the next change, not at every call that changes nothing)."""
         new = replace(current, **changes)
-        self.save(new)
+        if new != current:
+            self.save(new)
         return new
 
 

@@ -12,6 +12,16 @@ Mycroft.Delegate {
     // Set once this page showed the network page: closing that one is no answer to the selection.
     property bool showedNetworks: false
 
+    // The number of the selection page this loader shows, kept from its first value: when it goes, it says
+    // which page went, so that a late notice from an earlier page does not close the one shown after it.
+    property var shownSerial: undefined
+    readonly property var pageSerial: loaderView.sessionData.page_serial
+    onPageSerialChanged: {
+        if (loaderView.shownSerial === undefined && loaderView.pageSerial !== undefined && loaderView.pageSerial !== null) {
+            loaderView.shownSerial = loaderView.pageSerial
+        }
+    }
+
     onPageTypeChanged: {
         if (loaderView.pageType === "NetworkSetup") {
             loaderView.showedNetworks = true
@@ -63,6 +73,9 @@ Mycroft.Delegate {
     }
 
     Component.onCompleted: {
+        if (loaderView.pageSerial !== undefined && loaderView.pageSerial !== null) {
+            loaderView.shownSerial = loaderView.pageSerial
+        }
         if (loaderView.pageType === "NetworkSetup") {
             loaderView.showedNetworks = true
         }
@@ -74,7 +87,9 @@ Mycroft.Delegate {
     // showing its selection page again by then.
     Component.onDestruction: {
         if (!loaderView.showedNetworks) {
-            Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.client.select.page.removed", {})
+            Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.client.select.page.removed",
+                                                  loaderView.shownSerial !== undefined
+                                                  ? {"page_serial": loaderView.shownSerial} : {})
         }
     }
 }
