@@ -359,3 +359,146 @@ def test_status_reports_the_state_and_the_clients() -> None:
     status = r.core.status()
     assert status["protocol"] == t.PROTOCOL_VERSION and status["state"] == "idle"
     assert [c[t.K_CLIENT] for c in status["clients"]] == ["phone"] and status["connectivity"] == "unknown"
+
+
+# ---------------------------------------------------------------------- issue 18's findings, each as the user sees it
+def test_changing_networks_while_online_is_not_ended_by_a_routine_online_report() -> None:
+    """"Change the Wi-Fi network" while online: the reporter repeating "online" mid-way leaves the round open;
+    it completes when the client ends its session and the check after it finds the internet."""
+    r = Round(gui="never")
+    phone = r.register("phone")
+    r.core.report(True)
+    r.core.user_asked("change the network")
+    r.core.report(True)  # connectivity-events answers every check with the old network's "online"
+    assert r.state is SetupState.ACTIVE and r.core.machine.active_client == phone
+    r.core.remove_active(Target(None, phone))
+    assert r.state is SetupState.CHECKING and t.INTERNET_CHECK in r.port.topics()
+    r.core.check_answered(True, True)
+    assert r.state is SetupState.IDLE and r.core.saved.rounds_completed == 1
+
+
+def test_connect_later_ends_a_change_of_network() -> None:
+    """A change of network opened while online ends with "Connect later"."""
+    r = Round(gui="never")
+    r.register("phone")
+    r.core.report(True)
+    r.core.user_asked("change the network")
+    r.core.skip()
+    assert r.state is SetupState.SKIPPED
+
+
+def test_a_join_without_internet_keeps_the_method_on_the_page_and_says_so() -> None:
+    """Joined but no internet within verify_timeout: the page comes back with every method, the one that joined
+    too, saying the device joined but found no internet; no setup.failed."""
+    r = Round(gui="always", verify_timeout=30)
+    phone = r.register("phone")
+    r.register("keyboard", requires_input=True)
+    r.core.launch("asked")
+    r.core.set_active(("request", "pick"), Target("phone", phone))
+    r.core.remove_active(Target(None, phone))
+    r.port.take()
+    r.timers.advance(30)
+    assert r.state is SetupState.SELECTING
+    assert ("show_page", ["phone", "keyboard"]) in r.port.effects
+    assert r.port.pages[-1][1] == "select_no_internet"
+    assert t.SETUP_FAILED not in r.port.topics()
+
+
+def test_asking_again_brings_back_a_method_that_failed_this_round() -> None:
+    """user.activated offers every method again, one that failed earlier in the round too."""
+    r = Round(gui="always")
+    phone = r.register("phone")
+    r.core.launch("asked")
+    r.core.set_active(("request", "pick"), Target("phone", phone))
+    r.core.client_failed(Target(None, phone), "no luck")
+    assert r.port.effects[-1][0] != "show_page" or r.port.effects[-1][1] == []
+    r.core.user_asked("again")
+    assert ("show_page", ["phone"]) == [e for e in r.port.effects if e[0] == "show_page"][-1]
+
+
+def test_after_the_gui_restarts_the_selection_page_comes_back() -> None:
+    """mycroft.gui.connected while the page should be up (ovos-gui restarted): the page is shown again."""
+    r = Round(gui="always")
+    r.register("phone")
+    r.core.launch("asked")
+    shown = len(r.port.pages)
+    r.core.gui_seen(True)
+    assert len(r.port.pages) == shown + 1 and r.state is SetupState.SELECTING
+
+
+def test_a_page_left_by_a_previous_process_is_cleared_at_start() -> None:
+    """At start the manager clears its namespace on the GUI before anything else."""
+    r = Round()
+    r.core.start()
+    assert r.port.effects[0] == ("clear_pages",)
+
+
+def test_a_late_page_removed_from_an_earlier_page_closes_nothing() -> None:
+    """The loader's late notice for page 1 arrives while page 2 is up: still selecting, no back-off."""
+    r = Round(gui="always")
+    phone = r.register("phone")
+    r.core.launch("asked")
+    first = r.port.pages[-1][0]
+    r.core.set_active(("request", "pick"), Target("phone", phone))
+    r.core.client_failed(Target(None, phone), "no luck")  # page 2 goes up
+    second = r.port.pages[-1][0]
+    assert second != first
+    r.core.page_closed(first)
+    assert r.state is SetupState.SELECTING and not r.timers.pending(JOB_LAUNCH)
+    r.core.page_closed(second)
+    assert r.state is SetupState.IDLE
+
+
+def test_a_language_change_in_session_keeps_the_session_and_its_deactivate() -> None:
+    """The method re-registers (new display text) in its session: the session stays, and when it ends within
+    registration_settle the method still gets its deactivate."""
+    r = Round(gui="never", registration_settle=1)
+    r.clock.now += 10
+    phone = r.register("phone")
+    r.timers.advance(2)
+    r.core.launch("asked")
+    r.timers.advance(1)
+    assert t.activate_topic(phone) in r.port.topics()
+    r.core.register(("request", "again"), Registration("phone", t.TYPE_ON_DEVICE, "Téléphone", False, False,
+                                                       False))
+    r.core.skip()
+    assert t.deactivate_topic(phone) in r.port.topics()
+
+
+def test_picking_a_builtin_method_again_after_back_activates_it_at_once() -> None:
+    """Back, then the same built-in method: activate.{id} goes out at once, not stop_settle later."""
+    r = Round(gui="always", stop_settle=5)
+    screen = r.register(t.SCREEN_CLIENT_NAME, requires_input=True)
+    r.core.launch("asked")
+    r.core.set_active(("request", "pick"), Target(t.SCREEN_CLIENT_NAME, screen))
+    r.core.client_failed(Target(None, screen), None)  # Back: the page again
+    r.core.user_asked("again")
+    r.port.take()
+    r.core.set_active(("request", "pick"), Target(t.SCREEN_CLIENT_NAME, screen))
+    assert t.activate_topic(screen) in r.port.topics()
+
+
+def test_a_field_client_that_must_settle_shows_starting_instead_of_a_blank_screen() -> None:
+    """A field client picked again within stop_settle: "Starting ..." on the page until its activate goes out,
+    then the page makes way."""
+    r = Round(gui="always", stop_settle=5)
+    field = r.register("balena-like")
+    r.core.launch("asked")
+    r.core.set_active(("request", "pick"), Target("balena-like", field))
+    r.core.client_failed(Target(None, field), None)
+    r.core.user_asked("again")
+    r.port.take()
+    r.core.set_active(("request", "pick"), Target("balena-like", field))
+    assert r.port.pages[-1][1] == "select_starting" and ("release_page",) not in r.port.effects
+    r.timers.advance(5)
+    assert t.activate_topic(field) in r.port.topics() and r.port.effects[-1] == ("release_page",)
+
+
+def test_an_offline_device_with_no_usable_client_says_so_once_per_offline_period() -> None:
+    """No client: "I could not set up the network" is said at the first failed round only, until online."""
+    r = Round(gui="never", client_wait=60, relaunch_backoff=300)
+    r.core.report(False)
+    for _ in range(3):
+        r.timers.advance(400)
+    failures = [e for e in r.port.effects if e[:2] == ("send", t.SETUP_FAILED)]
+    assert len(failures) >= 2 and r.port.effects.count(("speak", "setup_failed")) == 1
