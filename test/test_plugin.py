@@ -539,8 +539,11 @@ def test_status_response(bus: Any, recorder: Any, headless: Any) -> None:
     assert set(reply) == {"protocol", "state", "in_setup", "watchdog_active", "active_client", "clients",
                           "internet", "network", "connectivity", "first_boot", "lang", "rounds_started",
                           "rounds_completed", "rounds_failed", "last_error", "last_error_at", "last_online_at",
-                          "last_round_seconds"}
+                          "last_round_seconds", "methods"}
     assert reply["protocol"] == t.PROTOCOL_VERSION and reply["connectivity"] == "unknown"
+    # The manager-only test plugin runs neither built-in method, and says why each is off.
+    assert reply["methods"] == {"screen": {"state": "off", "reason": 'screen_client is "never"'},
+                                "hotspot": {"state": "off", "reason": 'hotspot_client is "never"'}}
     assert reply["state"] == "active" and reply["in_setup"] is True
     assert reply["active_client"]["id"] == cid
     assert reply["internet"] is None and reply["first_boot"] is True

@@ -48,6 +48,20 @@ class Connectivity:
         """True until the device has been online once (the core's)."""
         raise NotImplementedError
 
+    def is_ready(self) -> bool:
+        """mycroft.internet.is_ready's answer: online (and no client in session), or the user chose offline."""
+        with self.lock:
+            state = self.machine.state
+            return state.declined or (self.internet is True and state is not SetupState.ACTIVE)
+
+    def _connectivity(self) -> str:
+        """online, network (a network without the internet: a captive portal, say), offline or unknown."""
+        if self.internet is True:
+            return "online"
+        if self.internet is None:
+            return "unknown"
+        return "network" if self.network else "offline"
+
     def launch(self, reason: str) -> bool:
         """Open a setup round (the core's)."""
         raise NotImplementedError

@@ -132,20 +132,6 @@ class SetupCore(Connectivity):
                 "last_round_seconds": saved.last_round_seconds,
             }
 
-    def is_ready(self) -> bool:
-        """mycroft.internet.is_ready's answer: online (and no client in session), or the user chose offline."""
-        with self.lock:
-            state = self.machine.state
-            return state.declined or (self.internet is True and state is not SetupState.ACTIVE)
-
-    def _connectivity(self) -> str:
-        """online, network (a network without the internet: a captive portal, say), offline or unknown."""
-        if self.internet is True:
-            return "online"
-        if self.internet is None:
-            return "unknown"
-        return "network" if self.network else "offline"
-
     # ------------------------------------------------------------------ life
     def start(self) -> None:
         """Clear a page a previous process left (ovos_PHAL may end without a shutdown()), learn whether a screen is
@@ -162,6 +148,15 @@ class SetupCore(Connectivity):
                 else:
                     self.port.send(t.INTERNET_CHECK)
                 self._plan_check(self.settings.reporter_wait)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Settings changed at run time: from now on they rule; a watchdog turned on or off acts at once."""
+        with self.lock:
+            self.settings = self.sessions.settings = settings
+            if not self.watchdog_active:
+                self.timers.cancel(JOB_LAUNCH)
+            elif not self.timers.pending(JOB_LAUNCH):
+                self._plan_launch(self.settings.grace_first_boot if self.first_boot else self.settings.grace)
 
     def close(self) -> None:
         """From here on no timer acts, a job already taken off the queue included."""
@@ -247,8 +242,8 @@ class SetupCore(Connectivity):
             if active is None:
                 return
             if not error_is_text:
-                LOG.warning(f"client '{active.name}' reported a failure whose 'error' is not a sentence; "
-                            "the failure counts without it")
+                LOG.warning(f"client '{active.name}' reported a failure whose 'error' is not a sentence (not a "
+                            "string, or empty); the failure counts without it")
             LOG.info(f"client '{active.name}' reports that setup failed" + (f": {error}" if error else ""))
             self._fall_back(active.client_id, f"client '{active.name}' failed" + (f": {error}" if error else ""))
 
@@ -434,7 +429,7 @@ class SetupCore(Connectivity):
         self._round_notices.clear()
         self._round_started, self._round_failed = self.clock(), False
         self._save(rounds_started=self.saved.rounds_started + 1)
-        self.port.send_notice(t.WIFI_SETUP_STARTED)
+        self.port.send(t.WIFI_SETUP_STARTED)  # nobody else announces a round of ours: no notice mark
         if self.checks is not None and not self.checks.planned:
             self._plan_check(self._check_delay(None))
 

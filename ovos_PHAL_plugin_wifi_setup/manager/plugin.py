@@ -17,7 +17,7 @@ from ovos_utils.process_utils import RuntimeRequirements
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.manager.builtin import Method, start_methods
+from ovos_PHAL_plugin_wifi_setup.manager.builtin import BuiltinMethods, VoiceSwitch
 from ovos_PHAL_plugin_wifi_setup.manager.core import SetupCore
 from ovos_PHAL_plugin_wifi_setup.manager.machine import IllegalTransition, SetupState
 from ovos_PHAL_plugin_wifi_setup.manager.payload import (BadRequest, client_name_of, parse_check_answer,
@@ -90,13 +90,12 @@ class WifiSetupPlugin(PHALPlugin):
         self._ready.set()
         # The built-in methods, clients like any other on the bus; started before the questions below so that
         # they hear the answers too.
-        self.methods: List[Method] = start_methods(self._out, self.settings, self.catalogue)
-        # The spoken way in: intents registered with the intent service over the bus, in every catalogue language;
-        # on the plugin's own thread, so that ovos_PHAL is not held up by some two hundred messages.
-        self.voice: Optional[Any] = None
-        self._voice_lock = threading.Lock()
+        self.methods = BuiltinMethods(self._out)
+        self.methods.start(self.settings, self.catalogue)
+        # The spoken way in: intents registered with the intent service over the bus, in every catalogue language.
+        self.voice = VoiceSwitch(self._out, lambda m: self.core.user_asked(VOICE_REASON), lambda: self.core.closed)
         if self.settings.voice:
-            self._scheduler.schedule(JOB_VOICE, 0, self._register_voice)
+            self._scheduler.schedule(JOB_VOICE, 0, self.voice.on)
         self.core.start()
 
     @classproperty
@@ -136,6 +135,7 @@ class WifiSetupPlugin(PHALPlugin):
         """The status payload of the contract."""
         status = self.core.status()
         status["lang"] = self.catalogue.lang
+        status["methods"] = self.methods.states(lambda name: self.registry.by_name(name) is not None)
         return status
 
     def launch(self, reason: str) -> bool:
@@ -154,11 +154,8 @@ class WifiSetupPlugin(PHALPlugin):
         self._scheduler.stop()
         self.own_checks.stop()
         self.core.shut_down()
-        for method in self.methods:
-            method.shutdown()  # it leaves the list like any client: the handlers are still here
-        if self.voice is not None:
-            with self._voice_lock:
-                self.voice.detach()
+        self.methods.shutdown()  # each leaves the list like any client: the handlers are still here
+        self.voice.off()
         for topic, handler in self._handlers:
             self.bus.remove(topic, handler)
         gui = self.pages.made
@@ -220,8 +217,8 @@ class WifiSetupPlugin(PHALPlugin):
         except BadRequest as e:
             LOG.warning(f"client.setup.failure ignored: {e}")
             return
-        raw_error = message.data.get(t.K_ERROR) if isinstance(message.data, dict) else None
-        self.core.client_failed(target, error, error_is_text=raw_error is None or isinstance(raw_error, str))
+        raw = message.data.get(t.K_ERROR) if isinstance(message.data, dict) else None
+        self.core.client_failed(target, error, error_is_text=raw is None or error is not None)
 
     def handle_client_select(self, message: Message) -> None:
         """client.select (from the selection page): pass it on as set.active.client with both spellings."""
@@ -245,17 +242,6 @@ class WifiSetupPlugin(PHALPlugin):
         LOG.warning(f"{what} refused: {error}")
         self._answer(message, topic, {t.K_ERROR: str(error), t.K_CLIENT: target_name, t.K_ID: target_id,
                                       t.K_ID_LONG: target_id})
-
-    def _register_voice(self) -> None:
-        """Register the voice intents (once, unless the plugin is already shutting down)."""
-        # Not under the state lock (some two hundred messages); shutdown() closes the core first, then detaches
-        # under the same voice lock, so no registration can follow the detach. Made here, on the plugin's own
-        # thread, so that ovos_PHAL's start does not wait for the module or the messages.
-        from ovos_PHAL_plugin_wifi_setup.manager.voice import VoiceIntents
-        with self._voice_lock:
-            if not self.core.closed:
-                self.voice = VoiceIntents(self._out, launch=lambda m: self.core.user_asked(VOICE_REASON))
-                self.voice.register()
 
     # ------------------------------------------------------------------ what the plugin hears
     def handle_connectivity_state(self, message: Message) -> None:
@@ -294,7 +280,8 @@ class WifiSetupPlugin(PHALPlugin):
             self.core.speech_heard()
 
     def handle_config_updated(self, message: Message) -> None:
-        """configuration.updated: the device's language may have changed; the texts follow it."""
+        """configuration.updated: the configuration is read again; the language and the plugin's settings (its
+        section of mycroft.conf, where it has one) take effect now."""
         reload = getattr(self.config_core, "reload", None)
         if callable(reload):
             try:
@@ -303,14 +290,27 @@ class WifiSetupPlugin(PHALPlugin):
                 LOG.exception("could not reload the configuration")
         lang = Catalogue(self._device_lang()).lang
         with self.core.lock:
-            if lang == self.catalogue.lang:
-                return
-            LOG.info(f"the device's language is now {lang}")
-            self.catalogue = Catalogue(lang)
-            if self.machine.state is SetupState.SELECTING:
-                self.pages.get()[t.SESSION_TEXTS] = self.catalogue.gui_texts()
-        for method in self.methods:
-            method.set_catalogue(self.catalogue)
+            if lang != self.catalogue.lang:
+                LOG.info(f"the device's language is now {lang}")
+                self.catalogue = Catalogue(lang)
+                if self.machine.state is SetupState.SELECTING:
+                    self.pages.get()[t.SESSION_TEXTS] = self.catalogue.gui_texts()
+                self.methods.set_catalogue(self.catalogue)
+        section = plugin_section(self.config_core)
+        if section is not None:
+            self._apply(Settings.from_config(section))
+
+    def _apply(self, new: Settings) -> None:
+        """New settings at run time: the core's and the checks' at once, a method made anew if its own changed,
+        the voice on or off."""
+        old, self.settings = self.settings, new
+        if new == old:
+            return
+        self.core.apply_settings(new)
+        self.own_checks.settings = new
+        self.methods.reconfigure(old, new, self.catalogue)
+        if new.voice != old.voice:
+            self._scheduler.schedule(JOB_VOICE, 0, self.voice.on if new.voice else self.voice.off)
 
     def _device_lang(self) -> Any:
         """mycroft.conf's `lang` as the files say now."""
@@ -393,6 +393,16 @@ class _BusEffects:
     def save(self, saved: SavedState, **changes: Any) -> SavedState:
         """The state file, written only when a value changes."""
         return self._plugin._store.update(saved, **changes)
+
+
+def plugin_section(config_core: Any) -> Optional[dict]:
+    """The plugin's section of mycroft.conf as it reads now (under PHAL, or PHAL -> admin), or None."""
+    phal = config_core.get("PHAL") if hasattr(config_core, "get") else None
+    for place in (phal, phal.get("admin") if isinstance(phal, dict) else None):
+        section = place.get(t.PLUGIN_ID) if isinstance(place, dict) else None
+        if isinstance(section, dict):
+            return section
+    return None
 
 
 def _device_lang(config_core: Any) -> Any:

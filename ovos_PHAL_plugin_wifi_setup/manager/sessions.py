@@ -30,7 +30,7 @@ class Sessions:
                  clock: Callable[[], float], lock: RLock, on_activated: Callable[[str], None]) -> None:
         """Nothing is in session yet; on_activated(client_id) runs as each activate.{id} goes out."""
         self._on_activated = on_activated
-        self._settings = settings
+        self.settings = settings
         self._timers = timers
         self._registry = registry
         self._port = port
@@ -57,8 +57,8 @@ class Sessions:
         self.activation_sent = False
         session = self.number
         self.activate_when_settled(client_id, is_current)
-        if self._settings.activation_timeout > 0:
-            self._timers.schedule(JOB_ACTIVATION, self._settings.activation_timeout,
+        if self.settings.activation_timeout > 0:
+            self._timers.schedule(JOB_ACTIVATION, self.settings.activation_timeout,
                                   lambda: on_timeout(client_id, session))
 
     def end(self, client_id: str) -> None:
@@ -79,8 +79,8 @@ class Sessions:
         anew in its session (it may have restarted): it is told once more, the session staying as it was."""
         record = self._registry.get(client_id)
         stop_settle = 0.0 if record is not None and record.name in t.BUILTIN_CLIENT_NAMES else \
-            self._settings.stop_settle
-        ready_at = max(self._registered_at.get(client_id, LONG_AGO) + self._settings.registration_settle,
+            self.settings.stop_settle
+        ready_at = max(self._registered_at.get(client_id, LONG_AGO) + self.settings.registration_settle,
                        self._deactivated_at.get(client_id, LONG_AGO) + stop_settle)
         wait = ready_at - self._clock()
         if wait <= 0:
@@ -107,7 +107,7 @@ class Sessions:
             return "it has not been told of its session yet"
         stopped = max(self._deactivated_at.get(client_id, LONG_AGO), self._stop_event_at)
         since = self._clock() - stopped
-        if since < self._settings.echo_window:
+        if since < self.settings.echo_window:
             return f"it came {since:.1f} s after the plugin ended a session, within echo_window"
         return None
 
@@ -122,7 +122,7 @@ class Sessions:
 
         After a moment, so that they have handled the deregistration first (bus handlers may run in any order).
         """
-        delay = self._settings.registration_settle
+        delay = self.settings.registration_settle
         for name in t.DEAF_AFTER_ANY_DEREGISTRATION:
             record = self._registry.by_name(name)
             if record is None:

@@ -214,7 +214,7 @@ class VoiceIntents:
     @staticmethod
     def _message(topic: str, data: Dict[str, Any]) -> Message:
         """A message as a skill's intent interface sends it: the skill id in the context."""
-        return Message(topic, data, {"skill_id": SKILL_ID})
+        return Message(topic, data, {"skill_id": SKILL_ID, "source": SKILL_ID})
 
 
 def _problem_with(message: Any) -> Optional[str]:

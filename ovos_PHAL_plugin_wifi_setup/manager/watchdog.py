@@ -26,7 +26,7 @@ class OwnChecks:
 
     def __init__(self, settings: Settings, scheduler: Scheduler, targets: Targets, lock: "threading.RLock",
                  on_answer: Callable[[bool, bool], None]):
-        self._settings = settings
+        self.settings = settings
         self._scheduler = scheduler
         self._targets = tuple(targets)
         self._lock = lock
@@ -79,16 +79,16 @@ class OwnChecks:
         """The pause before the next check: doubling while online up to the maximum, short while offline."""
         if online:
             delay = self._online_interval
-            self._online_interval = min(delay * 2, self._settings.check_interval_online_max)
+            self._online_interval = min(delay * 2, self.settings.check_interval_online_max)
             return delay
-        self._online_interval = self._settings.check_interval_online
-        return self._settings.check_interval_offline
+        self._online_interval = self.settings.check_interval_online
+        return self.settings.check_interval_offline
 
     def check_once(self, reports_when_planned: int, promised: bool = False) -> None:
         """Check the urls within check_timeout in all, and hand a still-current answer to on_answer (under the lock):
         (online, network up)."""
         try:
-            found = reach(self._targets, self._settings.check_timeout, self._cancel)
+            found = reach(self._targets, self.settings.check_timeout, self._cancel)
             online = found is Reach.ONLINE
         except Exception:  # the thread boundary
             LOG.exception("own internet check failed")
