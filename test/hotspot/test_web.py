@@ -321,11 +321,12 @@ def test_an_empty_list_says_to_ask_the_device_again() -> None:
 
 
 def test_fill_escapes_every_value_but_markup_and_wants_each_placeholder() -> None:
-    """render.fill writes text HTML-escaped (in content and in a quoted attribute) and Markup as it is; a
-    placeholder given no value is a KeyError, not a page with a hole."""
+    """render.fill writes text HTML-escaped (in content and in a quoted attribute), Markup as it is and a number as
+    its digits; a placeholder given no value is a KeyError, not a page with a hole."""
     template = Template('<p title="$title">$text$extra</p>')
     filled = render.fill(template, title='"><b>', text="Tom & <Jerry>", extra=render.Markup("<i></i>"))
     assert filled == '<p title="&quot;&gt;&lt;b&gt;">Tom &amp; &lt;Jerry&gt;<i></i></p>'
+    assert render.fill(template, title=3, text=" & ", extra=0) == '<p title="3"> &amp; 0</p>'
     with pytest.raises(KeyError):
         render.fill(template, title="t", text="x")
 

@@ -2,12 +2,12 @@
 redirect.html, page.css, page.js), filled for the backend's status and networks in the catalogue's language.
 
 The files are package data, read once, and filled by the standard library's string.Template with html.escape applied
-to every value (fill()). string.Template because it is the simplest template there is, `$name` and nothing else: the
-files hold no logic (the conditions and the list stay here, where the tests reach them), and nothing but escaped
-text reaches the markup unless it is Markup, which only this module makes: the list's items (filled the same way),
-the boolean attributes, the CSS and the script from our own files, and the page's data as JSON escaped for a script
-element. The CSS and the script go inline under the Content-Security-Policy's per-page nonce (page_policy), so that
-the page loads nothing from anywhere.
+to every text value (fill(); a number goes in as its digits). string.Template because it is the simplest template
+there is, `$name` and nothing else: the files hold no logic (the conditions and the list stay here, where the tests
+reach them), and nothing but escaped text reaches the markup unless it is Markup, which only this module makes: the
+list's items (filled the same way), the boolean attributes, the CSS and the script from our own files, and the
+page's data as JSON escaped for a script element. The CSS and the script go inline under the
+Content-Security-Policy's per-page nonce (page_policy), so that the page loads nothing from anywhere.
 """
 import functools
 import html
@@ -40,8 +40,9 @@ def esc(text: Any) -> str:
 
 
 def fill(template: Template, **values: Any) -> Markup:
-    """`template` with every value HTML-escaped unless it is Markup; KeyError for a placeholder given no value."""
-    return Markup(template.substitute({k: v if isinstance(v, Markup) else esc(v) for k, v in values.items()}))
+    """`template` with every value HTML-escaped, but Markup as it is and a number as its digits (nothing in them to
+    escape); KeyError for a placeholder given no value."""
+    return Markup(template.substitute({k: v if isinstance(v, (Markup, int)) else esc(v) for k, v in values.items()}))
 
 
 def flag(name: str, on: bool) -> Markup:
@@ -100,13 +101,17 @@ def status_error(catalogue: Catalogue, status: Dict[str, Any]) -> str:
     return catalogue.text("error_internal")
 
 
-def render_network(catalogue: Catalogue, network: Dict[str, Any], picked: bool) -> Markup:
-    """One shaped network as the list's item: a radio named by the SSID, Secured or Open, the signal's bars."""
-    text = catalogue.text
-    return fill(page_template("network.html"), picked="picked" if picked else "", ssid=network["ssid"],
-                secured=1 if network["secured"] else 0, checked=flag("checked", picked),
-                security=text("secured") if network["secured"] else text("open"), bars=bars(network["strength"]),
-                signal=text("hotspot_signal", strength=network["strength"]))
+def render_networks(catalogue: Catalogue, networks: List[Dict[str, Any]], picked: Optional[str]) -> Markup:
+    """The shaped networks as the list's items: each a radio named by its SSID (checked for `picked`), Secured or
+    Open, the signal's bars."""
+    template = page_template("network.html")
+    # the same two words for every item, escaped once
+    words = {True: Markup(esc(catalogue.text("secured"))), False: Markup(esc(catalogue.text("open")))}
+    return Markup("".join(
+        fill(template, picked=Markup("picked" if n["ssid"] == picked else ""), ssid=n["ssid"],
+             secured=int(n["secured"]), checked=flag("checked", n["ssid"] == picked), security=words[n["secured"]],
+             bars=bars(n["strength"]), signal=catalogue.text("hotspot_signal", strength=n["strength"]))
+        for n in networks))
 
 
 def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dict[str, Any]], nonce: str,
@@ -132,7 +137,7 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
                   "noAnswer": text("hotspot_no_answer"), "show": text("show"), "hide": text("hide"),
                   "secured": text("secured"), "open": text("open"), "signal": text("hotspot_signal")},
     }
-    items = Markup("".join(render_network(catalogue, n, n["ssid"] == picked) for n in networks))
+    items = render_networks(catalogue, networks, picked)
     refresh = fill(page_template("refresh.html"), seconds=REFRESH_SECONDS) if view == "connecting" else Markup("")
     return fill(
         page_template("index.html"), lang=catalogue.lang, title=text("hotspot_title"), refresh=refresh, nonce=nonce,

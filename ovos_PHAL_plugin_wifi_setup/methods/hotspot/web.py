@@ -11,11 +11,12 @@ never written into a page, an answer or a log line.
 HTTP/1.1 is h11's, a small, well-kept sans-I/O parser and writer in pure Python: it reads the request line, the
 headers and the body its Content-Length frames, and writes every answer (HttpExchange feeds it the socket's bytes).
 This module adds what h11 leaves to a server: the bounds above, the page's stricter rules (methods in capitals,
-HTTP/1.0 and 1.1 only, no transfer coding at all), and the routes.
+HTTP/1.0 and 1.1 only, no transfer coding at all), and the routes. h11's own rules stand too: an HTTP/1.1 request
+names its Host (400 without one), and a second Content-Length must equal the first (400 otherwise).
 
 The page itself is files (page/), rendered by render.py with the standard library's string.Template and html.escape
-on every value: `$name` placeholders and no logic in the files, so that nothing reaches the markup unescaped but the
-markup render.py makes itself, with no template engine to install.
+on every text value: `$name` placeholders and no logic in the files, so that nothing reaches the markup unescaped
+but the markup render.py makes itself, with no template engine to install.
 """
 import asyncio
 import errno
