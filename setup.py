@@ -43,7 +43,8 @@ setup(
     url="https://github.com/OpenVoiceOS/ovos-PHAL-plugin-wifi-setup",
     license="Apache-2.0",
     packages=find_packages(include=[PACKAGE, f"{PACKAGE}.*"]),
-    package_data={PACKAGE: package_files("gui") + package_files("locale")},
+    # The GUI pages, the catalogues and the hotspot's setup page (its HTML, CSS and JavaScript) are package data.
+    package_data={PACKAGE: package_files("gui") + package_files("locale") + package_files("methods/hotspot/page")},
     include_package_data=True,
     python_requires=">=3.9",
     install_requires=required("requirements.txt"),
@@ -54,9 +55,10 @@ setup(
         # a device with a screen installs it beside this package.
         "screen": ["ovos-PHAL-plugin-network-manager>=1.3.5,<2"],
         # The "connect from your phone" method of devices without a screen: NetworkManager over the system D-Bus
-        # (dbus-fast: asyncio, no libdbus, no subprocess), and the catch-all DNS answers of its captive portal
-        # (dnslib: parses and builds DNS packets, no network code of its own).
-        "hotspot": ["dbus-fast>=2.0,<6", "dnslib>=0.9.20,<0.10"],
+        # (dbus-fast: asyncio, no libdbus, no subprocess), the catch-all DNS answers of its captive portal
+        # (dnslib: parses and builds DNS packets, no network code of its own), and the HTTP/1.1 of its setup page
+        # (h11: a small, well-kept sans-I/O parser and writer in pure Python; the page's asyncio server feeds it).
+        "hotspot": ["dbus-fast>=2.0,<6", "dnslib>=0.9.20,<0.10", "h11>=0.14,<1"],
     },
     entry_points={
         "opm.phal": PLUGIN_ENTRY_POINT,

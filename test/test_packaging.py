@@ -2,8 +2,10 @@
 import ast
 import json
 import os
+import shutil
 import subprocess  # noqa: S404 - the test drives pip in a throwaway virtualenv
 import sys
+import zipfile
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -11,6 +13,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ovos_PHAL_plugin_wifi_setup"
+PAGE_DIR = PACKAGE / "methods" / "hotspot" / "page"
+# What a build reads besides the package: setup.py reads the README and the requirements, setuptools the LICENSE.
+BUILD_INPUTS = ("setup.py", "README.md", "LICENSE", "requirements.txt", "requirements-test.txt",
+                "requirements-demo.txt")
 # network-manager is a peer on the bus, never an import.
 FORBIDDEN_MODULES = {"subprocess", "ovos_workshop", "ovos_PHAL_plugin_network_manager"}
 
@@ -34,6 +40,39 @@ def test_no_shell_outs_or_workshop(path: Path) -> None:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             assert name not in ("system", "eval", "popen"), f"{path.name}:{node.lineno} calls {name}"
             assert not any(k.arg == "shell" for k in node.keywords), f"{path.name}:{node.lineno} passes shell="
+
+
+def test_the_setup_page_files_are_the_ones_the_page_reads() -> None:
+    """methods/hotspot/page/ holds each file render.py reads (PAGE_FILES), none empty, and nothing else."""
+    from ovos_PHAL_plugin_wifi_setup.methods.hotspot.render import PAGE_FILES
+
+    assert sorted(p.name for p in PAGE_DIR.iterdir()) == sorted(PAGE_FILES)
+    assert all((PAGE_DIR / name).stat().st_size > 0 for name in PAGE_FILES)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    """The wheel `pip wheel --no-deps` builds from a copy of what setup.py reads (the tree stays as it was)."""
+    source = tmp_path_factory.mktemp("source")
+    for name in BUILD_INPUTS:
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(PACKAGE, source / PACKAGE.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    out = tmp_path_factory.mktemp("wheel")
+    built = _pip(sys.executable, "wheel", "-q", "--no-deps", "-w", str(out), str(source))
+    assert built.returncode == 0, built.stderr[-3000:]
+    (path,) = out.glob("*.whl")
+    return zipfile.ZipFile(path)
+
+
+@pytest.mark.parametrize("folder", ["gui", "locale", "methods/hotspot/page"])
+def test_the_wheel_ships_every_data_file(wheel: zipfile.ZipFile, folder: str) -> None:
+    """Each file of the package's data folders (the GUI pages, the catalogues, the setup page's HTML, CSS and
+    JavaScript) is in the wheel: a file setup.py's package_data misses fails here."""
+    names = set(wheel.namelist())
+    files = [p for p in (PACKAGE / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert files, folder
+    missing = [str(p.relative_to(ROOT)) for p in files if p.relative_to(ROOT).as_posix() not in names]
+    assert missing == []
 
 
 @pytest.mark.parametrize("group", ["opm.phal", "opm.phal.admin"])
@@ -145,8 +184,9 @@ def test_ovos_phal_in_the_fresh_venv_loads_both_plugins_without_a_warning_about_
 
 
 def test_fresh_install_with_the_hotspot_extra_is_consistent(tmp_path: Path) -> None:
-    """`pip install '.[hotspot]'` in a new virtualenv: pip check is clean, and the hotspot method's modules import
-    with dbus-fast and dnslib (the plugin imports them only when it starts that method)."""
+    """`pip install '.[hotspot]'` in a new virtualenv: pip check is clean, the hotspot method's modules import
+    with dbus-fast, dnslib and h11 (the plugin imports them only when it starts that method), and the setup page
+    renders from the installed files."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
     python = str(venv / "bin" / "python")
@@ -156,6 +196,10 @@ def test_fresh_install_with_the_hotspot_extra_is_consistent(tmp_path: Path) -> N
     assert check.returncode == 0, check.stdout
     probe = ("import sys, ovos_PHAL_plugin_wifi_setup; assert 'dbus_fast' not in sys.modules; "
              "from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotClient; "
-             "assert 'dbus_fast' in sys.modules and 'dnslib' in sys.modules; print('ok')")
+             "assert 'dbus_fast' in sys.modules and 'dnslib' in sys.modules and 'h11' in sys.modules; "
+             "from ovos_PHAL_plugin_wifi_setup.methods.hotspot.render import render_page; "
+             "from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue; "
+             "page = render_page(Catalogue('en-us'), {'state': 'waiting'}, [], 'n'); "
+             "assert '</html>' in page and 'use strict' in page and ':root' in page; print('ok')")
     ran = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=tmp_path)  # noqa: S603
     assert ran.stdout.strip() == "ok", ran.stderr[-3000:]

@@ -5,7 +5,7 @@ from typing import Any, Iterator, List
 
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot import web
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot import render
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 
 from hotspot.fake_backend import CHROMIUM, CHROMIUM_ARGS, PHONE, FakeBackend, RunningServer
@@ -43,8 +43,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(autouse=True)
 def brisk_page(monkeypatch: pytest.MonkeyPatch) -> None:
     """The page polls and refreshes faster than on a device (the same code paths, shorter waits)."""
-    monkeypatch.setattr(web, "POLL_MS", 250)
-    monkeypatch.setattr(web, "REFRESH_SECONDS", 1)
+    monkeypatch.setattr(render, "POLL_MS", 250)
+    monkeypatch.setattr(render, "REFRESH_SECONDS", 1)
 
 
 @pytest.fixture

@@ -6,11 +6,13 @@ import re
 import socket
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from string import Template
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlencode
 
 import pytest
 
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot import render
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 
@@ -318,6 +320,25 @@ def test_an_empty_list_says_to_ask_the_device_again() -> None:
     assert page.hidden["empty"] is False and page.hidden["details"] is True
 
 
+def test_fill_escapes_every_value_but_markup_and_wants_each_placeholder() -> None:
+    """render.fill writes text HTML-escaped (in content and in a quoted attribute), Markup as it is and a number as
+    its digits; a placeholder given no value is a KeyError, not a page with a hole."""
+    template = Template('<p title="$title">$text$extra</p>')
+    filled = render.fill(template, title='"><b>', text="Tom & <Jerry>", extra=render.Markup("<i></i>"))
+    assert filled == '<p title="&quot;&gt;&lt;b&gt;">Tom &amp; &lt;Jerry&gt;<i></i></p>'
+    assert render.fill(template, title=3, text=" & ", extra=0) == '<p title="3"> &amp; 0</p>'
+    with pytest.raises(KeyError):
+        render.fill(template, title="t", text="x")
+
+
+def test_the_inline_style_and_script_cannot_end_their_elements() -> None:
+    """page.css and page.js go into the page as they are, inside <style> and <script>: neither holds the text that
+    would end its element (or open a comment the parser reads inside a script)."""
+    css, script = render.page_file("page.css").lower(), render.page_file("page.js").lower()
+    assert "</style" not in css and "<!--" not in css
+    assert "</script" not in script and "<script" not in script and "<!--" not in script
+
+
 # ------------------------------------------------------------------------------------------- the API
 def test_the_api_lists_the_networks(server: RunningServer) -> None:
     """GET /api/networks: {networks: [{ssid, security, strength, secured}]} in the backend's order."""
@@ -408,8 +429,9 @@ def test_an_api_refusal_reads_in_the_device_language() -> None:
     (b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n{}", 400,
      "error_request_invalid"),
     (b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -2\r\n\r\n{}", 400, "error_request_invalid"),
-    (b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}", 400,
+    (b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400,
      "error_request_invalid"),
+    (b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2, 3\r\n\r\n{}", 400, "error_request_invalid"),
     (b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: example.com\r\nContent-Length: 2\r\n\r\n{}", 400,
      "error_request_invalid"),
     (b"NONSENSE\r\n\r\n", 400, "error_request_invalid"),
@@ -420,18 +442,35 @@ def test_an_api_refusal_reads_in_the_device_language() -> None:
     (b"GET /\xc3\xa9 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400, "error_request_invalid"),
     (b"GET example HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400, "error_request_invalid"),
     (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n", 400, "error_request_invalid"),
-    (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n folded\r\n\r\n", 400, "error_request_invalid"),
+    (b"GET / HTTP/1.1\r\n folded\r\nHost: 127.0.0.1\r\n\r\n", 400, "error_request_invalid"),
+    (b"GET / HTTP/1.1\r\nX-A: 1\r\n\r\n", 400, "error_request_invalid"),
     (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Name: 1\r\n\r\n", 400, "error_request_invalid"),
     (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x00b\r\n\r\n", 400, "error_request_invalid"),
 ], ids=lambda v: v.decode("latin-1")[:48] if isinstance(v, bytes) else None)
 def test_malformed_requests_get_an_error_and_change_nothing(backend: FakeBackend, server: RunningServer, raw: bytes,
                                                             status: int, code: str) -> None:
-    """Broken framing (no length, chunked, a bad or doubled length, a doubled Host) and broken request lines or
-    headers get their 4xx with the JSON error; nothing reaches the backend."""
+    """Broken framing (no length, chunked, a bad or conflicting length, a doubled Host) and broken request lines or
+    headers (a continuation line with nothing to continue, an HTTP/1.1 request naming no Host) get their 4xx with
+    the JSON error; nothing reaches the backend."""
     answer = exchange(server.port, raw)
     assert answer.status == status
     assert answer.json() == {"error": ENGLISH.text(code), "code": code}
     assert_untouched(backend)
+
+
+def test_a_repeated_equal_length_and_a_folded_header_are_read_as_http_allows(backend: FakeBackend,
+                                                                             server: RunningServer) -> None:
+    """A second Content-Length equal to the first is the same length (RFC 9110, 8.6), a folded header line is one
+    line, and empty lines before the request line are skipped (RFC 9112, 5.2 and 2.2): each request is answered as
+    it would be without them."""
+    doubled = exchange(server.port, b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n"
+                                    b"Content-Length: 2\r\n\r\n{}")
+    assert (doubled.status, doubled.json()["code"]) == (400, "error_pick_first")
+    assert_untouched(backend)
+    folded = exchange(server.port, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n folded\r\n\r\n")
+    assert (folded.status, folded.json()) == (200, {"state": "waiting"})
+    blank_first = exchange(server.port, b"\r\n\r\nGET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert (blank_first.status, blank_first.json()) == (200, {"state": "waiting"})
 
 
 @pytest.mark.parametrize("method, path, status, allow", [
@@ -531,6 +570,24 @@ def test_a_head_over_8_kib_gets_431_and_one_under_is_served(server: RunningServe
     fine = exchange(server.port, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 7000 +
                     b"\r\n\r\n")
     assert fine.status == 200
+
+
+def test_a_head_of_exactly_8_kib_is_served_and_one_byte_more_gets_431(server: RunningServer) -> None:
+    """The bound is exact, however the head arrives: 8192 bytes of request line and headers (sent at once, then
+    byte by byte at its end) are served, 8193 are 431."""
+    def head(size: int) -> bytes:
+        start = b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: "
+        return start + b"p" * (size - len(start)) + b"\r\n\r\n"
+
+    assert len(head(8192)) == 8192 + 4
+    assert exchange(server.port, head(8192)).status == 200
+    assert exchange(server.port, head(8193)).status == 431
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+        data = head(8192)
+        sock.sendall(data[:-10])
+        for i in range(len(data) - 10, len(data)):
+            sock.sendall(data[i:i + 1])
+        assert parse(read_all(sock)).status == 200
 
 
 def test_a_body_over_max_body_gets_413_and_one_at_it_is_read(backend: FakeBackend, make_server: Any) -> None:

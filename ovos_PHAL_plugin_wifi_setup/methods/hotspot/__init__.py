@@ -1,5 +1,7 @@
 """The built-in "connect from your phone" method for devices without a screen (the `hotspot` extra).
 
-The device opens its own Wi-Fi network through NetworkManager (nm.py), answers every name with its own address
-(dns.py) and serves a setup page with a small JSON API (web.py); client.py is the client that runs it all.
+The device opens its own Wi-Fi network through NetworkManager (nm.py, with NetworkManager's D-Bus vocabulary in
+nm_dbus.py), answers every name with its own address (dns.py) and serves a setup page with a small JSON API (web.py;
+the page's HTML, CSS and JavaScript are the files in page/, which render.py fills); client.py is the client that runs
+it all.
 """

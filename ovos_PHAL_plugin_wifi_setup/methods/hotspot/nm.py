@@ -1,16 +1,21 @@
 """NetworkManager over the system D-Bus (dbus-fast, asyncio): the Wi-Fi device, a scan, the setup access point,
 joining the user's network, and tidying up after each.
 
+This module is the conversation (the calls, the polling, the undoing of a half-made attempt); NetworkManager's names
+and numbers, the values its objects are read into and the settings of the profiles it is sent are in nm_dbus.py,
+plain code without a bus. The types and functions the hotspot client and the demo use are imported from here.
+
 NetworkManager's quirks that this module works around, each named where it is handled:
 
 - An SSID is bytes (D-Bus `ay`), not text: it may be invalid UTF-8, and a hidden network shows an empty or
-  all-NUL one (`_decode_ssid`).
+  all-NUL one (`nm_dbus.decode_ssid`).
 - One network is many access point objects (one per BSSID and band), and one may vanish between the device's
-  list and its own read (`scan`).
+  list and its own read (`scan`, `nm_dbus.merge_access_points`).
 - RequestScan is refused ("not allowed") right after another scan or while the device is busy, and a scan that
   is accepted finishes later: the device's LastScan (NetworkManager 1.12 and later) says when (`scan`).
 - A device that fails moves on to DISCONNECTED with reason NONE at once (a queued transition), so a poll of its
-  StateReason seldom sees the failure's reason; the device's StateChanged signal carries it (`_DeviceWatch`).
+  StateReason seldom sees the failure's reason; the device's StateChanged signal carries it
+  (`nm_dbus.DeviceWatch`).
 - An active connection object is removed right after it reaches DEACTIVATED, so "gone" is a failure too
   (`_wait_activated`).
 - A wrong password reads as NEED_AUTH, then FAILED with NO_SECRETS (no secret agent on a headless device) or a
@@ -24,75 +29,23 @@ Polling (every POLL_INTERVAL) decides every outcome; signals only add the failur
 be missed between an activation and a subscription made after it.
 """
 import asyncio
-import ipaddress
-import string
-import uuid
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-
-HOTSPOT_CONNECTION_ID = "OVOS Wi-Fi setup hotspot"  # the AP profile's connection.id (stale ones are removed)
-# The AP's address, set explicitly (it is NetworkManager's own default for shared mode). Shared mode also runs
-# NetworkManager's dnsmasq for the phones' DHCP, and that dnsmasq answers DNS on this address, port 53.
-SHARED_ADDRESS = "10.42.0.1"
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import (
+    AC_ACTIVATED, AC_DEACTIVATED, AC_DEACTIVATING, BUS_NAME, BUS_PATH, DEVICE_FAILED, DEVICE_NEED_AUTH,
+    DEVICE_TYPE_WIFI, GONE, HOTSPOT_CONNECTION_ID, IF_ACTIVE, IF_AP, IF_CONNECTION, IF_DEVICE, IF_NM, IF_PROPERTIES,
+    IF_SETTINGS, IF_WIRELESS, KEY_MGMT, MAX_ACCESS_POINTS, NM_NAME, NM_PATH, NO_SERVICE, PASSWORD_REASONS,
+    REASON_SSID_NOT_FOUND, SCAN_REFUSALS, SETTINGS_PATH, SHARED_ADDRESS, WIFI_CAPABILITY_AP, AccessPoint, DeviceWatch,
+    Profile, WifiDevice, access_point_settings, decode_ssid, encode_ssid, join_settings, merge_access_points, scrub,
+    security_word, unwrap, valid_wpa_psk)
 
 POLL_INTERVAL = 0.2        # seconds between two reads of an activation's or a scan's progress
 CALL_TIMEOUT = 25.0        # seconds to wait for one answer (D-Bus's own default)
-MAX_ACCESS_POINTS = 200    # networks a scan returns at most
 MAX_AP_OBJECTS = 1000      # access point objects read at most (one network may have several)
-MAX_SSID_BYTES = 32
-
-NM_NAME = "org.freedesktop.NetworkManager"
-NM_PATH = "/org/freedesktop/NetworkManager"
-SETTINGS_PATH = "/org/freedesktop/NetworkManager/Settings"
-IF_NM = "org.freedesktop.NetworkManager"
-IF_SETTINGS = "org.freedesktop.NetworkManager.Settings"
-IF_CONNECTION = "org.freedesktop.NetworkManager.Settings.Connection"
-IF_DEVICE = "org.freedesktop.NetworkManager.Device"
-IF_WIRELESS = "org.freedesktop.NetworkManager.Device.Wireless"
-IF_AP = "org.freedesktop.NetworkManager.AccessPoint"
-IF_ACTIVE = "org.freedesktop.NetworkManager.Connection.Active"
-IF_PROPERTIES = "org.freedesktop.DBus.Properties"
-BUS_NAME = "org.freedesktop.DBus"
-BUS_PATH = "/org/freedesktop/DBus"
-
-DEVICE_TYPE_WIFI = 2
-WIFI_CAPABILITY_AP = 0x40
-
-# NMActiveConnectionState
-AC_ACTIVATED = 2
-AC_DEACTIVATING = 3
-AC_DEACTIVATED = 4
-
-# NMDeviceState
-DEVICE_NEED_AUTH = 60
-DEVICE_FAILED = 120
-
-# NMDeviceStateReason: 7 NO_SECRETS, 8 SUPPLICANT_DISCONNECT, 9 SUPPLICANT_CONFIG_FAILED, 10 SUPPLICANT_FAILED,
-# 11 SUPPLICANT_TIMEOUT; 53 SSID_NOT_FOUND.
-PASSWORD_REASONS = frozenset({7, 8, 9, 10, 11})
-REASON_SSID_NOT_FOUND = 53
-
-# NM80211ApFlags / NM80211ApSecurityFlags
-AP_FLAG_PRIVACY = 0x1
-SEC_KEY_MGMT_PSK = 0x100
-SEC_KEY_MGMT_802_1X = 0x200
-SEC_KEY_MGMT_SAE = 0x400
-SEC_KEY_MGMT_EAP_SUITE_B_192 = 0x2000
-
-# D-Bus error names: the object is not there (any more), the service is not there, a property is unknown.
-_GONE = ("org.freedesktop.DBus.Error.UnknownObject", "org.freedesktop.DBus.Error.UnknownMethod",
-         "org.freedesktop.DBus.Error.UnknownInterface", "org.freedesktop.NetworkManager.UnknownConnection",
-         "org.freedesktop.NetworkManager.ConnectionNotActive")
-_NO_SERVICE = ("org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
-               "org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Error.Disconnected",
-               "org.freedesktop.DBus.Error.Spawn.ServiceNotFound")
-_SCAN_REFUSALS = ("org.freedesktop.NetworkManager.Device.NotAllowed",
-                  "org.freedesktop.NetworkManager.PermissionDenied", "org.freedesktop.DBus.Error.AccessDenied")
 
 JOIN_REASONS = ("wrong_password", "out_of_reach", "timeout", "failed")
 _REASON_WORDS = {
@@ -101,39 +54,10 @@ _REASON_WORDS = {
     "timeout": "the network did not answer in time",
     "failed": "NetworkManager could not connect",
 }
-# Security as the page shows it -> 802-11-wireless-security.key-mgmt to join with ("" for none).
-_KEY_MGMT = {"": "", "WEP": "none", "WPA": "wpa-psk", "WPA2": "wpa-psk", "WPA3": "sae"}
 
-
-@dataclass(frozen=True)
-class AccessPoint:
-    """A network as the page lists it: one entry per SSID."""
-
-    ssid: str       # decoded UTF-8 (errors="replace"); hidden (empty / all-NUL) ones are never returned
-    security: str   # "" (open), "WEP", "WPA", "WPA2", "WPA3", "802.1X"
-    strength: int   # 0..100
-
-    @property
-    def secured(self) -> bool:
-        """True when joining needs a password (or, for 802.1X, an account)."""
-        return self.security != ""
-
-
-@dataclass(frozen=True)
-class WifiDevice:
-    """The Wi-Fi device the hotspot and the join use."""
-
-    path: str
-    interface: str
-    hw_address: str
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A saved connection profile and, while it is up, its active connection."""
-
-    connection: str           # settings path
-    active: Optional[str]     # active-connection path, or None
+__all__ = ["HOTSPOT_CONNECTION_ID", "JOIN_REASONS", "MAX_ACCESS_POINTS", "SHARED_ADDRESS", "AccessPoint",
+           "AccessPointFailed", "JoinFailed", "NMUnavailable", "NetworkManager", "Profile", "WifiDevice",
+           "merge_access_points"]
 
 
 class NMUnavailable(Exception):
@@ -166,114 +90,7 @@ class _CallError(Exception):
     @property
     def gone(self) -> bool:
         """The object asked for is not there (any more)."""
-        return self.name in _GONE
-
-
-@dataclass
-class _DeviceWatch:
-    """What the device showed during one activation, from its StateChanged signals (when subscribed) and from
-    polling: the failure's reason, and whether it asked for authentication (NEED_AUTH)."""
-
-    path: str
-    sender: str = ""
-    failed_reason: Optional[int] = None
-    needed_auth: bool = False
-    rule: str = ""      # the match rule, while subscribed
-
-    def feed(self, message: Message) -> None:
-        """Take one incoming message; only the device's own StateChanged from NetworkManager counts."""
-        if (message.message_type != MessageType.SIGNAL or message.path != self.path
-                or message.interface != IF_DEVICE or message.member != "StateChanged"
-                or message.sender != self.sender or message.signature != "uuu"):
-            return
-        new, _old, reason = (int(value) for value in message.body)
-        if new == DEVICE_NEED_AUTH:
-            self.needed_auth = True
-        if new == DEVICE_FAILED:
-            self.failed_reason = reason
-
-
-def _scrub(text: str, secret: str, limit: int = 200) -> str:
-    """`text` with every occurrence of `secret` blanked (an answer could quote what it was sent), then cut to
-    `limit` characters."""
-    return (text.replace(secret, "***") if secret else text)[:limit]
-
-
-def _decode_ssid(raw: Any) -> str:
-    """An SSID's text, "" for a hidden network (NetworkManager shows an empty or NUL-padded SSID for those)."""
-    data = bytes(raw) if isinstance(raw, (bytes, bytearray, list)) else b""
-    if not data.strip(b"\x00"):
-        return ""
-    return data.decode("utf-8", errors="replace")
-
-
-def _security(flags: int, wpa: int, rsn: int) -> str:
-    """The page's word for an access point's security, from its Flags, WpaFlags and RsnFlags.
-
-    A WPA2/WPA3 transition network (PSK and SAE both offered) is "WPA2": wpa-psk joins it with any supplicant.
-    """
-    key_mgmt = wpa | rsn
-    if key_mgmt & (SEC_KEY_MGMT_802_1X | SEC_KEY_MGMT_EAP_SUITE_B_192):
-        return "802.1X"
-    if rsn & SEC_KEY_MGMT_PSK:
-        return "WPA2"
-    if rsn & SEC_KEY_MGMT_SAE:
-        return "WPA3"
-    if wpa & SEC_KEY_MGMT_PSK:
-        return "WPA"
-    if flags & AP_FLAG_PRIVACY and not key_mgmt:
-        return "WEP"
-    return ""  # open (an OWE "enhanced open" network reads as open here too)
-
-
-def merge_access_points(found: Sequence[AccessPoint]) -> List[AccessPoint]:
-    """One entry per SSID (the strongest signal, secured if any of its access points is), hidden ones left out,
-    strongest first (then by name), at most MAX_ACCESS_POINTS."""
-    best: Dict[str, AccessPoint] = {}
-    for ap in found:
-        if not ap.ssid:
-            continue
-        known = best.get(ap.ssid)
-        if known is None:
-            best[ap.ssid] = ap
-            continue
-        strength = max(known.strength, ap.strength)
-        if known.secured and ap.secured:
-            security = ap.security if ap.strength > known.strength else known.security
-        else:
-            security = known.security or ap.security
-        best[ap.ssid] = AccessPoint(ssid=ap.ssid, security=security, strength=strength)
-    ordered = sorted(best.values(), key=lambda ap: (-ap.strength, ap.ssid.casefold(), ap.ssid))
-    return ordered[:MAX_ACCESS_POINTS]
-
-
-def _ssid_bytes(ssid: Any) -> bytes:
-    """The SSID to put in a profile; ValueError when it cannot be one (1 to 32 bytes of UTF-8)."""
-    if not isinstance(ssid, str) or not ssid:
-        raise ValueError("an SSID must be non-empty text")
-    data = ssid.encode("utf-8")
-    if len(data) > MAX_SSID_BYTES:
-        raise ValueError(f"an SSID is at most {MAX_SSID_BYTES} bytes of UTF-8")
-    return data
-
-
-def _valid_wpa_psk(password: str) -> bool:
-    """What NetworkManager accepts as a WPA/WPA2 pre-shared key: 8 to 63 printable ASCII characters, or 64 hex."""
-    if len(password) == 64:
-        return all(c in string.hexdigits for c in password)
-    return 8 <= len(password) <= 63 and all(" " <= c <= "~" for c in password)
-
-
-def _wep_key_type(password: str) -> int:
-    """802-11-wireless-security.wep-key-type: 1 for a key (5 or 13 characters, 10 or 26 hex), 2 for a passphrase."""
-    if len(password) in (5, 13) or (len(password) in (10, 26) and all(c in string.hexdigits for c in password)):
-        return 1
-    return 2
-
-
-def _settings_value(value: Any) -> Any:
-    """A settings value from GetSettings, variants unwrapped."""
-    return value.value if isinstance(value, Variant) else value
+        return self.name in GONE
 
 
 class NetworkManager:
@@ -354,7 +171,7 @@ class NetworkManager:
         if reply.message_type == MessageType.ERROR:
             name = reply.error_name or "unknown"
             text = reply.body[0] if reply.body and isinstance(reply.body[0], str) else ""
-            if name in _NO_SERVICE:
+            if name in NO_SERVICE:
                 raise NMUnavailable(f"NetworkManager is not running ({name})")
             raise _CallError(name, text)
         return list(reply.body)
@@ -362,12 +179,12 @@ class NetworkManager:
     async def _get(self, path: str, interface: str, name: str) -> Any:
         """One property's value."""
         (value,) = await self._call(path, IF_PROPERTIES, "Get", "ss", [interface, name])
-        return _settings_value(value)
+        return unwrap(value)
 
     async def _get_all(self, path: str, interface: str) -> Dict[str, Any]:
         """Every property of one interface, unwrapped."""
         (values,) = await self._call(path, IF_PROPERTIES, "GetAll", "s", [interface])
-        return {key: _settings_value(value) for key, value in values.items()}
+        return {key: unwrap(value) for key, value in values.items()}
 
     async def _optional(self, path: str, interface: str, name: str) -> Optional[Any]:
         """A property that older NetworkManager versions lack: None where it is absent."""
@@ -411,7 +228,7 @@ class NetworkManager:
         except _CallError as error:
             # Refused ("not allowed" right after another scan or while busy, or by policy): the last scan's
             # results stand.
-            if error.name in _SCAN_REFUSALS:
+            if error.name in SCAN_REFUSALS:
                 LOG.debug(f"scan request refused ({error.name}); reading the last results")
             else:
                 LOG.warning(f"scan request failed ({error.name}); reading the last results")
@@ -437,9 +254,9 @@ class NetworkManager:
         at any time) or is hidden."""
         try:
             props = await self._get_all(path, IF_AP)
-            ssid = _decode_ssid(props.get("Ssid", b""))
-            security = _security(int(props.get("Flags", 0)), int(props.get("WpaFlags", 0)),
-                                 int(props.get("RsnFlags", 0)))
+            ssid = decode_ssid(props.get("Ssid", b""))
+            security = security_word(int(props.get("Flags", 0)), int(props.get("WpaFlags", 0)),
+                                     int(props.get("RsnFlags", 0)))
             strength = max(0, min(100, int(props.get("Strength", 0))))
         except (_CallError, TypeError, ValueError):
             return None
@@ -500,7 +317,7 @@ class NetworkManager:
         except (_CallError, ValueError, TypeError):
             return 0, 0
 
-    async def _wait_activated(self, active: str, device: WifiDevice, watch: _DeviceWatch,
+    async def _wait_activated(self, active: str, device: WifiDevice, watch: DeviceWatch,
                               timeout: float) -> str:
         """Poll until the active connection is ACTIVATED ("activated"), DEACTIVATING/DEACTIVATED or gone
         ("failed"), or `timeout` passes ("timeout"). Failure reasons seen by polling go to `watch`."""
@@ -521,10 +338,10 @@ class NetworkManager:
                 return "timeout"
             await asyncio.sleep(min(POLL_INTERVAL, max(0.0, deadline - loop.time())))
 
-    async def _watch_device(self, device: WifiDevice) -> _DeviceWatch:
+    async def _watch_device(self, device: WifiDevice) -> DeviceWatch:
         """A watch on the device for one activation, subscribed to its StateChanged before the activation starts
         (where the bus refuses the subscription, the watch has what polling sees only)."""
-        watch = _DeviceWatch(path=device.path)
+        watch = DeviceWatch(path=device.path)
         bus = self._bus
         if bus is None:
             return watch
@@ -541,7 +358,7 @@ class NetworkManager:
             LOG.debug(f"no StateChanged subscription ({error.name}): failure reasons from polling only")
         return watch
 
-    async def _unwatch(self, watch: _DeviceWatch) -> None:
+    async def _unwatch(self, watch: DeviceWatch) -> None:
         """Undo _watch_device; never raises."""
         bus = self._bus
         if bus is None:
@@ -569,7 +386,7 @@ class NetworkManager:
             except _CallError:
                 continue
             connection = settings.get("connection", {})
-            if _settings_value(connection.get("id")) == HOTSPOT_CONNECTION_ID:
+            if unwrap(connection.get("id")) == HOTSPOT_CONNECTION_ID:
                 LOG.info(f"removing a stale hotspot profile {path}")
                 await self._delete(str(path))
                 removed += 1
@@ -584,32 +401,8 @@ class NetworkManager:
         AccessPointFailed (an NMUnavailable) when NetworkManager cannot bring it up within `timeout` seconds:
         the profile is deleted again.
         """
-        ssid_bytes = _ssid_bytes(ssid)
-        if passphrase and not (8 <= len(passphrase) <= 63 and all(" " <= c <= "~" for c in passphrase)):
-            raise ValueError("a WPA2 passphrase is 8 to 63 printable ASCII characters")
-        try:
-            ipv4 = ipaddress.IPv4Address(address)
-        except (ipaddress.AddressValueError, ValueError):
-            raise ValueError(f"not an IPv4 address: {address!r}") from None
+        settings = access_point_settings(device.interface, ssid, passphrase, address)
         await self.remove_stale_hotspots()
-        wireless: Dict[str, Variant] = {"ssid": Variant("ay", ssid_bytes), "mode": Variant("s", "ap"),
-                                        "band": Variant("s", "bg")}
-        settings: Dict[str, Dict[str, Variant]] = {
-            "connection": {"id": Variant("s", HOTSPOT_CONNECTION_ID), "type": Variant("s", "802-11-wireless"),
-                           "uuid": Variant("s", str(uuid.uuid4())), "autoconnect": Variant("b", False),
-                           "interface-name": Variant("s", device.interface)},
-            "802-11-wireless": wireless,
-            "ipv4": {"method": Variant("s", "shared"),
-                     "address-data": Variant("aa{sv}", [{"address": Variant("s", str(ipv4)),
-                                                         "prefix": Variant("u", 24)}])},
-            "ipv6": {"method": Variant("s", "ignore")},
-        }
-        if passphrase:
-            wireless["security"] = Variant("s", "802-11-wireless-security")
-            settings["802-11-wireless-security"] = {
-                "key-mgmt": Variant("s", "wpa-psk"), "proto": Variant("as", ["rsn"]),
-                "pairwise": Variant("as", ["ccmp"]), "group": Variant("as", ["ccmp"]),
-                "psk": Variant("s", passphrase)}
         watch = await self._watch_device(device)
         connection: Optional[str] = None
         active: Optional[str] = None
@@ -626,13 +419,13 @@ class NetworkManager:
         except _CallError as error:
             await self._discard(connection, active)
             raise AccessPointFailed(f"NetworkManager refused the access point: {error.name}: "
-                                    f"{_scrub(error.text, passphrase)}") from None
+                                    f"{scrub(error.text, passphrase)}") from None
         except BaseException:
             await self._discard(connection, active)
             raise
         finally:
             await self._unwatch(watch)
-        LOG.info(f"access point {ssid!r} is up on {device.interface} at {ipv4}")
+        LOG.info(f"access point {ssid!r} is up on {device.interface} at {address}")
         return Profile(connection=connection, active=active)
 
     async def stop(self, profile: Optional[Profile]) -> None:
@@ -652,34 +445,17 @@ class NetworkManager:
         "out_of_reach", "timeout" or "failed") when it does not come up: the profile is deleted again.
         ValueError for an SSID or security that cannot be joined (802.1X needs an account); nothing is changed.
         """
-        ssid_bytes = _ssid_bytes(ssid)
-        if security not in _KEY_MGMT:
+        encode_ssid(ssid)  # a bad SSID is a ValueError before a bad key is a JoinFailed
+        if security not in KEY_MGMT:
             raise ValueError(f"cannot join a network secured with {security!r}")
         if not isinstance(password, str):
             raise ValueError("a password is text")
-        key_mgmt = _KEY_MGMT[security]
+        key_mgmt = KEY_MGMT[security]
         secured = bool(key_mgmt)
-        if (key_mgmt == "wpa-psk" and not _valid_wpa_psk(password)) or (key_mgmt in ("sae", "none")
-                                                                        and not password):
+        if (key_mgmt == "wpa-psk" and not valid_wpa_psk(password)) or (key_mgmt in ("sae", "none")
+                                                                       and not password):
             raise JoinFailed("wrong_password", ssid, "not a key this network can take")
-        wireless: Dict[str, Variant] = {"ssid": Variant("ay", ssid_bytes), "mode": Variant("s", "infrastructure")}
-        settings: Dict[str, Dict[str, Variant]] = {
-            # autoconnect is left to NetworkManager's default (yes): the device rejoins after a restart.
-            "connection": {"id": Variant("s", ssid), "type": Variant("s", "802-11-wireless"),
-                           "uuid": Variant("s", str(uuid.uuid4()))},
-            "802-11-wireless": wireless,
-            "ipv4": {"method": Variant("s", "auto")},
-            "ipv6": {"method": Variant("s", "auto")},
-        }
-        if key_mgmt == "none":
-            wireless["security"] = Variant("s", "802-11-wireless-security")
-            settings["802-11-wireless-security"] = {
-                "key-mgmt": Variant("s", "none"), "wep-key0": Variant("s", password),
-                "wep-key-type": Variant("u", _wep_key_type(password))}
-        elif key_mgmt:
-            wireless["security"] = Variant("s", "802-11-wireless-security")
-            settings["802-11-wireless-security"] = {"key-mgmt": Variant("s", key_mgmt),
-                                                    "psk": Variant("s", password)}
+        settings = join_settings(ssid, password, key_mgmt)
         LOG.info(f"joining {ssid!r} ({security or 'open'}) on {device.interface}")
         watch = await self._watch_device(device)
         connection: Optional[str] = None
@@ -690,7 +466,7 @@ class NetworkManager:
                 active = await self._activate(connection, device)
             except _CallError as error:
                 reason = "out_of_reach" if error.name.endswith(".ConnectionNotAvailable") else "failed"
-                LOG.info(f"joining {ssid!r} refused: {error.name}: {_scrub(error.text, password)}")
+                LOG.info(f"joining {ssid!r} refused: {error.name}: {scrub(error.text, password)}")
                 await self._discard(connection, active)
                 raise JoinFailed(reason, ssid, error.name) from None
             outcome = await self._wait_activated(active, device, watch, timeout)
@@ -710,7 +486,7 @@ class NetworkManager:
         return Profile(connection=connection, active=active)
 
     @staticmethod
-    def _join_reason(outcome: str, watch: _DeviceWatch, secured: bool) -> Tuple[str, str]:
+    def _join_reason(outcome: str, watch: DeviceWatch, secured: bool) -> Tuple[str, str]:
         """The JoinFailed reason (and a detail) for an attempt that ended with `outcome`."""
         if outcome == "timeout":
             return "timeout", "still activating"

@@ -1,18 +1,26 @@
-"""The setup page a phone opens on the device's own Wi-Fi network, and its small JSON API; asyncio streams only.
+"""The setup page a phone opens on the device's own Wi-Fi network, and its small JSON API; asyncio streams, HTTP/1.1
+by h11.
 
 One request per connection (every answer says `Connection: close`), each bounded: the request line and headers at
 most 8 KiB, a body at most `max_body` bytes with a Content-Length (no chunked bodies), the whole request within
 `request_timeout`, at most `max_connections` connections at once (more are closed unanswered). The server answers
 the page (GET /), the form the page posts without JavaScript (POST /connect), the API under /api/, and a redirect to
-the page for anything else (captive-portal probes, other hosts). The page is rendered here from the backend's status
-and networks in the backend's catalogue language; every network name is escaped, and a password is never written
-into a page, an answer or a log line.
+the page for anything else (captive-portal probes, other hosts). Every network name is escaped, and a password is
+never written into a page, an answer or a log line.
+
+HTTP/1.1 is h11's, a small, well-kept sans-I/O parser and writer in pure Python: it reads the request line, the
+headers and the body its Content-Length frames, and writes every answer (HttpExchange feeds it the socket's bytes).
+This module adds what h11 leaves to a server: the bounds above, the page's stricter rules (methods in capitals,
+HTTP/1.0 and 1.1 only, no transfer coding at all), and the routes. h11's own rules stand too: an HTTP/1.1 request
+names its Host (400 without one), and a second Content-Length must equal the first (400 otherwise).
+
+The page itself is files (page/), rendered by render.py with the standard library's string.Template and html.escape
+on every text value: `$name` placeholders and no logic in the files, so that nothing reaches the markup unescaped
+but the markup render.py makes itself, with no template engine to install.
 """
 import asyncio
 import errno
-import html
 import json
-import math
 import re
 import secrets
 import socket
@@ -21,25 +29,32 @@ from http import HTTPStatus
 from typing import Any, Dict, List, Optional, Protocol, Set, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import h11
+
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.methods.networks import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Busy, Refused
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.render import (page_policy, render_page, render_redirect,
+                                                              shaped_networks)
+from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused
 
 MAX_HEAD_BYTES = 8192          # request line and headers together
+HEAD_LIMIT = MAX_HEAD_BYTES + len(b"\r\n\r\n")  # what h11 is given, at most, before the head must be complete
 BACKLOG = 64
 ACCEPT_RETRY_SECONDS = 0.5     # after running out of file descriptors
 READ_CHUNK = 4096
 LINGER_SECONDS = 1.0           # after answering, how long unread input is drained before closing
 LINGER_BYTES = 65536
-REFRESH_SECONDS = 3            # the page's meta refresh while connecting (without JavaScript)
-POLL_MS = 1500                 # the script's /api/status polling
-FETCH_TIMEOUT_MS = 5000
 MAX_FORM_FIELDS = 16
 
-TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 METHOD = re.compile(r"[A-Z]{1,16}")
 DIGITS = re.compile(r"[0-9]{1,12}")
-VERSIONS = ("HTTP/1.0", "HTTP/1.1")
+VERSIONS = (b"1.0", b"1.1")
+# Headers a request may have once: a second is refused (h11 itself refuses a second Host and a Content-Length
+# that differs from the first; an equal one it takes as one).
+SINGLE_HEADERS = ("content-type",)
+# h11's hints for what it refuses, as the page answers them: 501 is a transfer coding other than chunked, and the
+# page takes none at all (411, as for chunked).
+H11_REFUSALS = {431: (431, "error_request_too_large"), 501: (411, "error_request_invalid")}
 
 # Paths the page's own API answers, and the methods each takes (HEAD goes with GET).
 API_METHODS = {"/api/networks": ("GET", "HEAD"), "/api/status": ("GET", "HEAD"), "/api/connect": ("POST",)}
@@ -120,379 +135,7 @@ def encodable(value: Any) -> bool:
     return True
 
 
-def script_json(value: Any) -> str:
-    """JSON safe to put inside a <script> element: `<`, `>` and `&` written as escapes."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def esc(text: Any) -> str:
-    """Text for HTML content or a quoted attribute."""
-    return html.escape(str(text), quote=True)
-
-
-def shaped_networks(raw: Any) -> List[Dict[str, Any]]:
-    """The backend's networks as the page and the API show them; malformed entries left out."""
-    shown: List[Dict[str, Any]] = []
-    for entry in raw if isinstance(raw, list) else []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("ssid"), str) or not entry["ssid"]:
-            continue
-        security = entry.get("security") if isinstance(entry.get("security"), str) else ""
-        strength = entry.get("strength")
-        numeric = isinstance(strength, (int, float)) and not isinstance(strength, bool) and math.isfinite(strength)
-        strength = max(0, min(100, int(strength))) if numeric else 0
-        security = security.strip()
-        secured = security not in ("", "--")
-        shown.append({"ssid": entry["ssid"], "security": security if secured else "", "strength": strength,
-                      "secured": secured})
-    return shown
-
-
-def bars(strength: int) -> int:
-    """How many of the four signal bars a strength (0..100) lights."""
-    return max(0, min(4, (strength + 24) // 25))
-
-
-def status_error(catalogue: Catalogue, status: Dict[str, Any]) -> str:
-    """The words of a failed status: its text, else its key's text."""
-    if isinstance(status.get("error"), str) and status["error"].strip():
-        return status["error"]
-    code = status.get("code")
-    ssid = status.get("ssid") if isinstance(status.get("ssid"), str) else ""
-    if isinstance(code, str) and code.startswith("error_"):
-        return catalogue.text(code, ssid=ssid)
-    return catalogue.text("error_internal")
-
-
-# --------------------------------------------------------------------------------------------- the page
-ICON_WIFI = ('<svg viewBox="0 0 24 24" aria-hidden="true"><path fill="none" stroke="#fff" stroke-width="2.2" '
-             'stroke-linecap="round" d="M2.5 9a14 14 0 0 1 19 0M5.8 12.4a9.2 9.2 0 0 1 12.4 0M9.1 15.8a4.4 4.4 0 0 1 '
-             '5.8 0"/><circle cx="12" cy="19.2" r="1.6" fill="#fff"/></svg>')
-ICON_DONE = ('<svg viewBox="0 0 24 24" aria-hidden="true"><path fill="none" stroke="#fff" stroke-width="2.6" '
-             'stroke-linecap="round" stroke-linejoin="round" d="M5 12.5l4.5 4.5L19 7.5"/></svg>')
-
-STYLE = """
-:root{color-scheme:dark;--bg:#1f2023;--card:#2b2c30;--line:#44464c;--text:#eef0f2;--muted:#b0b4ba;
---accent:#d63c33;--ok:#2f9e5b;--field:#17181a}
-*{box-sizing:border-box}
-[hidden]{display:none!important}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--text);
-font:17px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Ubuntu,Cantarell,sans-serif}
-main{max-width:34rem;margin:0 auto;padding:20px 16px 48px}
-header{display:flex;align-items:center;gap:14px;margin:4px 0 10px}
-.logo{flex:none;width:48px;height:48px;border-radius:50%;background:var(--accent);display:flex;
-align-items:center;justify-content:center}
-.logo svg{width:28px;height:28px}
-h1{font-size:1.35rem;line-height:1.25;margin:0}
-.intro{color:var(--muted);margin:14px 0 22px}
-fieldset{border:0;margin:0;padding:0;min-width:0}
-legend{font-weight:700;font-size:1.1rem;padding:0;margin:0 0 10px}
-ul{list-style:none;margin:0;padding:0}
-li{background:var(--card);border:2px solid transparent;border-radius:14px;margin:0 0 10px}
-li.picked{border-color:var(--accent)}
-li:has(input:checked){border-color:var(--accent)}
-label.net{display:flex;align-items:center;gap:14px;min-height:68px;padding:10px 16px;cursor:pointer;
--webkit-tap-highlight-color:transparent}
-input[type=radio]{flex:none;width:24px;height:24px;margin:0;accent-color:var(--accent)}
-.text{flex:1;min-width:0}
-.name{display:block;overflow-wrap:anywhere;font-weight:600;font-size:1.08rem}
-.sec{display:block;font-weight:400;font-size:.92rem;color:var(--muted)}
-.bars{flex:none;display:flex;align-items:flex-end;gap:3px;height:22px}
-.bars i{display:block;width:5px;border-radius:2px;background:var(--line)}
-.bars i:nth-child(1){height:30%}.bars i:nth-child(2){height:55%}.bars i:nth-child(3){height:78%}
-.bars i:nth-child(4){height:100%}
-.b1 i:nth-child(-n+1),.b2 i:nth-child(-n+2),.b3 i:nth-child(-n+3),.b4 i{background:var(--text)}
-.details{padding:4px 0 0}
-li .details{padding:0 16px 16px}
-.pwlabel{display:block;font-size:.95rem;color:var(--muted);margin:0 0 6px}
-.pw{display:flex;gap:8px}
-.pw input{flex:1;min-width:0;height:54px;padding:0 14px;font:inherit;font-size:1.1rem;color:var(--text);
-background:var(--field);border:2px solid var(--line);border-radius:12px}
-.pw input:focus{outline:none;border-color:var(--accent)}
-button{font:inherit;height:54px;padding:0 16px;color:var(--text);background:var(--card);
-border:2px solid var(--line);border-radius:12px;cursor:pointer}
-.pw button{flex:none;min-width:76px}
-button.primary{display:block;width:100%;margin-top:14px;color:#fff;background:var(--accent);
-border-color:var(--accent);font-weight:700;font-size:1.1rem}
-button:disabled{opacity:.6}
-form:has(input[data-secured="0"]:checked) #pw-row{display:none}
-.error{margin:0 0 18px;padding:12px 16px;border-radius:12px;background:#46201e;border:1px solid var(--accent)}
-.empty{padding:18px 16px;border-radius:14px;background:var(--card);color:var(--muted)}
-.state{text-align:center;padding:44px 8px 8px}
-.spinner{width:60px;height:60px;margin:0 auto 26px;border-radius:50%;border:6px solid var(--line);
-border-top-color:var(--accent);animation:spin 1s linear infinite}
-@keyframes spin{to{transform:rotate(360deg)}}
-@media (prefers-reduced-motion:reduce){.spinner{animation-duration:4s}}
-.done{width:68px;height:68px;margin:0 auto 26px;border-radius:50%;background:var(--ok);display:flex;
-align-items:center;justify-content:center}
-.done svg{width:40px;height:40px}
-.big{font-size:1.35rem;font-weight:700;line-height:1.3;margin:0 0 14px;overflow-wrap:anywhere}
-.hint{color:var(--muted);margin:0}
-.sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-"""
-
-# The page's behaviour with JavaScript: the form goes to /api/connect, the outcome comes from polling /api/status.
-SCRIPT = """
-(function () {
-  "use strict";
-  var D = JSON.parse(document.getElementById("page-data").textContent);
-  var T = D.texts;
-  function el(id) { return document.getElementById(id); }
-  var form = el("form"), list = el("list"), empty = el("empty"), details = el("details"), pw = el("password"),
-      pwRow = el("pw-row"), toggle = el("toggle"), submit = el("submit"), error = el("error");
-  var timer = null, expecting = false;
-
-  function fill(text, values) {
-    Object.keys(values).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
-    return text;
-  }
-  function view(name) {
-    ["choose", "connecting", "connected"].forEach(function (v) { el(v).hidden = v !== name; });
-  }
-  function showError(text) {
-    error.textContent = text || "";
-    error.hidden = !text;
-  }
-  function picked() { return form.querySelector("input[name=ssid]:checked"); }
-  function sync(focus) {
-    var r = picked(), secured = !r || r.getAttribute("data-secured") === "1";
-    Array.prototype.forEach.call(list.children, function (li) {
-      li.classList.toggle("picked", !!r && li.contains(r));
-    });
-    var home = r ? r.closest("li") : form;
-    if (details.parentNode !== home) { home.appendChild(details); }
-    details.hidden = !r;
-    pwRow.hidden = !secured;
-    pw.disabled = !secured;
-    pw.required = secured;
-    pw.minLength = secured ? D.min : 0;
-    if (focus && r && secured) { pw.focus(); }
-  }
-  function request(method, path, body) {
-    var controller = new AbortController();
-    var stop = setTimeout(function () { controller.abort(); }, D.fetchTimeout);
-    var options = {method: method, cache: "no-store", signal: controller.signal, headers: {}};
-    if (body !== undefined) {
-      options.body = JSON.stringify(body);
-      options.headers["Content-Type"] = "application/json";
-    }
-    return fetch(path, options).then(function (res) {
-      return res.json().catch(function () { return null; }).then(function (data) {
-        clearTimeout(stop);
-        return {status: res.status, body: data};
-      });
-    }, function (e) { clearTimeout(stop); throw e; });
-  }
-  function item(n) {
-    var li = document.createElement("li"), label = document.createElement("label");
-    var input = document.createElement("input"), name = document.createElement("span");
-    var sec = document.createElement("span"), meter = document.createElement("span");
-    var words = document.createElement("span");
-    label.className = "net";
-    input.type = "radio";
-    input.name = "ssid";
-    input.value = n.ssid;
-    input.setAttribute("data-secured", n.secured ? "1" : "0");
-    name.className = "name";
-    name.textContent = n.ssid;
-    sec.className = "sec";
-    sec.textContent = n.secured ? T.secured : T.open;
-    words.className = "text";
-    words.appendChild(name);
-    words.appendChild(sec);
-    var level = Math.max(0, Math.min(4, Math.floor((n.strength + 24) / 25)));
-    meter.className = "bars b" + level;
-    meter.setAttribute("role", "img");
-    meter.setAttribute("aria-label", fill(T.signal, {strength: String(n.strength)}));
-    for (var i = 0; i < 4; i++) { meter.appendChild(document.createElement("i")); }
-    label.appendChild(input);
-    label.appendChild(words);
-    label.appendChild(meter);
-    li.appendChild(label);
-    return li;
-  }
-  function refreshList(keep) {
-    request("GET", "/api/networks").then(function (res) {
-      if (res.status !== 200 || !res.body || !Array.isArray(res.body.networks)) { return; }
-      form.appendChild(details);
-      while (list.firstChild) { list.removeChild(list.firstChild); }
-      res.body.networks.forEach(function (n) {
-        var li = item(n);
-        if (n.ssid === keep) { li.querySelector("input").checked = true; }
-        list.appendChild(li);
-      });
-      empty.hidden = list.children.length > 0;
-      sync(false);
-    }, function () {});
-  }
-  function poll() {
-    clearTimeout(timer);
-    timer = setTimeout(check, D.poll);
-  }
-  function connecting(ssid) {
-    if (ssid) { el("connecting-text").textContent = fill(T.connecting, {ssid: ssid}); }
-    view("connecting");
-  }
-  function check() {
-    request("GET", "/api/status").then(function (res) {
-      var s = res.body || {};
-      if (res.status !== 200) { poll(); return; }
-      if (s.state === "connecting") {
-        expecting = false;
-        connecting(s.ssid);
-        poll();
-      } else if (s.state === "connected") {
-        el("connected-text").textContent = fill(T.connected, {ssid: s.ssid || ""});
-        view("connected");
-      } else if (s.state === "failed") {
-        expecting = false;
-        showError(s.error || T.internal);
-        view("choose");
-        refreshList(s.ssid);
-      } else {
-        if (expecting) { showError(T.noAnswer); }
-        expecting = false;
-        view("choose");
-      }
-    }, function () {
-      poll();  // the device cannot be reached: the phone may have left the setup network for now
-    });
-  }
-
-  form.noValidate = true;
-  list.addEventListener("change", function (ev) {
-    if (ev.target.name !== "ssid") { return; }  // the password field (moved into the list) changes too
-    showError("");
-    sync(true);
-  });
-  toggle.hidden = false;
-  toggle.addEventListener("click", function () {
-    var shown = pw.type === "password";
-    pw.type = shown ? "text" : "password";
-    toggle.textContent = shown ? T.hide : T.show;
-  });
-  form.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var r = picked();
-    if (!r) { showError(T.pickFirst); return; }
-    var secured = r.getAttribute("data-secured") === "1";
-    var password = secured ? pw.value : "";
-    var length = Array.from(password).length;
-    if (secured && length < D.min) { showError(T.tooShort); pw.focus(); return; }
-    if (length > D.max) { showError(T.tooLong); pw.focus(); return; }
-    showError("");
-    submit.disabled = true;
-    request("POST", "/api/connect", {ssid: r.value, password: password}).then(function (res) {
-      submit.disabled = false;
-      if (res.status === 202 || res.status === 200 || res.status === 409) {
-        connecting(res.status === 409 ? "" : r.value);
-        check();
-      } else {
-        showError((res.body && res.body.error) || T.internal);
-      }
-    }, function () {
-      submit.disabled = false;
-      expecting = true;  // the answer was lost: the status tells whether the device got the request
-      connecting(r.value);
-      poll();
-    });
-  });
-  sync(false);
-  if (D.state === "connecting") { connecting(D.ssid); poll(); }
-})();
-"""
-
-
-def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dict[str, Any]], nonce: str,
-                error: Optional[str] = None, picked: Optional[str] = None) -> str:
-    """The whole setup page for a status and the shaped networks; `error` (words already in the page's
-    language) and `picked` (the SSID to check) for a refused form."""
-    text = catalogue.text
-    state = status.get("state") if isinstance(status.get("state"), str) else "waiting"
-    ssid = status.get("ssid") if isinstance(status.get("ssid"), str) else ""
-    view = state if state in ("connecting", "connected") and error is None else "choose"
-    if error is None and state == "failed":
-        error = status_error(catalogue, status)
-        picked = picked or ssid
-    names = {n["ssid"] for n in networks}
-    if picked not in names:
-        picked = None
-    data = {
-        "state": view, "ssid": ssid, "poll": POLL_MS, "fetchTimeout": FETCH_TIMEOUT_MS,
-        "min": MIN_PASSWORD_CHARS, "max": MAX_PASSWORD_CHARS,
-        "texts": {"connecting": text("connecting"), "connected": text("hotspot_connected"),
-                  "pickFirst": text("error_pick_first"), "tooShort": text("error_password_too_short"),
-                  "tooLong": text("error_password_too_long"), "internal": text("error_internal"),
-                  "noAnswer": text("hotspot_no_answer"), "show": text("show"), "hide": text("hide"),
-                  "secured": text("secured"), "open": text("open"), "signal": text("hotspot_signal")},
-    }
-
-    def hidden(name: str) -> str:
-        return "" if view == name else " hidden"
-
-    items = []
-    for network in networks:
-        checked = " checked" if network["ssid"] == picked else ""
-        picked_class = ' class="picked"' if checked else ""
-        items.append(
-            f'<li{picked_class}><label class="net"><input type="radio" name="ssid" value="{esc(network["ssid"])}" '
-            f'data-secured="{1 if network["secured"] else 0}"{checked}><span class="text">'
-            f'<span class="name">{esc(network["ssid"])}</span>'
-            f'<span class="sec">{esc(text("secured") if network["secured"] else text("open"))}</span></span>'
-            f'<span class="bars b{bars(network["strength"])}" role="img" '
-            f'aria-label="{esc(text("hotspot_signal", strength=network["strength"]))}">'
-            f'<i></i><i></i><i></i><i></i></span></label></li>')
-    refresh = f'<noscript><meta http-equiv="refresh" content="{REFRESH_SECONDS}"></noscript>' \
-        if view == "connecting" else ""
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{esc(catalogue.lang)}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,">',
-        f"<title>{esc(text('hotspot_title'))}</title>{refresh}",
-        f'<style nonce="{nonce}">{STYLE}</style></head><body><main>',
-        f'<header><div class="logo">{ICON_WIFI}</div><h1>{esc(text("hotspot_title"))}</h1></header>',
-        # connecting
-        f'<section id="connecting" class="state" aria-live="polite"{hidden("connecting")}>'
-        f'<div class="spinner" aria-hidden="true"></div>'
-        f'<p class="big" id="connecting-text">{esc(text("connecting", ssid=ssid))}</p>'
-        f'<p class="hint">{esc(text("hotspot_connecting_hint"))}</p></section>',
-        # connected
-        f'<section id="connected" class="state" aria-live="polite"{hidden("connected")}>'
-        f'<div class="done">{ICON_DONE}</div>'
-        f'<p class="big" id="connected-text">{esc(text("hotspot_connected", ssid=ssid))}</p></section>',
-        # choose
-        f'<section id="choose"{hidden("choose")}>',
-        f'<p class="intro">{esc(text("hotspot_intro"))}</p>',
-        f'<p id="error" class="error" role="alert"{"" if error else " hidden"}>{esc(error or "")}</p>',
-        '<form id="form" method="post" action="/connect" autocomplete="off">',
-        f'<fieldset><legend>{esc(text("networks_title"))}</legend><ul id="list">{"".join(items)}</ul>',
-        f'<p id="empty" class="empty"{" hidden" if networks else ""}>{esc(text("hotspot_empty"))}</p></fieldset>',
-        f'<div id="details" class="details"{"" if networks else " hidden"}>',
-        f'<div id="pw-row"><label class="pwlabel" for="password">{esc(text("password_placeholder"))}</label>',
-        f'<div class="pw"><input id="password" name="password" type="password" maxlength="{MAX_PASSWORD_CHARS}" '
-        'autocomplete="off" autocapitalize="off" autocorrect="off" spellcheck="false" enterkeyhint="go">',
-        f'<button type="button" id="toggle" hidden>{esc(text("show"))}</button></div></div>',
-        f'<button type="submit" id="submit" class="primary">{esc(text("connect"))}</button></div>',
-        "</form></section></main>",
-        f'<script id="page-data" type="application/json">{script_json(data)}</script>',
-        f'<script nonce="{nonce}">{SCRIPT}</script>',
-        "</body></html>",
-    ]
-    return "".join(parts)
-
-
-# --------------------------------------------------------------------------------------------- the server
-def page_policy(nonce: Optional[str]) -> str:
-    """The Content-Security-Policy: the page's own inline style and script (by nonce), fetches to its own origin,
-    its form to itself; nothing else."""
-    if nonce is None:
-        return "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-    return (f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; connect-src 'self'; "
-            "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-
-
+# --------------------------------------------------------------------------------------------- HTTP by h11
 def host_name(value: str) -> str:
     """The name part of a Host header value (or of an absolute URL's authority): lower case, no port."""
     value = value.strip().lower()
@@ -505,6 +148,148 @@ def host_name(value: str) -> str:
     return value.rstrip(".")
 
 
+class HttpExchange:
+    """One connection's request and its one answer, framed by h11: the head within HEAD_LIMIT bytes, the body its
+    Content-Length announces (at most `max_body`), a 100 Continue for a client that waits for one."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, max_body: int):
+        self._reader = reader
+        self._writer = writer
+        self._max_body = max_body
+        self._h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=HEAD_LIMIT)
+        self.method: Optional[str] = None  # the request's, once h11 has read its head
+
+    async def read(self) -> Request:
+        """The whole request; HttpError for one the page refuses before a route sees it, ClientGone when the
+        client closes its side first."""
+        request = self._request(await self._head())
+        self._check_body(request)
+        body = bytearray()
+        while True:
+            event = self._next()
+            if event is h11.NEED_DATA:
+                if self._h11.they_are_waiting_for_100_continue:
+                    self._writer.write(self._send(h11.InformationalResponse(status_code=100, headers=[],
+                                                                            reason=b"Continue")))
+                self._h11.receive_data(await self._receive())
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                request.body = bytes(body)
+                return request
+            else:  # h11 has nothing else for a request that is still arriving
+                raise ClientGone()
+
+    def answer(self, response: Response) -> bytes:
+        """The answer's bytes, as h11 writes them: the status line, the headers (the security ones on every
+        answer), the body (none for HEAD)."""
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        headers = [
+            ("Content-Type", response.content_type),
+            ("Content-Length", str(len(response.body))),
+            ("Connection", "close"),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", page_policy(response.nonce)),
+            ("Referrer-Policy", "no-referrer"),
+            ("X-Frame-Options", "DENY"),
+            *response.headers,
+        ]
+        data = self._send(h11.Response(status_code=response.status, headers=headers, reason=reason))
+        if response.body and self.method != "HEAD":
+            data += self._send(h11.Data(data=response.body))
+        return data + self._send(h11.EndOfMessage())
+
+    async def _head(self) -> h11.Request:
+        """Give h11 what the client sends until it has the request line and headers: at most HEAD_LIMIT bytes
+        (431 past them); what was read beyond them is given next, as the body's start."""
+        fed = 0
+        held = b""
+        while True:
+            event = self._next()
+            if isinstance(event, h11.Request):
+                if held:
+                    self._h11.receive_data(held)
+                self.method = event.method.decode("ascii")
+                return event
+            if event is not h11.NEED_DATA:  # h11 has nothing else before a request's head
+                raise ClientGone()
+            if fed >= HEAD_LIMIT:
+                raise HttpError(431, "error_request_too_large")
+            data = await self._receive()
+            if not fed:
+                data = data.lstrip(b"\r\n")  # empty lines before a request line are allowed (h11 refuses them)
+            take, held = data[:HEAD_LIMIT - fed], data[HEAD_LIMIT - fed:]
+            if take:  # h11 reads empty data as the end of the input
+                self._h11.receive_data(take)
+                fed += len(take)
+
+    @staticmethod
+    def _request(event: h11.Request) -> Request:
+        """What the routes need of h11's request; HttpError(400) for what h11 takes and the page does not: a method
+        not in capitals, an HTTP version but 1.0 or 1.1, a second Content-Type, a target neither a path nor an
+        absolute http(s) URL."""
+        method = event.method.decode("ascii")  # h11 took it as a token: ASCII
+        if not METHOD.fullmatch(method) or event.http_version not in VERSIONS:
+            raise HttpError(400, "error_request_invalid")
+        headers: Dict[str, str] = {}
+        for name, value in event.headers:  # names in lower case
+            key, text = name.decode("ascii"), value.decode("latin-1")
+            if key not in headers:
+                headers[key] = text
+            elif key in SINGLE_HEADERS:
+                raise HttpError(400, "error_request_invalid")
+            else:
+                headers[key] += ", " + text
+        target = event.target.decode("ascii")  # visible ASCII only, as h11 checked
+        host = host_name(headers["host"]) if "host" in headers else None
+        if target.startswith("/"):
+            path = target.split("?", 1)[0]
+        elif target.lower().startswith(("http://", "https://")):
+            try:
+                url = urlsplit(target)
+            except ValueError:  # an authority that is no address, such as an unclosed "[" in it
+                raise HttpError(400, "error_request_invalid") from None
+            host, path = host_name(url.netloc.rpartition("@")[2]), url.path or "/"
+        else:
+            raise HttpError(400, "error_request_invalid")
+        return Request(method=method, path=unquote(path, errors="replace"), host=host, headers=headers)
+
+    def _check_body(self, request: Request) -> None:
+        """HttpError for a body the page does not take: chunked (411), none announced for a POST (411), or one over
+        max_body (413: not read). h11 has refused a malformed or conflicting Content-Length already."""
+        if "transfer-encoding" in request.headers:
+            raise HttpError(411, "error_request_invalid")
+        length = request.headers.get("content-length")
+        if length is None:
+            if request.method == "POST":
+                raise HttpError(411, "error_request_invalid")
+        elif int(length) > self._max_body:
+            raise HttpError(413, "error_request_too_large")
+
+    def _next(self) -> Any:
+        """h11's next event; HttpError for what it refuses (400 but for its hints in H11_REFUSALS)."""
+        try:
+            return self._h11.next_event()
+        except h11.RemoteProtocolError as e:
+            raise HttpError(*H11_REFUSALS.get(e.error_status_hint, (400, "error_request_invalid"))) from None
+
+    def _send(self, event: Any) -> bytes:
+        """The bytes h11 writes for one event of the answer."""
+        return self._h11.send(event) or b""
+
+    async def _receive(self) -> bytes:
+        """The next bytes from the client; ClientGone at the end of its input."""
+        chunk = await self._reader.read(READ_CHUNK)
+        if not chunk:
+            raise ClientGone()
+        return chunk
+
+
+# --------------------------------------------------------------------------------------------- the server
 class SetupServer:
     """The setup page and API on one address and port: a listening socket served on the running asyncio loop,
     bounded in every dimension."""
@@ -610,7 +395,7 @@ class SetupServer:
         self._writers.add(writer)
         try:
             await self._exchange(reader, writer)
-        except (OSError, asyncio.IncompleteReadError, ClientGone):
+        except (OSError, ClientGone):
             pass  # the client went away mid-answer
         except asyncio.TimeoutError:
             LOG.debug("setup page: a client did not read its answer in time")
@@ -622,103 +407,22 @@ class SetupServer:
 
     async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Read the request within the time allowed, answer it, drain what the client still sends, close."""
-        head_only = False
+        exchange = HttpExchange(reader, writer, self._max_body)
         try:
-            request = await asyncio.wait_for(self._read(reader, writer), self._request_timeout)
+            request = await asyncio.wait_for(exchange.read(), self._request_timeout)
         except asyncio.TimeoutError:
             response = self._error(408, "error_request_timeout")
         except HttpError as e:
             response = self._error(e.status, e.key)
         else:
-            head_only = request.method == "HEAD"
             try:
                 response = self._answer(request)
             except Exception as e:
                 LOG.error(f"setup page: answering {request.method} {request.path[:80]!r} failed ({type(e).__name__})")
                 response = self._error(500, "error_internal")
-        writer.write(self._serialize(response, head_only))
+        writer.write(exchange.answer(response))
         await asyncio.wait_for(writer.drain(), self._request_timeout)
         await self._linger(reader, writer)
-
-    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request:
-        """One request: the head (at most MAX_HEAD_BYTES), then the body its Content-Length announces."""
-        buffer = bytearray()
-        while True:
-            end = buffer.find(b"\r\n\r\n")
-            if end >= 0:
-                break
-            if len(buffer) > MAX_HEAD_BYTES:
-                raise HttpError(431, "error_request_too_large")
-            chunk = await reader.read(READ_CHUNK)
-            if not chunk:
-                raise ClientGone()
-            buffer += chunk
-            while buffer.startswith(b"\r\n"):  # empty lines before a request line are allowed
-                del buffer[:2]
-        if end > MAX_HEAD_BYTES:
-            raise HttpError(431, "error_request_too_large")
-        head, rest = bytes(buffer[:end]), bytes(buffer[end + 4:])
-        request = self._parse_head(head.decode("latin-1"))
-        length = self._body_length(request)
-        if length > len(rest):
-            if request.headers.get("expect", "").lower() == "100-continue":
-                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            try:
-                rest += await reader.readexactly(length - len(rest))
-            except asyncio.IncompleteReadError:
-                raise ClientGone() from None
-        request.body = rest[:length]
-        return request
-
-    def _parse_head(self, head: str) -> Request:
-        """The request line and headers; HttpError(400) for anything malformed."""
-        lines = head.split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not METHOD.fullmatch(parts[0]) or parts[2] not in VERSIONS:
-            raise HttpError(400, "error_request_invalid")
-        method, target, _ = parts
-        if not target or any(ord(c) < 0x21 or ord(c) > 0x7e for c in target):
-            raise HttpError(400, "error_request_invalid")
-        headers: Dict[str, str] = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if not sep or not TOKEN.fullmatch(name):
-                raise HttpError(400, "error_request_invalid")
-            name, value = name.lower(), value.strip(" \t")
-            if any(ord(c) < 0x20 and c != "\t" for c in value):
-                raise HttpError(400, "error_request_invalid")
-            if name in headers:
-                if name in ("host", "content-length", "content-type", "transfer-encoding"):
-                    raise HttpError(400, "error_request_invalid")
-                headers[name] += ", " + value
-            else:
-                headers[name] = value
-        host = host_name(headers["host"]) if "host" in headers else None
-        if target.startswith("/"):
-            path = target.split("?", 1)[0]
-        elif target.lower().startswith(("http://", "https://")):
-            url = urlsplit(target)
-            host, path = host_name(url.netloc.rpartition("@")[2]), url.path or "/"
-        else:
-            raise HttpError(400, "error_request_invalid")
-        return Request(method=method, path=unquote(path, errors="replace"), host=host, headers=headers)
-
-    def _body_length(self, request: Request) -> int:
-        """The body's length by its Content-Length; HttpError for a chunked body, a missing or malformed length
-        (a POST must have one) or one over max_body."""
-        if "transfer-encoding" in request.headers:
-            raise HttpError(411, "error_request_invalid")
-        value = request.headers.get("content-length")
-        if value is None:
-            if request.method == "POST":
-                raise HttpError(411, "error_request_invalid")
-            return 0
-        if not DIGITS.fullmatch(value):
-            raise HttpError(400, "error_request_invalid")
-        length = int(value)
-        if length > self._max_body:
-            raise HttpError(413, "error_request_too_large")
-        return length
 
     async def _linger(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Say the answer is complete and read what the client still sends (briefly, a bounded amount) before
@@ -825,7 +529,7 @@ class SetupServer:
 
     def _redirect(self) -> Response:
         """302 to the page (captive-portal probes, other hosts, other paths)."""
-        body = f'<!DOCTYPE html><a href="{esc(self.portal_url)}">{esc(self.portal_url)}</a>'.encode("utf-8")
+        body = render_redirect(self.portal_url).encode("utf-8")
         return Response(302, body, "text/html; charset=utf-8", [("Location", self.portal_url)])
 
     def _json(self, status: int, value: Any) -> Response:
@@ -843,23 +547,3 @@ class SetupServer:
         except Exception:
             text = str(Words.of(key))
         return Response(status, json_bytes({"error": text, "code": key}), headers=list(headers or []))
-
-    def _serialize(self, response: Response, head_only: bool) -> bytes:
-        """The answer's bytes: status line, headers (the security ones on every answer), body."""
-        try:
-            reason = HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = "Unknown"
-        headers = [
-            ("Content-Type", response.content_type),
-            ("Content-Length", str(len(response.body))),
-            ("Connection", "close"),
-            ("Cache-Control", "no-store"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Content-Security-Policy", page_policy(response.nonce)),
-            ("Referrer-Policy", "no-referrer"),
-            ("X-Frame-Options", "DENY"),
-            *response.headers,
-        ]
-        head = f"HTTP/1.1 {response.status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
-        return head.encode("latin-1") + (b"" if head_only else response.body)

@@ -1,0 +1,168 @@
+// The page's behaviour with JavaScript: the form goes to /api/connect, the outcome comes from polling /api/status.
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("page-data").textContent);
+  var T = D.texts;
+  function el(id) { return document.getElementById(id); }
+  var form = el("form"), list = el("list"), empty = el("empty"), details = el("details"), pw = el("password"),
+      pwRow = el("pw-row"), toggle = el("toggle"), submit = el("submit"), error = el("error");
+  var timer = null, expecting = false;
+
+  function fill(text, values) {
+    Object.keys(values).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+    return text;
+  }
+  function view(name) {
+    ["choose", "connecting", "connected"].forEach(function (v) { el(v).hidden = v !== name; });
+  }
+  function showError(text) {
+    error.textContent = text || "";
+    error.hidden = !text;
+  }
+  function picked() { return form.querySelector("input[name=ssid]:checked"); }
+  function sync(focus) {
+    var r = picked(), secured = !r || r.getAttribute("data-secured") === "1";
+    Array.prototype.forEach.call(list.children, function (li) {
+      li.classList.toggle("picked", !!r && li.contains(r));
+    });
+    var home = r ? r.closest("li") : form;
+    if (details.parentNode !== home) { home.appendChild(details); }
+    details.hidden = !r;
+    pwRow.hidden = !secured;
+    pw.disabled = !secured;
+    pw.required = secured;
+    pw.minLength = secured ? D.min : 0;
+    if (focus && r && secured) { pw.focus(); }
+  }
+  function request(method, path, body) {
+    var controller = new AbortController();
+    var stop = setTimeout(function () { controller.abort(); }, D.fetchTimeout);
+    var options = {method: method, cache: "no-store", signal: controller.signal, headers: {}};
+    if (body !== undefined) {
+      options.body = JSON.stringify(body);
+      options.headers["Content-Type"] = "application/json";
+    }
+    return fetch(path, options).then(function (res) {
+      return res.json().catch(function () { return null; }).then(function (data) {
+        clearTimeout(stop);
+        return {status: res.status, body: data};
+      });
+    }, function (e) { clearTimeout(stop); throw e; });
+  }
+  function item(n) {
+    var li = document.createElement("li"), label = document.createElement("label");
+    var input = document.createElement("input"), name = document.createElement("span");
+    var sec = document.createElement("span"), meter = document.createElement("span");
+    var words = document.createElement("span");
+    label.className = "net";
+    input.type = "radio";
+    input.name = "ssid";
+    input.value = n.ssid;
+    input.setAttribute("data-secured", n.secured ? "1" : "0");
+    name.className = "name";
+    name.textContent = n.ssid;
+    sec.className = "sec";
+    sec.textContent = n.secured ? T.secured : T.open;
+    words.className = "text";
+    words.appendChild(name);
+    words.appendChild(sec);
+    var level = Math.max(0, Math.min(4, Math.floor((n.strength + 24) / 25)));
+    meter.className = "bars b" + level;
+    meter.setAttribute("role", "img");
+    meter.setAttribute("aria-label", fill(T.signal, {strength: String(n.strength)}));
+    for (var i = 0; i < 4; i++) { meter.appendChild(document.createElement("i")); }
+    label.appendChild(input);
+    label.appendChild(words);
+    label.appendChild(meter);
+    li.appendChild(label);
+    return li;
+  }
+  function refreshList(keep) {
+    request("GET", "/api/networks").then(function (res) {
+      if (res.status !== 200 || !res.body || !Array.isArray(res.body.networks)) { return; }
+      form.appendChild(details);
+      while (list.firstChild) { list.removeChild(list.firstChild); }
+      res.body.networks.forEach(function (n) {
+        var li = item(n);
+        if (n.ssid === keep) { li.querySelector("input").checked = true; }
+        list.appendChild(li);
+      });
+      empty.hidden = list.children.length > 0;
+      sync(false);
+    }, function () {});
+  }
+  function poll() {
+    clearTimeout(timer);
+    timer = setTimeout(check, D.poll);
+  }
+  function connecting(ssid) {
+    if (ssid) { el("connecting-text").textContent = fill(T.connecting, {ssid: ssid}); }
+    view("connecting");
+  }
+  function check() {
+    request("GET", "/api/status").then(function (res) {
+      var s = res.body || {};
+      if (res.status !== 200) { poll(); return; }
+      if (s.state === "connecting") {
+        expecting = false;
+        connecting(s.ssid);
+        poll();
+      } else if (s.state === "connected") {
+        el("connected-text").textContent = fill(T.connected, {ssid: s.ssid || ""});
+        view("connected");
+      } else if (s.state === "failed") {
+        expecting = false;
+        showError(s.error || T.internal);
+        view("choose");
+        refreshList(s.ssid);
+      } else {
+        if (expecting) { showError(T.noAnswer); }
+        expecting = false;
+        view("choose");
+      }
+    }, function () {
+      poll();  // the device cannot be reached: the phone may have left the setup network for now
+    });
+  }
+
+  form.noValidate = true;
+  list.addEventListener("change", function (ev) {
+    if (ev.target.name !== "ssid") { return; }  // the password field (moved into the list) changes too
+    showError("");
+    sync(true);
+  });
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    var shown = pw.type === "password";
+    pw.type = shown ? "text" : "password";
+    toggle.textContent = shown ? T.hide : T.show;
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var r = picked();
+    if (!r) { showError(T.pickFirst); return; }
+    var secured = r.getAttribute("data-secured") === "1";
+    var password = secured ? pw.value : "";
+    var length = Array.from(password).length;
+    if (secured && length < D.min) { showError(T.tooShort); pw.focus(); return; }
+    if (length > D.max) { showError(T.tooLong); pw.focus(); return; }
+    showError("");
+    submit.disabled = true;
+    request("POST", "/api/connect", {ssid: r.value, password: password}).then(function (res) {
+      submit.disabled = false;
+      if (res.status === 202 || res.status === 200 || res.status === 409) {
+        connecting(res.status === 409 ? "" : r.value);
+        check();
+      } else {
+        showError((res.body && res.body.error) || T.internal);
+      }
+    }, function () {
+      submit.disabled = false;
+      expecting = true;  // the answer was lost: the status tells whether the device got the request
+      connecting(r.value);
+      poll();
+    });
+  });
+  sync(false);
+  if (D.state === "connecting") { connecting(D.ssid); poll(); }
+})();

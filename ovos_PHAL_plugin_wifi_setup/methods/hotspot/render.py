@@ -1,0 +1,169 @@
+"""The setup page from its files in page/ (index.html, one network's list item in network.html, refresh.html,
+redirect.html, page.css, page.js), filled for the backend's status and networks in the catalogue's language.
+
+The files are package data, read once, and filled by the standard library's string.Template with html.escape applied
+to every text value (fill(); a number goes in as its digits). string.Template because it is the simplest template
+there is, `$name` and nothing else: the files hold no logic (the conditions and the list stay here, where the tests
+reach them), and nothing but escaped text reaches the markup unless it is Markup, which only this module makes: the
+list's items (filled the same way), the boolean attributes, the CSS and the script from our own files, and the
+page's data as JSON escaped for a script element. The CSS and the script go inline under the
+Content-Security-Policy's per-page nonce (page_policy), so that the page loads nothing from anywhere.
+"""
+import functools
+import html
+import json
+import math
+from importlib import resources
+from string import Template
+from typing import Any, Dict, List, Optional
+
+from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
+from ovos_PHAL_plugin_wifi_setup.methods.networks import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+
+REFRESH_SECONDS = 3            # the page's meta refresh while connecting (without JavaScript)
+POLL_MS = 1500                 # the script's /api/status polling
+FETCH_TIMEOUT_MS = 5000
+
+# The page's files: package data in page/, beside this module.
+PAGE_PACKAGE = __name__.rpartition(".")[0]
+PAGE_FILES = ("index.html", "network.html", "refresh.html", "redirect.html", "page.css", "page.js")
+
+
+class Markup(str):
+    """Text that is markup already (made by this module, or one of the page's own files): fill() puts it in as
+    it is."""
+
+
+def esc(text: Any) -> str:
+    """Text for HTML content or a quoted attribute."""
+    return html.escape(str(text), quote=True)
+
+
+def fill(template: Template, **values: Any) -> Markup:
+    """`template` with every value HTML-escaped, but Markup as it is and a number as its digits (nothing in them to
+    escape); KeyError for a placeholder given no value."""
+    return Markup(template.substitute({k: v if isinstance(v, (Markup, int)) else esc(v) for k, v in values.items()}))
+
+
+def flag(name: str, on: bool) -> Markup:
+    """A boolean attribute (` hidden`, ` checked`) when `on`, nothing otherwise."""
+    return Markup(f" {name}" if on else "")
+
+
+@functools.lru_cache(maxsize=None)
+def page_file(name: str) -> str:
+    """One of PAGE_FILES as text, read from the package once."""
+    return (resources.files(PAGE_PACKAGE) / "page" / name).read_text(encoding="utf-8").rstrip("\n")
+
+
+@functools.lru_cache(maxsize=None)
+def page_template(name: str) -> Template:
+    """One of the page's HTML files as a template."""
+    return Template(page_file(name))
+
+
+def script_json(value: Any) -> str:
+    """JSON safe to put inside a <script> element: `<`, `>` and `&` written as escapes."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def shaped_networks(raw: Any) -> List[Dict[str, Any]]:
+    """The backend's networks as the page and the API show them; malformed entries left out."""
+    shown: List[Dict[str, Any]] = []
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("ssid"), str) or not entry["ssid"]:
+            continue
+        security = entry.get("security") if isinstance(entry.get("security"), str) else ""
+        strength = entry.get("strength")
+        numeric = isinstance(strength, (int, float)) and not isinstance(strength, bool) and math.isfinite(strength)
+        strength = max(0, min(100, int(strength))) if numeric else 0
+        security = security.strip()
+        secured = security not in ("", "--")
+        shown.append({"ssid": entry["ssid"], "security": security if secured else "", "strength": strength,
+                      "secured": secured})
+    return shown
+
+
+def bars(strength: int) -> int:
+    """How many of the four signal bars a strength (0..100) lights."""
+    return max(0, min(4, (strength + 24) // 25))
+
+
+def status_error(catalogue: Catalogue, status: Dict[str, Any]) -> str:
+    """The words of a failed status: its text, else its key's text."""
+    if isinstance(status.get("error"), str) and status["error"].strip():
+        return status["error"]
+    code = status.get("code")
+    ssid = status.get("ssid") if isinstance(status.get("ssid"), str) else ""
+    if isinstance(code, str) and code.startswith("error_"):
+        return catalogue.text(code, ssid=ssid)
+    return catalogue.text("error_internal")
+
+
+def render_networks(catalogue: Catalogue, networks: List[Dict[str, Any]], picked: Optional[str]) -> Markup:
+    """The shaped networks as the list's items: each a radio named by its SSID (checked for `picked`), Secured or
+    Open, the signal's bars."""
+    template = page_template("network.html")
+    # the same two words for every item, escaped once
+    words = {True: Markup(esc(catalogue.text("secured"))), False: Markup(esc(catalogue.text("open")))}
+    return Markup("".join(
+        fill(template, picked=Markup("picked" if n["ssid"] == picked else ""), ssid=n["ssid"],
+             secured=int(n["secured"]), checked=flag("checked", n["ssid"] == picked), security=words[n["secured"]],
+             bars=bars(n["strength"]), signal=catalogue.text("hotspot_signal", strength=n["strength"]))
+        for n in networks))
+
+
+def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dict[str, Any]], nonce: str,
+                error: Optional[str] = None, picked: Optional[str] = None) -> str:
+    """The whole setup page for a status and the shaped networks; `error` (words already in the page's
+    language) and `picked` (the SSID to check) for a refused form."""
+    text = catalogue.text
+    state = status.get("state") if isinstance(status.get("state"), str) else "waiting"
+    ssid = status.get("ssid") if isinstance(status.get("ssid"), str) else ""
+    view = state if state in ("connecting", "connected") and error is None else "choose"
+    if error is None and state == "failed":
+        error = status_error(catalogue, status)
+        picked = picked or ssid
+    names = {n["ssid"] for n in networks}
+    if picked not in names:
+        picked = None
+    data = {
+        "state": view, "ssid": ssid, "poll": POLL_MS, "fetchTimeout": FETCH_TIMEOUT_MS,
+        "min": MIN_PASSWORD_CHARS, "max": MAX_PASSWORD_CHARS,
+        "texts": {"connecting": text("connecting"), "connected": text("hotspot_connected"),
+                  "pickFirst": text("error_pick_first"), "tooShort": text("error_password_too_short"),
+                  "tooLong": text("error_password_too_long"), "internal": text("error_internal"),
+                  "noAnswer": text("hotspot_no_answer"), "show": text("show"), "hide": text("hide"),
+                  "secured": text("secured"), "open": text("open"), "signal": text("hotspot_signal")},
+    }
+    items = render_networks(catalogue, networks, picked)
+    refresh = fill(page_template("refresh.html"), seconds=REFRESH_SECONDS) if view == "connecting" else Markup("")
+    return fill(
+        page_template("index.html"), lang=catalogue.lang, title=text("hotspot_title"), refresh=refresh, nonce=nonce,
+        # our own files, inline in their elements; the script's data is JSON escaped for a script element (whose
+        # text HTML escapes would garble)
+        style=Markup(page_file("page.css")), script=Markup(page_file("page.js")), page_data=Markup(script_json(data)),
+        connecting_hidden=flag("hidden", view != "connecting"), connecting_text=text("connecting", ssid=ssid),
+        connecting_hint=text("hotspot_connecting_hint"),
+        connected_hidden=flag("hidden", view != "connected"), connected_text=text("hotspot_connected", ssid=ssid),
+        choose_hidden=flag("hidden", view != "choose"), intro=text("hotspot_intro"),
+        error_hidden=flag("hidden", not error), error=error or "",
+        networks_title=text("networks_title"), networks=items,
+        empty_hidden=flag("hidden", bool(networks)), empty=text("hotspot_empty"),
+        details_hidden=flag("hidden", not networks), password_label=text("password_placeholder"),
+        max_password=MAX_PASSWORD_CHARS, show=text("show"), connect=text("connect"))
+
+
+def render_redirect(url: str) -> str:
+    """The body of a redirect to the page: a link to it."""
+    return fill(page_template("redirect.html"), url=url)
+
+
+def page_policy(nonce: Optional[str]) -> str:
+    """The Content-Security-Policy: the page's own inline style and script (by nonce), fetches to its own origin,
+    its form to itself; nothing else (and nothing at all for an answer that is not the page)."""
+    if nonce is None:
+        return "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    return (f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; connect-src 'self'; "
+            "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
