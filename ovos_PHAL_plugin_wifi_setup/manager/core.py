@@ -481,7 +481,8 @@ class SetupCore(Connectivity):
 
     def _setup_failed(self, error: str) -> None:
         """Tell OVOS that setup failed, and why (counted once per round)."""
-        LOG.error(f"setup failed: {error}")
+        # Said at ERROR once per offline period: a device with no usable client fails a round every few minutes.
+        (LOG.info if self._failure_spoken else LOG.error)(f"setup failed: {error}")
         changes: Dict[str, Any] = {"last_error": error[:1024], "last_error_at": now_iso()}
         if not self._round_failed:
             self._round_failed = True

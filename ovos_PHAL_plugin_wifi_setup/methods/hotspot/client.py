@@ -124,6 +124,7 @@ class HotspotClient:
         self._started = False
         self._kit_started = False
         self._found = False              # "auto": NetworkManager and an access-point-capable device were seen
+        self.waiting_for: Optional[str] = None  # "auto": why it is not registered yet (status shows it)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
         # One session at a time; a number tells a stale task from the current one.
@@ -202,7 +203,9 @@ class HotspotClient:
             await nm.open()
             return await ask(nm)
         except NMUnavailable as e:
-            LOG.debug(f"{absent}: {e}")
+            # Said once at INFO (why the method is not on the list), then at debug at each later look.
+            (LOG.info if self.waiting_for is None else LOG.debug)(f"{absent}: {e}")
+            self.waiting_for = f"{absent}: {e}"
             return None
         finally:
             await nm.close()

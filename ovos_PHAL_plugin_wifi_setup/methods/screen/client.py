@@ -155,6 +155,19 @@ class ScreenSetupClient:
         self._probe()
         if seconds > PROBE_INTERVAL:
             self._after("probe", PROBE_INTERVAL, lambda: self._probe_for(seconds - PROBE_INTERVAL))
+        elif seconds > 0:
+            LOG.info("ovos-PHAL-plugin-network-manager has not answered: the on-screen Wi-Fi method is off until it "
+                     "does (it is asked again when a setup round opens)")
+
+    @property
+    def waiting_for(self) -> Optional[str]:
+        """Why "auto" has not registered yet (status shows it), or None."""
+        with self._lock:
+            if self._kit_started or not self._started:
+                return None
+            if not self._nm_answered:
+                return "ovos-PHAL-plugin-network-manager has not answered"
+            return None if self._gui_in_use() else "no screen is in use"
 
     def _gui_in_use(self) -> bool:
         """True where the manager uses its selection page."""
