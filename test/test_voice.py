@@ -23,6 +23,16 @@ LANGS = {"en-us": "en-US", "ca-es": "ca-ES", "da-dk": "da-DK", "de-de": "de-DE",
 INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc")
 SETUP_KEYWORD = "ovos_PHAL_plugin_wifi_setupSetUp"
 NETWORK_KEYWORD = "ovos_PHAL_plugin_wifi_setupNetwork"
+# Each language's words for any network, for the internet and for "wireless" (headphones, chargers). Alone in
+# Network.voc, any setup word before them launches setup for what is no Wi-Fi setup ("change my internet provider",
+# "configure the network printer", "connect the wireless headphones").
+NOT_WIFI_ALONE = {
+    "en-us": {"network", "internet", "wireless"}, "ca-es": {"xarxa", "internet", "sense fils"},
+    "da-dk": {"netværk", "netværket", "internet", "internettet", "trådløs", "trådløst"},
+    "de-de": {"netzwerk", "netz", "internet", "drahtlos"}, "es-es": {"red", "internet", "inalámbrica"},
+    "fr-fr": {"réseau", "internet", "sans fil"}, "it-it": {"rete", "internet", "wireless", "senza fili"},
+    "nl-nl": {"netwerk", "internet", "draadloos"}, "pt-pt": {"rede", "internet", "sem fios"},
+}
 
 
 def entries(lang: str, filename: str) -> List[str]:
@@ -106,10 +116,20 @@ def test_every_catalogue_language_has_the_same_intent_files() -> None:
             assert all(line == line.lower() for line in lines), f"{lang}/{filename}: write entries in lower case"
 
 
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_adapt_hears_a_wifi_word_never_a_bare_network_or_internet(lang: str) -> None:
+    """Network.voc names Wi-Fi ("wifi", "wlan", "wireless network"), never "network", "internet" or "wireless" on
+    their own: those stay in the full sentences of setup_wifi.intent ("connect to a network")."""
+    assert sorted(set(entries(lang, "Network.voc")) & NOT_WIFI_ALONE[lang]) == []
+    sentences = " ".join(entries(lang, "setup_wifi.intent"))
+    assert any(word in sentences for word in NOT_WIFI_ALONE[lang]), f"{lang} has no sentence for any network"
+
+
 def test_the_examples_of_the_issue_are_sentences_in_english_and_german() -> None:
-    """"set up wifi", "connect to a network", "change the wifi network" and "richte das wlan ein" are written out."""
+    """"set up wifi", "connect to a network", "change the wifi network", "configure wireless" and "richte das wlan ein"
+    are written out."""
     english = entries("en-us", "setup_wifi.intent")
-    for sentence in ("set up wifi", "connect to a network", "change the wifi network"):
+    for sentence in ("set up wifi", "connect to a network", "change the wifi network", "configure wireless"):
         assert sentence in english
     assert "richte das wlan ein" in entries("de-de", "setup_wifi.intent")
 
