@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from loopback import CLOSED_URL, CheckServer, HangingListener, SilentListener, on_one_port
 
-from ovos_PHAL_plugin_wifi_setup.manager import probe, resolver
+from ovos_PHAL_plugin_wifi_setup.manager import resolver
 from ovos_PHAL_plugin_wifi_setup.manager.probe import Cancel, check_urls, http_ok, internet_reachable, resolve
 from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings

@@ -101,11 +101,13 @@ def test_deregistration_removes_the_tile(run: Dict[str, Any], qml_plan: Dict[str
     assert len(step["tiles"]) == 2
 
 
-def test_destroying_the_page_reports_it_removed(run: Dict[str, Any]) -> None:
-    """When the GUI destroys the page it sends client.select.page.removed, once."""
+def test_destroying_the_page_reports_it_removed(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """When the GUI destroys the page it sends client.select.page.removed, once, naming the page it showed."""
     before, after = snaps(run, "flow")[-2:]
+    serial = qml_plan["start"][topics.SESSION_PAGE_SERIAL]
     assert after["step"] == "destroy" and not after["page_alive"]
-    assert after["journal"][len(before["journal"]):] == [{"type": topics.SELECT_PAGE_REMOVED, "data": {}}]
+    assert after["journal"][len(before["journal"]):] == [
+        {"type": topics.SELECT_PAGE_REMOVED, "data": {topics.K_PAGE_SERIAL: serial}}]
 
 
 def test_page_also_takes_a_plain_list(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
@@ -115,7 +117,8 @@ def test_page_also_takes_a_plain_list(run: Dict[str, Any], qml_plan: Dict[str, A
     assert tile_texts(load) == [c["display_text"] for c in records(qml_plan["start"])]
     assert tap["journal"] == [{"type": topics.CLIENT_SELECT, "data": {"client": second["client"], "id": second["id"]}}]
     assert len(late["tiles"]) == 3
-    assert gone["journal"][-1] == {"type": topics.SELECT_PAGE_REMOVED, "data": {}}
+    assert gone["journal"][-1] == {"type": topics.SELECT_PAGE_REMOVED,
+                                   "data": {topics.K_PAGE_SERIAL: qml_plan["start"][topics.SESSION_PAGE_SERIAL]}}
 
 
 def test_loader_shows_selection_only_for_its_page_type(run: Dict[str, Any]) -> None:
