@@ -34,6 +34,7 @@ from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 
 HOTSPOT_CONNECTION_ID = "OVOS Wi-Fi setup hotspot"  # the AP profile's connection.id (stale ones are removed)
 # The AP's address, set explicitly (it is NetworkManager's own default for shared mode). Shared mode also runs
@@ -346,7 +347,7 @@ class NetworkManager:
         except asyncio.CancelledError:
             raise
         except asyncio.TimeoutError:
-            raise NMUnavailable(f"NetworkManager did not answer {member} in {self.call_timeout:g} s") from None
+            raise NMUnavailable(f"NetworkManager did not answer {member} in {duration(self.call_timeout)} s") from None
         except Exception as error:  # the connection broke
             raise NMUnavailable(f"the system bus went away: {type(error).__name__}") from None
         if reply is None:
