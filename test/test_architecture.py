@@ -11,7 +11,7 @@ MAX_MODULE_LINES = 600
 MAX_ADAPTER_LINES = 300
 
 # The base: shared by every part, importing none of them.
-BASE = {"topics", "i18n", "log", "outbox", "pages", "page_interface", "version"}
+BASE = {"topics", "i18n", "log", "outbox", "pages", "page_interface", "readable", "version"}
 # The doors into the package, each allowed the one part it opens.
 DOORS = {"__init__": "manager.plugin", "__main__": "tools.cli", "client": "methods.kit"}
 # What every method may use besides the base and its own folder.

@@ -2,6 +2,7 @@
 import fcntl
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -232,6 +233,16 @@ def test_skip_ends_setup_for_now(home: StackHome, manager: Manager) -> None:
     wait_until(lambda: not manager.remote.is_active, 10, what="the remote client's session ended")
 
 
+def test_never_says_the_wireless_button_and_the_voice_turn_setup_on_again(home: StackHome,
+                                                                          manager: Manager) -> None:
+    """`never` names everything that turns setup on again: the wireless button and the voice (both send what
+    `launch` sends), not only `launch`."""
+    done = run(home, "never")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ("setup off for good: the shell's wireless button, asking by voice (\"set up wifi\") or "
+                           "`ovos-wifi-setup launch` turns it on again\n")
+
+
 def test_never_turns_setup_off_until_launch(home: StackHome, manager: Manager) -> None:
     """`never` ("Never connect") switches the watchdog off; `launch` brings setup back."""
     done = run(home, "never")
@@ -243,7 +254,7 @@ def test_never_turns_setup_off_until_launch(home: StackHome, manager: Manager) -
 
 
 def test_watch_prints_setup_messages_until_ctrl_c(home: StackHome, manager: Manager) -> None:
-    """`watch` prints setup and connectivity messages, not others, and exits 0 on Ctrl-C."""
+    """`watch` prints setup and connectivity messages, not others, and exits 130 on Ctrl-C."""
     from stack import BusRecorder
 
     watcher = subprocess.Popen(CLI + ["watch"], env=home.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -264,11 +275,85 @@ def test_watch_prints_setup_messages_until_ctrl_c(home: StackHome, manager: Mana
         code = watcher.wait(RUN_LIMIT)
         reader.join(10)
     text = "".join(lines)
-    assert code == 0, watcher.stderr.read()
+    assert code == 130, watcher.stderr.read()
     assert topics.INTERNET_DISCONNECTED in text
     assert topics.USER_ACTIVATED in text and topics.SETUP_LAUNCHED in text
     assert "some.unrelated.topic" not in text
     assert "Traceback" not in watcher.stderr.read()
+
+
+class Watch:
+    """`ovos-wifi-setup watch` as a child process whose output lines are read as they come."""
+
+    def __init__(self, home: StackHome) -> None:
+        """Start the command and wait until it watches."""
+        self.process = subprocess.Popen(CLI + ["watch"], env=home.env(), stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        self.lines: List[str] = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")),
+                                       daemon=True)
+        self.reader.start()
+        self.wait_for("watching")
+
+    def wait_for(self, text: str) -> str:
+        """The first line that contains text, once it is printed."""
+        wait_until(lambda: any(text in line for line in self.lines), RUN_LIMIT, what=f"{text!r} in the watch")
+        return next(line for line in self.lines if text in line)
+
+    def interrupt(self) -> subprocess.CompletedProcess:
+        """Ctrl-C: SIGINT, then everything it printed and its exit code."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(RUN_LIMIT)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(10)
+        self.reader.join(10)
+        return subprocess.CompletedProcess(self.process.args, code, "".join(self.lines), self.process.stderr.read())
+
+
+# Secret-like keys at the top of a payload and deep in it, each with a value that must never reach the terminal.
+SECRETS_ON_TOP = {"Hotspot_Passphrase": "open sesame 1", "wifi_psk": "open sesame 2", "apiKey": "open sesame 3"}
+SECRETS_DEEP = {"networks": [["Home", {"client_secret": "open sesame 4"}], ["Office", {"PASSWORD": "open sesame 5"}]]}
+
+
+def test_watch_masks_every_secret_like_field_at_any_depth(home: StackHome) -> None:
+    """`watch` shows the on-screen page's screen.connect {ssid, password} with the password as ••••, and every
+    secret-like key (password, passphrase, psk, secret, key, in any case, at any depth) of any topic it shows
+    likewise: no secret reaches the terminal."""
+    from stack import BusRecorder
+
+    watch = Watch(home)
+    try:
+        with BusRecorder(home.port) as probe:
+            probe.emit(topics.SCREEN_CONNECT, {"ssid": "Home", "password": "correct horse"})
+            probe.emit(topics.NAMESPACE + ".some.later.topic", SECRETS_ON_TOP)
+            probe.emit(topics.NAMESPACE + ".another.later.topic", SECRETS_DEEP)
+            probe.emit(topics.INTERNET_CONNECTED, {"psk": "open sesame 6"})
+            connect = watch.wait_for(topics.SCREEN_CONNECT)
+            on_top = watch.wait_for(".some.later.topic")
+            deep = watch.wait_for(".another.later.topic")
+            online = watch.wait_for(topics.INTERNET_CONNECTED)
+    finally:
+        done = watch.interrupt()
+    assert connect.split()[2:] == ["ssid=Home", "password=••••"], connect
+    assert on_top.split()[2:] == ["Hotspot_Passphrase=••••", "wifi_psk=••••", "apiKey=••••"], on_top
+    assert "'client_secret': '••••'" in deep and "'PASSWORD': '••••'" in deep, deep
+    assert online.split()[2:] == ["psk=••••"], online
+    for secret in ["correct horse"] + [f"open sesame {n}" for n in range(1, 7)]:
+        assert secret not in done.stdout + done.stderr
+
+
+def test_ctrl_c_ends_watch_quietly_with_code_130(home: StackHome) -> None:
+    """Ctrl-C on `watch` exits 130, as a shell expects of an interrupted command, and prints nothing more: no
+    "connection lost, reconnecting..." for the connection it closes itself, nothing on stderr."""
+    watch = Watch(home)
+    done = watch.interrupt()
+    assert done.returncode == 130
+    assert done.stdout.splitlines() == [
+        f"watching ws://{LOOPBACK}:{home.port}/core for setup messages (Ctrl-C to stop)"]
+    assert done.stderr == ""
 
 
 def test_a_bus_without_the_plugin_is_reported(home: StackHome) -> None:
@@ -322,6 +407,56 @@ def test_a_timeout_that_is_not_a_positive_finite_number_is_a_one_line_usage_erro
                           "(see ovos-wifi-setup status --help)\n"
 
 
+@pytest.mark.parametrize("value, says", [
+    ("70000", "'70000' is not a port (1 to 65535)"),
+    ("65536", "'65536' is not a port (1 to 65535)"),
+    ("0", "'0' is not a port (1 to 65535)"),
+    ("-5", "'-5' is not a port (1 to 65535)"),
+    ("http", "'http' is not a port number"),
+])
+def test_a_port_out_of_range_is_a_one_line_usage_error(home: StackHome, value: str, says: str) -> None:
+    """`--port 70000` (or 0, -5, a word): exit 2 and one line naming the value, no thread traceback."""
+    done = run(home, "status", f"--port={value}")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == f"ovos-wifi-setup status: error: argument --port: {says} " \
+                          "(see ovos-wifi-setup status --help)\n"
+
+
+def test_a_port_out_of_range_in_mycroft_conf_is_one_line(tmp_path: Path) -> None:
+    """mycroft.conf's websocket port 70000: exit 2 and one line saying so, no thread traceback."""
+    bad = StackHome.create(tmp_path / "bad-port", port=70000)
+    done = subprocess.run(CLI + ["status", "--timeout", "2"], env=bad.env(), capture_output=True, text=True,
+                          timeout=RUN_LIMIT, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == ("ovos-wifi-setup: no messagebus address: the websocket port 70000 in mycroft.conf is "
+                           "not 1 to 65535\n")
+
+
+def test_demo_help_gives_one_default_for_the_timeout(home: StackHome) -> None:
+    """`demo --help` names one default for --timeout, the demo's own (15 s a step), not also the commands' 5 s."""
+    done = run(home, "demo", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert re.findall(r"default (\d[\d.]*)", text) == ["15"], text
+    assert "--timeout TIMEOUT seconds each step of the demo may take (default 15)" in text
+
+
+def test_durations_are_printed_with_at_most_one_decimal(home: StackHome) -> None:
+    """A round of 4.91706 s shows in `status` as "4.9 s", and a --timeout of 1.04 s is told as "1 s"."""
+    from stack import BusRecorder
+
+    with BusRecorder(home.port) as responder:
+        responder.client.on(topics.STATUS, lambda message: responder.emit(topics.STATUS_RESPONSE, {
+            "state": "idle", "rounds_completed": 1, "last_round_seconds": 4.91706, "clients": []}))
+        done = run(home, "status")
+    assert done.returncode == 0, done.stderr
+    assert "last round:    4.9 s\n" in done.stdout, done.stdout
+    silent = run(home, "clients", "--timeout", "1.04")
+    assert silent.stderr.startswith("ovos-wifi-setup: no answer from the wifi-setup plugin within 1 s "), silent.stderr
+
+
 def test_no_command_prints_help_and_exits_2(home: StackHome) -> None:
     """Without a command the usage is shown, naming every command."""
     done = run(home)
@@ -354,6 +489,7 @@ class NetworkManagerStandIn:
 
     Its quirks are kept: every answer is a fresh message (no context, no request id), a failure says only
     {errorCode, errorMessage}, a connect without a name gets no answer, and nmcli may never come back (`hang`).
+    get.connected is answered at once (no connection is active), a scan after `scan_delay` seconds.
     """
 
     def __init__(self, port: int) -> None:
@@ -366,8 +502,10 @@ class NetworkManagerStandIn:
         self.hang = {"Stuck"}
         self.gone_after_connect: set = set()  # out of reach once a connect is tried
         self.success_names: Dict[str, str] = {}  # answer a success naming this network instead
+        self.scan_delay = 0.0  # how long nmcli takes over a scan
         for topic, handler in ((topics.NM_SCAN, self.on_scan), (topics.NM_CONNECT, self.on_connect),
-                               (topics.NM_CONNECT_OPEN, self.on_connect_open)):
+                               (topics.NM_CONNECT_OPEN, self.on_connect_open),
+                               (topics.NM_GET_CONNECTED, self.on_get_connected)):
             self.recorder.client.on(topic, handler)
 
     def __enter__(self) -> "NetworkManagerStandIn":
@@ -380,8 +518,19 @@ class NetworkManagerStandIn:
         self.recorder.close()
 
     def on_scan(self, message: Any) -> None:
-        """`nmcli device wifi list`, line by line."""
-        self.recorder.emit(topics.NM_SCAN_COMPLETE, {"networks": [dict(entry) for entry in self.scan]})
+        """`nmcli device wifi list`, line by line, once `scan_delay` has passed."""
+        answer = {"networks": [dict(entry) for entry in self.scan]}
+        if not self.scan_delay:
+            self.recorder.emit(topics.NM_SCAN_COMPLETE, answer)
+            return
+        # Not a sleep: the recorder's handlers run on its connection's one thread.
+        later = threading.Timer(self.scan_delay, self.recorder.emit, (topics.NM_SCAN_COMPLETE, answer))
+        later.daemon = True
+        later.start()
+
+    def on_get_connected(self, message: Any) -> None:
+        """`nmcli connection show --active`: nothing is active."""
+        self.recorder.emit(topics.NM_IS_NOT_CONNECTED)
 
     def _outcome(self, ssid: str, joined: bool) -> None:
         """Send network-manager's answer to a connect."""
@@ -485,6 +634,32 @@ def test_networks_escapes_control_characters_in_a_name(home: StackHome, nm: Netw
     assert done.returncode == 0, done.stderr
     assert "\x1b" not in done.stdout
     assert done.stdout.splitlines()[1].split()[0] == "Evil\\x1b[2JNet"
+
+
+@pytest.mark.parametrize("command", [["networks"], ["connect", "Home", "--password-stdin"]])
+def test_without_network_manager_the_command_says_so_within_2_seconds(home: StackHome, command: List[str]) -> None:
+    """Without --timeout, where a scan may take 15 s: with no network-manager on the bus, `networks` and `connect`
+    say so after 2 s (exit 1, one line), not after the whole wait."""
+    started = time.monotonic()
+    done = run(home, *command, stdin="correct horse\n")
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == ("ovos-wifi-setup: no answer from ovos-PHAL-plugin-network-manager within 2 s "
+                           "(is it installed and enabled?)\n")
+    assert 2 <= elapsed < 2 + 8  # the margin covers interpreter start-up, far below the scan's 15 s
+
+
+def test_a_slow_scan_is_waited_for_when_network_manager_answers(home: StackHome, nm: NetworkManagerStandIn) -> None:
+    """A scan nmcli takes 4 s over: network-manager answers get.connected at once, so `networks` waits for the
+    scan and lists it."""
+    nm.scan_delay = 4.0
+    done = run(home, "networks")
+    assert done.returncode == 0, done.stderr
+    assert [line.split("  ")[0].rstrip() for line in done.stdout.splitlines()] == [
+        "SSID", "Home", "Café Libre", "Office", "Stuck"]
+    assert nm_topics(nm) == [topics.NM_SCAN, topics.NM_GET_CONNECTED, topics.NM_IS_NOT_CONNECTED,
+                             topics.NM_SCAN_COMPLETE]
 
 
 @pytest.mark.parametrize("command", [["networks"], ["connect", "Home", "--password-stdin"]])
@@ -596,11 +771,36 @@ def test_a_success_for_another_network_is_not_taken_for_ours(home: StackHome, nm
 
 
 def test_a_network_not_in_range_is_refused_before_any_connect(home: StackHome, nm: NetworkManagerStandIn) -> None:
-    """`connect Elsewhere`: not in the scan, so exit 1 "no network named 'Elsewhere' in range", nothing sent."""
+    """`connect Elsewhere`: not in the scan, so exit 1 "no network named 'Elsewhere' in range" (the scan lists a
+    hidden network, which it might be), nothing sent."""
     done = run(home, "connect", "Elsewhere")
     assert done.returncode == 1
-    assert done.stderr == "ovos-wifi-setup: no network named 'Elsewhere' in range\n"
+    assert done.stderr == f"ovos-wifi-setup: no network named 'Elsewhere' in range{HIDDEN_HINT}\n"
     assert nm_topics(nm) == [topics.NM_SCAN, topics.NM_SCAN_COMPLETE]
+
+
+HIDDEN_HINT = ("; if it is hidden (the scan lists 1 hidden network), it cannot be joined through network-manager "
+               "1.3.5: join it over SSH with `nmcli device wifi connect NAME password … hidden yes`")
+
+
+def test_a_hidden_network_is_said_to_be_one_network_manager_cannot_join(home: StackHome,
+                                                                         nm: NetworkManagerStandIn) -> None:
+    """`connect Back`, a hidden network (the scan lists it without a name): exit 1, not in range, and a hidden
+    network cannot be joined through network-manager 1.3.5, with the nmcli command that can; nothing sent. Where
+    the scan lists no hidden network, only "not in range"."""
+    done = run(home, "connect", "Back")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == f"ovos-wifi-setup: no network named 'Back' in range{HIDDEN_HINT}\n"
+    nm.scan = [entry for entry in SCAN if entry["ssid"]] + [{"ssid": "", "security": "WPA2"}] * 2
+    two = run(home, "connect", "Back")
+    assert two.stderr == "ovos-wifi-setup: no network named 'Back' in range" + HIDDEN_HINT.replace(
+        "1 hidden network", "2 hidden networks") + "\n"
+    nm.scan = [entry for entry in SCAN if entry["ssid"]]
+    none = run(home, "connect", "Back")
+    assert none.returncode == 1
+    assert none.stderr == "ovos-wifi-setup: no network named 'Back' in range\n"
+    assert topics.NM_CONNECT not in nm_topics(nm) and topics.NM_CONNECT_OPEN not in nm_topics(nm)
 
 
 def test_a_secured_network_without_password_stdin_or_a_terminal_is_a_usage_error(

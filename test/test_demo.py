@@ -487,3 +487,54 @@ def test_the_timeline_shows_setup_messages_only() -> None:
     assert len(lines) == 2
     assert lines[0].split()[1:] == ["ovos.phal.wifi.plugin.client.registered", "client=x", "id=0b5a6c3e"]
     assert lines[1].split()[1:] == ["mycroft.internet.connected"]
+
+
+def test_the_timeline_masks_every_secret_like_field_at_any_depth() -> None:
+    """Not only a top-level `password`: every secret-like key (password, passphrase, psk, secret, key, in any
+    case), at any depth of any topic the timeline shows, prints as ••••, and no secret appears."""
+    out = io.StringIO()
+    bus = FakeBus()
+    timeline = Timeline(bus, out, time.monotonic())
+    timeline.emit("ovos.phal.wifi.plugin.screen.connect", {"ssid": "Home", "password": "correct horse"})
+    timeline.emit("ovos.phal.nm.connect", {"connection_name": "Home", "password": "correct horse",
+                                           "security_type": "WPA2"})
+    timeline.emit("ovos.phal.wifi.plugin.some.later.topic", {
+        "Hotspot_Passphrase": "open sesame 1", "wifi_psk": "open sesame 2",
+        "networks": [["Home", {"client_secret": "open sesame 3"}]]})
+    timeline.emit("mycroft.internet.connected", {"apiKey": "open sesame 4"})
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0].split()[2:] == ["ssid=Home", "password=••••"]
+    assert "password=••••" in lines[1]
+    assert "Hotspot_Passphrase=•••• wifi_psk=••••" in lines[2] and "'client_secret': '••••'" in lines[2]
+    assert lines[3].split()[2:] == ["apiKey=••••"]
+    for secret in ["correct horse"] + [f"open sesame {n}" for n in range(1, 5)]:
+        assert secret not in out.getvalue()
+
+
+def test_without_the_hotspot_extra_the_demo_plays_the_other_rounds_and_says_how_to_install_it(
+        tmp_path: Path) -> None:
+    """Without dbus-fast and dnslib (the hotspot extra) the demo plays rounds 1 to 3, says in round 4 that it
+    needs the hotspot extra and how to install it, names the skip in the summary and exits 0, no traceback."""
+    code = ("import sys; sys.modules['dnslib'] = None; sys.modules['dbus_fast'] = None; "
+            "from ovos_PHAL_plugin_wifi_setup.tools.cli import main; sys.exit(main(['demo']))")
+    done = subprocess.run([sys.executable, "-c", code], env=clean_env(tmp_path), capture_output=True,
+                          text=True, timeout=DEMO_LIMIT, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_round_four_is_skipped_for_the_hotspot_extra(DemoRun(done, {}))
+
+
+def assert_round_four_is_skipped_for_the_hotspot_extra(run: DemoRun) -> None:
+    """What a demo run without the hotspot extra prints: rounds 1 to 3 played, round 4's one line, the summary."""
+    out = run.done.stdout
+    assert "Traceback" not in out + run.done.stderr
+    for step in ("the round completes", "the device stays offline for now",
+                 "the round completed once (one ovos.wifi.setup.completed)"):
+        assert f"  ok  {step}" in out, out
+    told = [line.narration for line in run.round_lines(4) if line.narration]
+    assert len(told) == 1 and told[0].startswith("round 4 is not played: the hotspot method needs the package's "
+                                                 "hotspot extra (dbus-fast, dnslib), and "), told
+    assert told[0].endswith("is not installed; `pip install -e '.[hotspot]'` in the package's checkout "
+                            "installs it")
+    assert ("== Summary: rounds 1, 2 and 3 (round 4 skipped: the hotspot extra is not installed: "
+            "pip install -e '.[hotspot]') completed in ") in out

@@ -105,14 +105,18 @@ def _pip(python: str, *args: str) -> subprocess.CompletedProcess:
                           timeout=900)
 
 
+def make_venv(venv: Path, extras: str) -> Path:
+    """A new virtualenv at venv holding only `pip install '.[extras]'` (the package and those extras)."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
+    install = _pip(str(venv / "bin" / "python"), "install", "-q", f"{ROOT}[{extras}]")
+    assert install.returncode == 0, install.stderr[-3000:]
+    return venv
+
+
 @pytest.fixture(scope="module")
 def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new virtualenv holding only `pip install '.[screen]'` (the package and its screen extra)."""
-    venv = tmp_path_factory.mktemp("fresh") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
-    install = _pip(str(venv / "bin" / "python"), "install", "-q", f"{ROOT}[screen]")
-    assert install.returncode == 0, install.stderr[-3000:]
-    return venv
+    return make_venv(tmp_path_factory.mktemp("fresh") / "venv", "screen")
 
 
 def test_fresh_install_with_the_screen_extra_is_consistent(fresh_venv: Path, tmp_path: Path) -> None:
@@ -187,11 +191,7 @@ def test_fresh_install_with_the_hotspot_extra_is_consistent(tmp_path: Path) -> N
     """`pip install '.[hotspot]'` in a new virtualenv: pip check is clean, the hotspot method's modules import
     with dbus-fast, dnslib and h11 (the plugin imports them only when it starts that method), and the setup page
     renders from the installed files."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
-    python = str(venv / "bin" / "python")
-    install = _pip(python, "install", "-q", f"{ROOT}[hotspot]")
-    assert install.returncode == 0, install.stderr[-3000:]
+    python = str(make_venv(tmp_path / "venv", "hotspot") / "bin" / "python")
     check = _pip(python, "check")
     assert check.returncode == 0, check.stdout
     probe = ("import sys, ovos_PHAL_plugin_wifi_setup; assert 'dbus_fast' not in sys.modules; "
@@ -203,3 +203,21 @@ def test_fresh_install_with_the_hotspot_extra_is_consistent(tmp_path: Path) -> N
              "assert '</html>' in page and 'use strict' in page and ':root' in page; print('ok')")
     ran = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=tmp_path)  # noqa: S603
     assert ran.stdout.strip() == "ok", ran.stderr[-3000:]
+
+
+def test_the_demo_plays_from_the_demo_extra_alone(tmp_path: Path) -> None:
+    """`pip install '.[demo]'` in a new virtualenv, without the hotspot extra: `ovos-wifi-setup demo` plays rounds 1
+    to 3, says round 4 needs the hotspot extra and how to install it, and exits 0 without a traceback; in a fresh
+    shell's environment (an empty $HOME, XDG tree and TMPDIR)."""
+    from test_demo import DEMO_LIMIT, DemoRun, assert_round_four_is_skipped_for_the_hotspot_extra, clean_env
+
+    venv = make_venv(tmp_path / "venv", "demo")
+    probe = subprocess.run([str(venv / "bin" / "python"), "-c", "import importlib.util as u; "  # noqa: S603
+                            "print(u.find_spec('dnslib'), u.find_spec('dbus_fast'))"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert probe.stdout.split() == ["None", "None"], probe.stdout + probe.stderr
+    env = clean_env(tmp_path / "shell")
+    done = subprocess.run([str(venv / "bin" / "ovos-wifi-setup"), "demo"], env=env, capture_output=True,  # noqa: S603
+                          text=True, timeout=DEMO_LIMIT, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert_round_four_is_skipped_for_the_hotspot_extra(DemoRun(done, env))

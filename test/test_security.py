@@ -175,3 +175,37 @@ def test_ruff_bandit_rules_are_clean_on_the_package() -> None:
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "S", "--no-cache",  # noqa: S603
                              str(PACKAGE)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Names under which the package holds a whole message payload.
+PAYLOAD_NAMES = {"data", "payload", "message"}
+
+
+def _whole_payload(expression: ast.expr) -> bool:
+    """Tell whether an expression is a whole payload (`data`, `message.data`, `dict(message.data)`), unmasked."""
+    if isinstance(expression, ast.Call) and isinstance(expression.func, ast.Name):
+        if expression.func.id == "mask_secrets":
+            return False
+        return expression.func.id in ("dict", "repr", "str") and any(_whole_payload(a) for a in expression.args)
+    if isinstance(expression, ast.Call) and isinstance(expression.func, ast.Attribute):
+        # json.dumps(data), message.serialize()
+        return expression.func.attr == "serialize" or (
+            expression.func.attr == "dumps" and any(_whole_payload(a) for a in expression.args))
+    if isinstance(expression, ast.Attribute):
+        return expression.attr == "data"
+    return isinstance(expression, ast.Name) and expression.id in PAYLOAD_NAMES
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.name)
+def test_no_log_line_prints_a_payload_unmasked(path: Path) -> None:
+    """A log line that prints a whole payload (its data, a dict or JSON of it, the serialized message) passes it
+    through readable.mask_secrets first: no secret-like field reaches a log."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "LOG"):
+            continue
+        for part in ast.walk(node):
+            if isinstance(part, ast.FormattedValue):
+                assert not _whole_payload(part.value), f"{path.name}:{node.lineno} logs a payload unmasked"
+        for argument in node.args[1:]:  # LOG.info("... %s", data)
+            assert not _whole_payload(argument), f"{path.name}:{node.lineno} logs a payload unmasked"

@@ -7,6 +7,7 @@ from typing import Any, Callable, Optional
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupEvent, SetupMachine, SetupState
 from ovos_PHAL_plugin_wifi_setup.manager.port import Checks, Effects, Timers
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
@@ -129,10 +130,10 @@ class Connectivity:
         self._launch_due_at = now + max(delay, self._backoff_until - now)
         wait = max(self._launch_due_at - now, self._gui_wait_left())
         if wait > self._launch_due_at - now:
-            LOG.info(f"offline: setup launches in {wait:g} s unless the internet comes back "
+            LOG.info(f"offline: setup launches in {duration(wait)} s unless the internet comes back "
                      "(or sooner, when a screen connects)")
         else:
-            LOG.info(f"offline: setup launches in {wait:g} s unless the internet comes back")
+            LOG.info(f"offline: setup launches in {duration(wait)} s unless the internet comes back")
         self.timers.schedule(JOB_LAUNCH, wait, self._on_launch_due)
 
     def _on_launch_due(self) -> None:

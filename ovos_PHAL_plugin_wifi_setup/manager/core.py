@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.i18n import Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.manager.connectivity import JOB_ASK_REPORTER, JOB_LAUNCH, JOB_NOTICE, Connectivity
 from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupEvent, SetupMachine, SetupState, Transition
 from ovos_PHAL_plugin_wifi_setup.manager.payload import Registration, Target
@@ -514,14 +515,14 @@ class SetupCore(Connectivity):
         with self.lock:
             if not self.closed and self.machine.state is SetupState.WAITING:
                 self._step(SetupEvent.GIVE_UP, error=f"no client that needs no input registered within "
-                                                     f"{self.settings.client_wait:g} s")
+                                                     f"{duration(self.settings.client_wait)} s")
 
     def _on_activation_timeout(self, client_id: str, session: int) -> None:
         """activation_timeout ran out: end that session of that client and go on without it."""
         with self.lock:
             if self._is_current(client_id, session):
                 self._fall_back(client_id, f"client '{self._name_of(client_id)}' did not finish within "
-                                           f"{self.settings.activation_timeout:g} s")
+                                           f"{duration(self.settings.activation_timeout)} s")
 
     def _on_verify_over(self, session: int) -> None:
         """The internet did not come after the client's session. With a screen, the page comes back with every

@@ -11,6 +11,7 @@ from threading import Lock
 from typing import Any, Callable, Dict, List, Optional
 
 from ovos_PHAL_plugin_wifi_setup.i18n import Words
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 
 MAX_SSID_BYTES = 32        # IEEE 802.11: an SSID is at most 32 bytes
 MAX_PASSWORD_CHARS = 63    # a WPA passphrase is 8 to 63 characters
@@ -181,4 +182,4 @@ def failure_words(attempt: Attempt, error_code: Any, still_visible: Optional[boo
 
 def timeout_words(attempt: Attempt, timeout: float) -> Words:
     """What the user reads when a connect got no answer in time."""
-    return Words.of("error_timeout", ssid=attempt.ssid, seconds=f"{timeout:g}")
+    return Words.of("error_timeout", ssid=attempt.ssid, seconds=duration(timeout))

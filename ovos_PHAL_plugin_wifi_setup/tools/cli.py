@@ -6,10 +6,12 @@ import threading
 from typing import Callable, Dict, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup.methods.networks import check_ssid
-from ovos_PHAL_plugin_wifi_setup.tools.console import EXIT_NO_BUS, EXIT_OK, EXIT_USAGE, BusUnavailable, connect
+from ovos_PHAL_plugin_wifi_setup.readable import duration
+from ovos_PHAL_plugin_wifi_setup.tools.console import (DEMO_STEP_TIMEOUT, EXIT_INTERRUPTED, EXIT_NO_BUS, EXIT_USAGE,
+                                                       PORTS, BusUnavailable, connect)
 from ovos_PHAL_plugin_wifi_setup.tools.setup_commands import (cmd_clients, cmd_launch, cmd_never, cmd_select,
                                                               cmd_skip, cmd_status, cmd_watch)
-from ovos_PHAL_plugin_wifi_setup.tools.wifi_commands import NM_NAME, cmd_connect, cmd_networks
+from ovos_PHAL_plugin_wifi_setup.tools.wifi_commands import NM_NAME, NM_QUICK_ANSWER, cmd_connect, cmd_networks
 
 DEFAULT_TIMEOUT = 5.0
 # Without --timeout, network-manager gets longer than our plugin: its scan runs nmcli (a rescan, then the
@@ -35,15 +37,18 @@ DESCRIPTIONS: Dict[str, str] = {
         f"Scan for Wi-Fi networks through {NM_NAME}'s bus API and list them: each network once, in "
         "nmcli's order (the strongest first), hidden networks left out (network-manager cannot join one). "
         f"--timeout bounds the wait for the bus and for the scan; without it the scan may take "
-        f"{SCAN_TIMEOUT:g} s."),
+        f"{duration(SCAN_TIMEOUT)} s, and a network-manager that does not answer at all is reported within "
+        f"{duration(NM_QUICK_ANSWER)} s."),
     "connect": (
         f"Join Wi-Fi network SSID through {NM_NAME}'s bus API. The network must be in range (a scan comes "
         "first and tells an open network from a secured one). A secured network's password is read as one "
         "line from stdin with --password-stdin, or asked for when stdin is a terminal; it is never a "
         "command-line argument, and is ignored for an open network. Note that network-manager's API carries "
         "the password on the messagebus, where every participant can read it. --timeout bounds every wait "
-        f"(the bus, the scan, the connect); without it the scan may take {SCAN_TIMEOUT:g} s and the connect "
-        f"{CONNECT_TIMEOUT:g} s."),
+        f"(the bus, the scan, the connect); without it the scan may take {duration(SCAN_TIMEOUT)} s and the "
+        f"connect {duration(CONNECT_TIMEOUT)} s, and a network-manager that does not answer at all is reported "
+        f"within {duration(NM_QUICK_ANSWER)} s. A hidden network cannot be joined this way: network-manager "
+        "1.3.5 cannot join one."),
 }
 
 
@@ -69,31 +74,50 @@ def seconds(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive, finite number of seconds")
     if value > threading.TIMEOUT_MAX:
-        raise argparse.ArgumentTypeError(f"{text!r} is longer than the longest wait ({threading.TIMEOUT_MAX:g} s)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is longer than the longest wait ({duration(threading.TIMEOUT_MAX)} s)")
     return value
+
+
+def port_number(text: str) -> int:
+    """Read a --port value: a TCP port, 1 to 65535 (the bus client's thread would die on any other)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if value not in PORTS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return value
+
+
+def _bus_options(timeout_help: str) -> argparse.ArgumentParser:
+    """The options every command takes: where the bus is, and how long to wait (timeout_help says for what)."""
+    options = _Parser(add_help=False)
+    options.add_argument("--host", default=argparse.SUPPRESS,
+                         help="messagebus host (default: mycroft.conf's websocket section)")
+    options.add_argument("--port", type=port_number, default=argparse.SUPPRESS,
+                         help="messagebus port, 1 to 65535 (default: mycroft.conf's websocket section)")
+    options.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, help=timeout_help)
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; bus options work before or after the command."""
-    common = _Parser(add_help=False)
-    common.add_argument("--host", default=argparse.SUPPRESS,
-                        help="messagebus host (default: mycroft.conf's websocket section)")
-    common.add_argument("--port", type=int, default=argparse.SUPPRESS,
-                        help="messagebus port (default: mycroft.conf's websocket section)")
-    common.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS,
-                        help=f"seconds to wait for the bus and for each answer (default {DEFAULT_TIMEOUT:g})")
+    common = _bus_options(f"seconds to wait for the bus and for each answer (default {duration(DEFAULT_TIMEOUT)})")
     parser = _Parser(
         prog="ovos-wifi-setup", parents=[common],
         description="See and steer OpenVoiceOS network setup; `demo` shows it all on a private bus.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands: Dict[str, argparse.ArgumentParser] = {}
     demo = sub.add_parser(
-        "demo", parents=[common], help="play four setup rounds on a private messagebus (or --host/--port)",
+        "demo", parents=[_bus_options(f"seconds each step of the demo may take "
+                                      f"(default {duration(DEMO_STEP_TIMEOUT)})")],
+        help="play four setup rounds on a private messagebus (or --host/--port)",
         description="Play four setup rounds and print them as a timeline (round 3 is skipped on a bus where a "
                     "real ovos-PHAL-plugin-network-manager answers). By default on a private "
                     "ovos-messagebus with a throwaway config tree; --host/--port use a running bus instead "
-                    "(one where ovos-PHAL does not already run this plugin). --timeout bounds each step "
-                    "(default 15 s).")
+                    "(one where ovos-PHAL does not already run this plugin). Round 4 needs the hotspot extra; "
+                    "without it the demo says so and plays the other rounds.")
     demo.add_argument("--verbose", action="store_true", help="show the plugin's log lines too")
     for name, (_func, text) in COMMANDS.items():
         # connect takes no abbreviation: `--password=...` must not pass for `--password-stdin`.
@@ -144,9 +168,9 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         parser.print_help(out)
         return EXIT_NO_BUS
     if args.command == "demo":
-        from ovos_PHAL_plugin_wifi_setup.tools.demo import STEP_TIMEOUT, run_demo
+        from ovos_PHAL_plugin_wifi_setup.tools.demo import run_demo
         return run_demo(host=args.host, port=args.port, verbose=args.verbose, out=out,
-                        step_timeout=args.timeout or STEP_TIMEOUT)
+                        step_timeout=args.timeout or DEMO_STEP_TIMEOUT)
     # An explicit --timeout bounds every wait; without it network-manager's slow answers get their own.
     args.scan_timeout = args.timeout or SCAN_TIMEOUT
     args.connect_timeout = args.timeout or CONNECT_TIMEOUT
@@ -169,7 +193,7 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         print(f"ovos-wifi-setup: {error}", file=sys.stderr)
         return EXIT_NO_BUS
     except KeyboardInterrupt:
-        return EXIT_OK
+        return EXIT_INTERRUPTED
     finally:
         close()
 

@@ -7,11 +7,19 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
+from ovos_PHAL_plugin_wifi_setup.readable import duration, mask_secrets
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the bus answered, the plugin did not, or it refused the request
 EXIT_NO_BUS = 2  # also the code of a usage error
 EXIT_USAGE = EXIT_NO_BUS
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a command that SIGINT ended
+
+# How long each step of the demo may take unless --timeout says otherwise; here for `demo --help` too, which
+# must not import the demo.
+DEMO_STEP_TIMEOUT = 15.0  # generous: a step on a loaded 2-core machine takes well under a second
+# The ports a messagebus address may name.
+PORTS = range(1, 65536)
 
 # What `watch` shows besides the plugin's own namespace.
 GENERIC_TOPICS = frozenset({
@@ -106,8 +114,10 @@ def fit_fields(fields: List[str], width: int = PAYLOAD_WIDTH) -> str:
 
 
 def format_line(stamp: str, msg_type: str, data: Dict[str, Any], topic_width: int = 52) -> str:
-    """One line of a timeline: a time stamp, the topic, and the payload's whole fields that fit."""
-    return f"{stamp:>9}  {short_topic(msg_type):<{topic_width}} {fit_fields(payload_fields(data))}".rstrip()
+    """One line of a timeline: a time stamp, the topic, and the payload's whole fields that fit, every secret-like
+    field masked."""
+    fields = fit_fields(payload_fields(mask_secrets(data)))
+    return f"{stamp:>9}  {short_topic(msg_type):<{topic_width}} {fields}".rstrip()
 
 
 class _Bus:
@@ -149,6 +159,10 @@ class _Bus:
         self.failed = threading.Event()
         self.client = BoundedClient(host=host, port=port, emitter=emitter)
         self.url = self.client.client.url
+        # The bus client checks no port (the command line has checked --port): its thread would die on one out of
+        # range from mycroft.conf, with a traceback.
+        if not _is_port(self.client.config.port):
+            raise ValueError(f"the websocket port {self.client.config.port!r} in mycroft.conf is not 1 to 65535")
 
     def connect(self, timeout: float) -> Any:
         """Start the client thread and wait at most `timeout` for the connection."""
@@ -159,7 +173,7 @@ class _Bus:
                 return self.client
             if self.failed.is_set():
                 break
-        reason = _reason(self.error) if self.error is not None else f"no answer within {timeout:g} s"
+        reason = _reason(self.error) if self.error is not None else f"no answer within {duration(timeout)} s"
         self.close()
         raise BusUnavailable(f"no messagebus at {self.url} ({reason})")
 
@@ -170,6 +184,14 @@ class _Bus:
         shutdown = getattr(self.client.emitter, "shutdown", None)
         if callable(shutdown):
             shutdown(wait=False)
+
+
+def _is_port(value: Any) -> bool:
+    """Tell whether value is a TCP port number (an int, or a string of digits as a config file may hold one)."""
+    try:
+        return int(value) in PORTS
+    except (TypeError, ValueError):
+        return False
 
 
 def _reason(error: Any) -> str:

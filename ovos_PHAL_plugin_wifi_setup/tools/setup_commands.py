@@ -6,13 +6,14 @@ import time
 from typing import Any, Dict, List, Optional, TextIO
 
 from ovos_PHAL_plugin_wifi_setup import topics
-from ovos_PHAL_plugin_wifi_setup.tools.console import (EXIT_OK, Outcome, fail, format_line, is_setup_topic, printable,
-                                                       request, short_id)
+from ovos_PHAL_plugin_wifi_setup.readable import duration
+from ovos_PHAL_plugin_wifi_setup.tools.console import (EXIT_INTERRUPTED, EXIT_OK, Outcome, fail, format_line,
+                                                       is_setup_topic, printable, request, short_id)
 
 
 def _no_plugin(timeout: float) -> str:
     """The message for a bus without a wifi-setup plugin on it."""
-    return (f"no answer from the wifi-setup plugin within {timeout:g} s "
+    return (f"no answer from the wifi-setup plugin within {duration(timeout)} s "
             "(is ovos-PHAL running with ovos-PHAL-plugin-wifi-setup?)")
 
 
@@ -60,7 +61,7 @@ def print_status(data: Dict[str, Any], url: str, out: TextIO) -> None:
         ("rounds", f"{data.get('rounds_started', 0)} started, {data.get('rounds_completed', 0)} completed, "
                    f"{data.get('rounds_failed', 0)} failed"),
         ("last round", "none completed" if data.get("last_round_seconds") is None
-         else f"{data['last_round_seconds']:g} s"),
+         else f"{duration(data['last_round_seconds'])} s"),
         ("last online", str(data.get("last_online_at") or "never")),
         ("last error", "none" if not data.get("last_error")
          else printable(f"{data['last_error']} ({data.get('last_error_at') or '?'})")),
@@ -119,7 +120,7 @@ def cmd_launch(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int
     bus.emit(Message(topics.USER_ACTIVATED))
     message = outcome.wait(args.timeout)
     if message is None:
-        return fail(f"sent user.activated; the plugin did not launch setup within {args.timeout:g} s")
+        return fail(f"sent user.activated; the plugin did not launch setup within {duration(args.timeout)} s")
     if message.msg_type == topics.SETUP_FAILED:
         return fail(f"setup failed: {message.data.get(topics.K_ERROR, 'no reason given')}")
     print("setup launched", file=out)
@@ -156,7 +157,7 @@ def cmd_select(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int
     bus.emit(Message(topics.CLIENT_SELECT, {topics.K_CLIENT: name, topics.K_ID: client_id}))
     message = outcome.wait(args.timeout)
     if message is None:
-        return fail(f"sent the selection of {name}; the plugin did not confirm within {args.timeout:g} s")
+        return fail(f"sent the selection of {name}; the plugin did not confirm within {duration(args.timeout)} s")
     if message.msg_type == topics.ACTIVATION_FAILURE:
         return fail(f"{name} was not activated: {message.data.get(topics.K_ERROR, 'no reason given')}")
     if message.msg_type == topics.CLIENT_ALREADY_ACTIVE:
@@ -187,13 +188,16 @@ def cmd_skip(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
 def cmd_never(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
     """"Never connect": end setup and keep the device offline across restarts."""
     return _cmd_offline(bus, args, out, "never",
-                        "setup off for good: only `ovos-wifi-setup launch` turns it on again")
+                        "setup off for good: the shell's wireless button, asking by voice (\"set up wifi\") or "
+                        "`ovos-wifi-setup launch` turns it on again")
 
 
 def cmd_watch(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
-    """Print setup messages as they pass until Ctrl-C."""
+    """Print setup messages as they pass (every secret-like field masked) until Ctrl-C, which ends it quietly
+    with the interrupted code."""
     from ovos_bus_client.message import Message
     lock = threading.Lock()
+    stopping = threading.Event()
 
     def show(raw: str) -> None:
         """Print one passing message if it belongs to setup."""
@@ -207,15 +211,23 @@ def cmd_watch(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
         with lock:
             print(format_line(stamp, message.msg_type, dict(message.data)), file=out, flush=True)
 
+    def lost(*_: Any) -> None:
+        """The connection went: say so, unless it goes because the user stopped watching."""
+        if not stopping.is_set():
+            _say(out, lock, "connection lost, reconnecting...")
+
     bus.on("message", show)
-    bus.on("close", lambda *_: _say(out, lock, "connection lost, reconnecting..."))
+    bus.on("close", lost)
     bus.on("open", lambda *_: _say(out, lock, "connected"))
-    print(f"watching {url} for setup messages (Ctrl-C to stop)", file=out, flush=True)
     try:
+        print(f"watching {url} for setup messages (Ctrl-C to stop)", file=out, flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
-    return EXIT_OK
+    finally:
+        # However the watch ends, the close that follows is ours.
+        stopping.set()
+    return EXIT_INTERRUPTED
 
 
 def _say(out: TextIO, lock: threading.Lock, text: str) -> None:

@@ -4,37 +4,87 @@ import getpass
 import json
 import sys
 import threading
+import time
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
 from ovos_PHAL_plugin_wifi_setup.methods.networks import (NM_PASSWORD_REQUIRED, Attempt, ConnectAttempts, Network,
                                                           check_password, failure_words, shape_networks,
                                                           timeout_words)
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.tools.console import EXIT_OK, Outcome, fail, printable, usage_fail
 
 NM_NAME = "ovos-PHAL-plugin-network-manager"
 # The most of a line read from stdin for a password: a passphrase is at most 63 characters.
 PASSWORD_LINE_LIMIT = 1024
+# A scan runs nmcli for seconds, but network-manager answers get.connected at once (nmcli lists the active
+# connections): when neither has answered by then, no network-manager runs on this bus.
+NM_QUICK_ANSWER = 2.0
+# How a hidden network is joined without network-manager (1.3.5 never passes `hidden yes` to nmcli).
+HIDDEN_BY_HAND = "nmcli device wifi connect NAME password … hidden yes"
 
 
-def _no_nm(timeout: float) -> str:
-    """The message for a bus without ovos-PHAL-plugin-network-manager on it."""
-    return f"no answer from {NM_NAME} within {timeout:g} s (is it installed and enabled?)"
+class NetworkManagerSilent(Exception):
+    """ovos-PHAL-plugin-network-manager did not answer within `waited` seconds."""
+
+    def __init__(self, waited: float) -> None:
+        """Name the wait in the message."""
+        super().__init__(f"no answer from {NM_NAME} within {duration(waited)} s (is it installed and enabled?)")
+        self.waited = waited
 
 
-def scan(bus: Any, timeout: float) -> Optional[List[Network]]:
-    """Ask network-manager for a scan; the networks of its answer, shaped, or None when none came in time.
+@dataclass(frozen=True)
+class Scan:
+    """What a scan found: the networks one can pick, and how many access points it listed without a name."""
 
-    Its `scan.complete` names no request: the first one after ours is taken, whoever asked for it.
+    networks: List[Network]
+    hidden: int
+
+
+def _hidden(raw: Any) -> int:
+    """How many entries of a scan answer are hidden networks (an empty name, or nmcli's "--" for none)."""
+    if not isinstance(raw, list):
+        return 0
+    return sum(1 for entry in raw if isinstance(entry, dict) and isinstance(entry.get("ssid"), str)
+               and (not entry["ssid"].strip() or entry["ssid"] == "--"))
+
+
+def scan(bus: Any, timeout: float) -> Scan:
+    """Ask network-manager for a scan and return what it found; raise NetworkManagerSilent when it does not answer.
+
+    When the scan has not come after half of NM_QUICK_ANSWER, get.connected asks whether network-manager runs at
+    all, so that a bus without it is told within NM_QUICK_ANSWER, not after the whole timeout. Its `scan.complete`
+    names no request: the first one after ours is taken, whoever asked for it.
     """
     from ovos_bus_client.message import Message
+    started = time.monotonic()
+    quick = min(NM_QUICK_ANSWER, timeout)
     outcome = Outcome(bus, [topics.NM_SCAN_COMPLETE])
     bus.emit(Message(topics.NM_SCAN, {}))
-    message = outcome.wait(timeout)
+    if not outcome.event.wait(quick / 2):
+        alive = Outcome(bus, [topics.NM_IS_CONNECTED, topics.NM_IS_NOT_CONNECTED])
+        bus.emit(Message(topics.NM_GET_CONNECTED, {}))
+        while not (outcome.event.is_set() or alive.event.is_set()) and time.monotonic() < started + quick:
+            outcome.event.wait(0.05)
+        if alive.wait(0) is None and not outcome.event.is_set():
+            outcome.wait(0)
+            raise NetworkManagerSilent(quick)
+    message = outcome.wait(max(started + timeout - time.monotonic(), 0.0))
     if message is None:
-        return None
+        raise NetworkManagerSilent(timeout)
     data = message.data if isinstance(message.data, dict) else {}
-    return shape_networks(data.get("networks"))
+    return Scan(shape_networks(data.get("networks")), _hidden(data.get("networks")))
+
+
+def not_in_range(ssid: str, found: Scan) -> str:
+    """Why a network is not offered: not in range; where the scan lists hidden networks, it may be one of them."""
+    said = f"no network named '{printable(ssid)}' in range"
+    if not found.hidden:
+        return said
+    listed = "1 hidden network" if found.hidden == 1 else f"{found.hidden} hidden networks"
+    return (f"{said}; if it is hidden (the scan lists {listed}), it cannot be joined through network-manager "
+            f"1.3.5: join it over SSH with `{HIDDEN_BY_HAND}`")
 
 
 def print_networks(networks: List[Network], out: TextIO) -> None:
@@ -52,9 +102,10 @@ def print_networks(networks: List[Network], out: TextIO) -> None:
 
 def cmd_networks(bus: Any, args: argparse.Namespace, out: TextIO, url: str) -> int:
     """Scan through network-manager and list the networks in range."""
-    networks = scan(bus, args.scan_timeout)
-    if networks is None:
-        return fail(_no_nm(args.scan_timeout))
+    try:
+        networks = scan(bus, args.scan_timeout).networks
+    except NetworkManagerSilent as silent:
+        return fail(str(silent))
     if args.json:
         print(json.dumps([network.as_payload() for network in networks], indent=2), file=out)
     else:
@@ -159,12 +210,13 @@ def _connect(bus: Any, args: argparse.Namespace, out: TextIO) -> int:
     """cmd_connect's steps; the password goes from read_password into network-manager's request, nowhere else."""
     from ovos_bus_client.message import Message
     ssid = args.ssid
-    networks = scan(bus, args.scan_timeout)
-    if networks is None:
-        return fail(_no_nm(args.scan_timeout))
-    network = next((n for n in networks if n.ssid == ssid), None)
+    try:
+        found = scan(bus, args.scan_timeout)
+    except NetworkManagerSilent as silent:
+        return fail(str(silent))
+    network = next((n for n in found.networks if n.ssid == ssid), None)
     if network is None:
-        return fail(f"no network named '{printable(ssid)}' in range")
+        return fail(not_in_range(ssid, found))
     password = ""
     if network.secured:
         try:
@@ -192,6 +244,8 @@ def _connect(bus: Any, args: argparse.Namespace, out: TextIO) -> int:
     if code != NM_PASSWORD_REQUIRED:
         # network-manager only says "Connection Failed": a scan now tells a network gone out of reach
         # from one that would not let us in.
-        after = scan(bus, args.scan_timeout)
-        visible = None if after is None else any(n.ssid == ssid for n in after)
+        try:
+            visible = any(n.ssid == ssid for n in scan(bus, args.scan_timeout).networks)
+        except NetworkManagerSilent:
+            visible = None
     return fail(printable(str(failure_words(attempt, code, visible))) + _nm_said(failure))

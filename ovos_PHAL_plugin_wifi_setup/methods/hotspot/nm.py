@@ -42,6 +42,7 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import (
     REASON_SSID_NOT_FOUND, SCAN_REFUSALS, SETTINGS_PATH, SHARED_ADDRESS, WIFI_CAPABILITY_AP, AccessPoint, DeviceWatch,
     Profile, WifiDevice, access_point_settings, decode_ssid, encode_ssid, join_settings, merge_access_points, scrub,
     security_word, unwrap, valid_wpa_psk)
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 
 POLL_INTERVAL = 0.2        # seconds between two reads of an activation's or a scan's progress
 CALL_TIMEOUT = 25.0        # seconds to wait for one answer (D-Bus's own default)
@@ -163,7 +164,7 @@ class NetworkManager:
         except asyncio.CancelledError:
             raise
         except asyncio.TimeoutError:
-            raise NMUnavailable(f"NetworkManager did not answer {member} in {self.call_timeout:g} s") from None
+            raise NMUnavailable(f"NetworkManager did not answer {member} in {duration(self.call_timeout)} s") from None
         except Exception as error:  # the connection broke
             raise NMUnavailable(f"the system bus went away: {type(error).__name__}") from None
         if reply is None:

@@ -20,6 +20,7 @@ from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.methods.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
                                                   check_ssid, failure_words, shape_networks, timeout_words)
 from ovos_PHAL_plugin_wifi_setup.pages import LazyGUI
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 
 DISPLAY_TEXT_KEY = "screen_client"
 
@@ -256,7 +257,7 @@ class ScreenSetupClient:
             self._show(STEP_LIST, error=Words.of("error_rescan_no_answer"))
         else:
             LOG.warning("ovos-PHAL-plugin-network-manager did not answer a scan within "
-                        f"{self.scan_timeout:g} s; setup goes on without the on-screen method")
+                        f"{duration(self.scan_timeout)} s; setup goes on without the on-screen method")
             self.kit.report_setup_failure("ovos-PHAL-plugin-network-manager did not answer a scan")
             if self.mode == "auto":
                 with self._lock:
@@ -358,7 +359,7 @@ class ScreenSetupClient:
         attempt = self._attempts.expire(number)
         if attempt is None or not self._active:
             return
-        LOG.warning(f"connecting to '{attempt.ssid}' got no answer within {self._attempts.timeout:g} s")
+        LOG.warning(f"connecting to '{attempt.ssid}' got no answer within {duration(self._attempts.timeout)} s")
         self._show(STEP_FAILED, selected=attempt.ssid, error=timeout_words(attempt, self._attempts.timeout))
 
     # ------------------------------------------------------------------ helpers

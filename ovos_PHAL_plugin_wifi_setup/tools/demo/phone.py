@@ -4,7 +4,8 @@ import socket
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import LOOPBACK, MASK, MASKED_FIELD, STEP_TIMEOUT, StepMissed
+from ovos_PHAL_plugin_wifi_setup.readable import MASK, duration
+from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import LOOPBACK, MASKED_FIELD, STEP_TIMEOUT, StepMissed
 
 
 def _http(method: str, port: int, path: str, body: Optional[str] = None,
@@ -67,7 +68,7 @@ class Phone:
                 pass
             if time.monotonic() > deadline:
                 raise StepMissed(f"the setup page answers: nothing on {LOOPBACK}:{self.web_port} within "
-                                 f"{self.step_timeout:g} s")
+                                 f"{duration(self.step_timeout)} s")
             time.sleep(0.05)
 
     def connect(self, ssid: str, password: str) -> None:

@@ -6,12 +6,14 @@ from typing import Any, Callable, Optional
 
 from ovos_PHAL_plugin_wifi_setup import topics
 from ovos_PHAL_plugin_wifi_setup.methods.networks import shape_networks
+from ovos_PHAL_plugin_wifi_setup.readable import MASK, duration, mask_secrets
 from ovos_PHAL_plugin_wifi_setup.tools.console import short_id
 from ovos_PHAL_plugin_wifi_setup.tools.demo.messagebus import free_port
 from ovos_PHAL_plugin_wifi_setup.tools.demo.phone import Phone
-from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import (DEMO_PASSWORD, DEMO_SSID, DEMO_WRONG_PASSWORD, HOTSPOT_NAME,
-                                                          LOOPBACK, MASK, MASKED_FIELD, NM_NAME, ON_DEVICE_NAME,
-                                                          REMOTE_NAME, SCREEN_NAME, StepMissed)
+from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import (DEMO_PASSWORD, DEMO_SSID, DEMO_WRONG_PASSWORD,
+                                                          HOTSPOT_EXTRA_INSTALL, HOTSPOT_NAME, LOOPBACK, MASKED_FIELD,
+                                                          NM_NAME, ON_DEVICE_NAME, REMOTE_NAME, SCREEN_NAME,
+                                                          StepMissed)
 from ovos_PHAL_plugin_wifi_setup.tools.demo.standins import (HotspotNetworkManagerStandIn, NetworkManagerStandIn,
                                                              SampleClient)
 from ovos_PHAL_plugin_wifi_setup.tools.demo.steps import Steps, for_client, plugin_config
@@ -51,8 +53,8 @@ class Demo(Steps):
         if self.private_bus:
             from ovos_PHAL_plugin_wifi_setup.methods.screen.client import PROBE_FOR, PROBE_INTERVAL
             tl.say(f"the built-in on-screen method (screen_client \"auto\") asked whether {NM_NAME} runs: none "
-                   f"does in rounds 1 and 2, so it does not register (it asks again every {PROBE_INTERVAL:g} s "
-                   f"for {PROBE_FOR:g} s, and when a round opens)")
+                   f"does in rounds 1 and 2, so it does not register (it asks again every {duration(PROBE_INTERVAL)} s "
+                   f"for {duration(PROBE_FOR)} s, and when a round opens)")
         remote_id = self.registered(f"{REMOTE_NAME} registers on alive", remote, mark)
         mark = tl.mark()
         tl.say(f"{ON_DEVICE_NAME} starts, now that the manager runs")
@@ -77,7 +79,7 @@ class Demo(Steps):
         tl.say(f"{REMOTE_NAME}: session ended")
         if not tl.seen_since(topics.NOTIFY_NO_INTERNET, mark):
             tl.say("no other part of OVOS has told the device it is offline: the manager does, "
-                   f"notice_window ({float(self.plugin.settings.notice_window):g} s) after the report")
+                   f"notice_window ({duration(self.plugin.settings.notice_window)} s) after the report")
         self.check("the device is told it is offline", topics.NOTIFY_NO_INTERNET, mark)
 
         mark = self.internet_comes_up()
@@ -164,6 +166,7 @@ class Demo(Steps):
         round_start = tl.mark()
         if not self.private_bus and self.network_manager_answers():
             tl.say(f"a real {NM_NAME} answers on this bus: the demo does not drive it, and skips round 3")
+            self.skipped[3] = f"a real {NM_NAME} answers on this bus"
             return False
         tl.say(f"a stand-in for {NM_NAME} 1.3.5 starts: it answers ovos.phal.nm.* as that plugin does, from a "
                f"made-up scan; no nmcli runs and no Wi-Fi is touched")
@@ -247,12 +250,23 @@ class Demo(Steps):
         self.nm.stop()
         return True
 
-    def round_hotspot(self) -> None:
+    def round_hotspot(self) -> bool:
         """Round 4: headless, the built-in hotspot method; the demo plays the phone: the captive-portal check, the
-        list of networks, a wrong password, then the right one."""
-        from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotClient, HotspotConfig, ssid_for
+        list of networks, a wrong password, then the right one.
+
+        Returns False when it is not played: without the package's hotspot extra, whose dbus-fast and dnslib the
+        method's modules (and the phone's resolver) import.
+        """
         tl = self.tl
         tl.heading("Round 4: headless, the built-in hotspot method (gui: never, hotspot_client: auto)")
+        try:
+            from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotClient, HotspotConfig, ssid_for
+        except ImportError as missing:
+            tl.say(f"round 4 is not played: the hotspot method needs the package's hotspot extra (dbus-fast, "
+                   f"dnslib), and {missing.name or missing} is not installed; `{HOTSPOT_EXTRA_INSTALL}` in the "
+                   "package's checkout installs it")
+            self.skipped[4] = f"the hotspot extra is not installed: {HOTSPOT_EXTRA_INSTALL}"
+            return False
         round_start = tl.mark()
         standin = HotspotNetworkManagerStandIn()
         hotspot_ssid = ssid_for(standin.device.hw_address)
@@ -316,7 +330,7 @@ class Demo(Steps):
         tl.say(f"the user picks \"{DEMO_SSID}\", types a wrong password (a typo) and taps Connect")
         phone.connect(DEMO_SSID, DEMO_WRONG_PASSWORD)
         failed = phone.wait_for("failed")
-        tl.say(f"GET /api/status -> {json.dumps(failed, ensure_ascii=False)}")
+        tl.say(f"GET /api/status -> {json.dumps(mask_secrets(failed), ensure_ascii=False)}")
         if "password" not in str(failed.get("error", "")):
             raise StepMissed(f"the page says why the join failed: {failed}")
         self.steps.append("a wrong password: the page says so, and the hotspot opens again")
@@ -327,7 +341,7 @@ class Demo(Steps):
         self.check("the hotspot method ends its session", topics.REMOVE_ACTIVE_CLIENT, mark,
                    for_client(HOTSPOT_NAME))
         connected = phone.wait_for("connected")
-        tl.say(f"GET /api/status -> {json.dumps(connected, ensure_ascii=False)}: the page says \""
+        tl.say(f"GET /api/status -> {json.dumps(mask_secrets(connected), ensure_ascii=False)}: the page says \""
                f"{self.hotspot.catalogue.text('hotspot_connected', ssid=DEMO_SSID)}\"")
         self.steps.append("the right password: the device joins the network, the page says it is connected")
         tl.say(f"NetworkManager's stand-in did: {'; '.join(standin.done[-2:])}")
@@ -346,6 +360,7 @@ class Demo(Steps):
         if carried:
             raise StepMissed(f"no Wi-Fi password passes on the bus: {carried} carried one")
         self.steps.append("no Wi-Fi password passed on the bus: the page handed it to NetworkManager only")
+        return True
 
     def connecting(self, since: int, which: str) -> None:
         """The page's connect request, the page's "connecting" step and network-manager's connect pass."""

@@ -5,19 +5,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, List, Optional, TextIO
+from typing import Callable, Dict, List, Optional, TextIO
 
-from ovos_PHAL_plugin_wifi_setup.tools.console import BusUnavailable, connect
+from ovos_PHAL_plugin_wifi_setup.readable import MASK, duration
+from ovos_PHAL_plugin_wifi_setup.tools.console import EXIT_INTERRUPTED, BusUnavailable, connect
 from ovos_PHAL_plugin_wifi_setup.tools.demo.messagebus import (BusProcess, connect_when_up, free_port, use_tree,
                                                                write_tree)
 from ovos_PHAL_plugin_wifi_setup.tools.demo.rounds import Demo
-from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import LOOPBACK, MASK, STEP_TIMEOUT, StepMissed
+from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import LOOPBACK, STEP_TIMEOUT, StepMissed
 from ovos_PHAL_plugin_wifi_setup.tools.demo.timeline import Timeline
 
 EXIT_OK = 0
 EXIT_STEP_MISSED = 1
 EXIT_MISSING = 2
-EXIT_INTERRUPTED = 130
 
 INSTALL_HINT = ("the demo needs ovos-messagebus: run `make demo`, or `pip install -e '.[demo]'` in the package's "
                 "checkout")
@@ -65,7 +65,7 @@ def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bo
         demo = Demo(phal_bus, timeline, step_timeout, private_bus=own_bus)
         demo.round_headless()
         demo.round_gui()
-        demo.screen_round_played = demo.round_screen()
+        demo.round_screen()
         demo.round_hotspot()
     except StepMissed as missed:
         print(f"ovos-wifi-setup demo: a step did not happen: {missed}", file=sys.stderr)
@@ -93,11 +93,19 @@ def run_demo(host: Optional[str] = None, port: Optional[int] = None, verbose: bo
     return code
 
 
+def played(skipped: Dict[int, str]) -> str:
+    """The rounds played, for the summary, and why each other one was not."""
+    if not skipped:
+        return "all four rounds"
+    numbers = [str(number) for number in range(1, 5) if number not in skipped]
+    rounds = f"rounds {', '.join(numbers[:-1])} and {numbers[-1]}" if len(numbers) > 1 else f"round {numbers[0]}"
+    why = "; ".join(f"round {number} skipped: {reason}" for number, reason in sorted(skipped.items()))
+    return f"{rounds} ({why})"
+
 
 def _summary(demo: Demo, timeline: Timeline, start: float, out: TextIO) -> None:
     """Print what the rounds showed."""
-    played = "all four rounds" if demo.screen_round_played else "rounds 1, 2 and 4 (round 3 skipped)"
-    print(f"\n== Summary: {played} completed in {time.monotonic() - start:.1f} s ==", file=out)
+    print(f"\n== Summary: {played(demo.skipped)} completed in {duration(time.monotonic() - start)} s ==", file=out)
     for step in demo.steps:
         print(f"  ok  {step}", file=out)
     print(f"{len(demo.steps)} steps, {timeline.lines} setup messages on the bus; everything the demo "

@@ -1,8 +1,9 @@
 """The demo's scene, shared by all its parts: the names it plays, the made-up Wi-Fi, what a missed step raises."""
 from ovos_PHAL_plugin_wifi_setup import topics
+from ovos_PHAL_plugin_wifi_setup.tools.console import DEMO_STEP_TIMEOUT
 
 LOOPBACK = "127.0.0.1"
-STEP_TIMEOUT = 15.0  # generous: a step on a loaded 2-core machine takes well under a second
+STEP_TIMEOUT = DEMO_STEP_TIMEOUT
 
 # Rounds 1 and 2: two sample clients built on the kit.
 ON_DEVICE_NAME = "demo-on-device"
@@ -19,12 +20,13 @@ DEMO_SCAN = (("Home", "WPA2"), ("Café Ü", ""), ("", "WPA2"), ("Home", "WPA2"),
 DEMO_SSID = "Home"
 # Round 4: the signal of each access point of DEMO_SCAN, in its order.
 DEMO_STRENGTHS = (80, 55, 65, 60, 40)
-# Made up for the demo and never printed: the timeline masks every password field.
+# Made up for the demo and never printed: the timeline masks every secret-like field, a password among them.
 DEMO_PASSWORD = "tulip-harbour-42"  # noqa: S105
 DEMO_WRONG_PASSWORD = "tulip-harbor-42"  # noqa: S105
 DEMO_PASSWORDS = {DEMO_SSID: DEMO_PASSWORD}
 MASKED_FIELD = "password"
-MASK = "••••"
+# The hotspot method's extra, which round 4 needs: the method's own modules import dbus-fast and dnslib.
+HOTSPOT_EXTRA_INSTALL = "pip install -e '.[hotspot]'"
 
 
 class StepMissed(Exception):

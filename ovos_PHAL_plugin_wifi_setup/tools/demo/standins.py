@@ -4,6 +4,7 @@ import threading
 import time
 from typing import Any, Dict, List, Optional
 
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import (DEMO_PASSWORDS, DEMO_SCAN, DEMO_STRENGTHS, MASKED_FIELD,
                                                           NM_PREFIX, StepMissed)
 
@@ -185,7 +186,7 @@ class SampleClient:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise StepMissed(f"{what}: the kit of {self.name} did not run its {counter[:-1]} "
-                                     f"callback within {timeout:g} s")
+                                     f"callback within {duration(timeout)} s")
                 self._cond.wait(remaining)
 
     def shutdown(self) -> None:

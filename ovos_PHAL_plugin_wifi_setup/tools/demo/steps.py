@@ -4,6 +4,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
+from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.tools.console import BusUnavailable
 from ovos_PHAL_plugin_wifi_setup.tools.demo.messagebus import closed_port_probes
 from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import STEP_TIMEOUT, StepMissed
@@ -64,7 +65,8 @@ class Steps:
         self.registered_at: Dict[str, float] = {}
         self.nm: Optional[NetworkManagerStandIn] = None
         self.hotspot: Any = None
-        self.screen_round_played = False
+        # The rounds not played, each with why.
+        self.skipped: Dict[int, str] = {}
 
     def check(self, what: str, topic: str, since: int,
               where: Optional[Callable[[Any], bool]] = None) -> Tuple[Any, int]:
@@ -105,8 +107,9 @@ class Steps:
         settle = float(self.plugin.settings.registration_settle)
         since = time.monotonic() - self.registered_at.get(name, float("-inf"))
         if settle - since > 0.1:
-            self.tl.say(f"the manager holds {name}'s activate about {settle - since:.1f} s more: it registered "
-                        f"{since:.1f} s ago and may still be subscribing (registration_settle {settle:g} s)")
+            self.tl.say(f"the manager holds {name}'s activate about {duration(settle - since)} s more: it "
+                        f"registered {duration(since)} s ago and may still be subscribing (registration_settle "
+                        f"{duration(settle)} s)")
 
     def probed(self, what: str, since: int) -> None:
         """The on-screen method (screen_client "auto") asks whether network-manager runs."""

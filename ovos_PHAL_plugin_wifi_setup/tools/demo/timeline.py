@@ -1,12 +1,13 @@
 """The demo's observer: one bus connection that records every message, prints the setup ones as the timeline
-(every password field masked), and waits for the message each step expects."""
+(every secret-like field masked), and waits for the message each step expects."""
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics
+from ovos_PHAL_plugin_wifi_setup.readable import duration, mask_secrets
 from ovos_PHAL_plugin_wifi_setup.tools.console import format_line, is_setup_topic
-from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import MASK, MASKED_FIELD, NM_PREFIX, STEP_TIMEOUT, StepMissed
+from ovos_PHAL_plugin_wifi_setup.tools.demo.scene import NM_PREFIX, STEP_TIMEOUT, StepMissed
 
 # GUI messages worth a timeline line: what the selection screen would do.
 GUI_TOPICS = frozenset({"gui.value.set", "gui.page.show", "gui.page.delete", "gui.clear.namespace",
@@ -67,12 +68,10 @@ class Timeline:
                 print(timeline_line(self.stamp(), message.msg_type, shown), file=self.out, flush=True)
 
     def _shown(self, message: Any) -> Optional[Dict[str, Any]]:
-        """The payload a message is shown with (every password field masked), or None when it gets no line:
-        setup topics, network-manager's topics, our plugin's GUI messages (without the page's translated texts),
-        and the on-screen method's page."""
-        data = message.data if isinstance(message.data, dict) else {}
-        if MASKED_FIELD in data:
-            data = {**data, MASKED_FIELD: MASK}
+        """The payload a message is shown with (every secret-like field masked before anything is made of it), or
+        None when it gets no line: setup topics, network-manager's topics, our plugin's GUI messages (without the
+        page's translated texts), and the on-screen method's page."""
+        data = mask_secrets(message.data) if isinstance(message.data, dict) else {}
         if message.msg_type == NM_PREFIX + "scan.complete":
             return {**data, "networks": [_entry_text(entry) for entry in as_list(data.get("networks"))]}
         if is_setup_topic(message.msg_type) or message.msg_type.startswith(NM_PREFIX):
@@ -136,7 +135,7 @@ class Timeline:
                         return message, index + 1
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise StepMissed(f"{what}: no {topic} within {timeout:g} s")
+                    raise StepMissed(f"{what}: no {topic} within {duration(timeout)} s")
                 self._cond.wait(remaining)
 
 

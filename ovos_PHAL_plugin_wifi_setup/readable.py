@@ -1,0 +1,35 @@
+"""What people read of a payload or a duration: every secret-like field masked, seconds with at most one decimal.
+
+The one rule for `ovos-wifi-setup watch`, the demo's timeline and every log line of the package that prints a
+payload or a duration. It imports nothing of OVOS: the command line uses it before any configuration is read.
+"""
+from typing import Any, Tuple
+
+MASK = "••••"
+# A key names a secret when it contains one of these, in any case: "password", "wifi_password", "psk",
+# "hotspot_passphrase", "client_secret", "apiKey". Masking a key that only looks secret costs a reader little;
+# showing a secret cannot be taken back.
+SECRET_WORDS: Tuple[str, ...] = ("password", "passphrase", "psk", "secret", "key")
+
+
+def is_secret_key(key: Any) -> bool:
+    """Tell whether a payload key names a secret: a string that contains one of SECRET_WORDS, in any case."""
+    return isinstance(key, str) and any(word in key.lower() for word in SECRET_WORDS)
+
+
+def mask_secrets(value: Any) -> Any:
+    """A copy of value in which the value of every secret-like key, at any depth of dicts, lists and tuples, is
+    MASK; the value itself is left untouched."""
+    if isinstance(value, dict):
+        return {key: MASK if is_secret_key(key) else mask_secrets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(mask_secrets(item) for item in value)
+    return value
+
+
+def duration(seconds: float) -> str:
+    """A number of seconds as people read it: at most one decimal, none when it is whole ("4.9", "15", "0.5")."""
+    text = f"{float(seconds):.1f}"
+    return text[:-2] if text.endswith(".0") else text
