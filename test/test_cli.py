@@ -138,6 +138,16 @@ def test_status_reads_host_and_port_from_mycroft_conf(home: StackHome, manager: 
     assert "clients (2):" in out
 
 
+def test_status_says_why_each_builtin_method_is_off(home: StackHome, manager: Manager) -> None:
+    """A device maker reads each built-in method's state and why it is off, without reading logs."""
+    out = run(home, "status").stdout
+    lines = out.splitlines()
+    methods = lines[lines.index("built-in methods:") + 1:][:2]
+    # Neither network-manager nor a system D-Bus is there: both methods wait, and say for what.
+    assert methods[0] == "   screen   waiting (ovos-PHAL-plugin-network-manager has not answered)"
+    assert methods[1].startswith("   hotspot  waiting (") and "no system bus" in methods[1]
+
+
 def test_status_shows_what_a_fleet_reads(home: StackHome, manager: Manager) -> None:
     """After a completed round: the counters, the round's length, the last time online, the protocol."""
     manager.remote_round_completes()

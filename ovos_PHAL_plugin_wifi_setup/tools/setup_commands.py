@@ -67,8 +67,17 @@ def print_status(data: Dict[str, Any], url: str, out: TextIO) -> None:
          else printable(f"{data['last_error']} ({data.get('last_error_at') or '?'})")),
         ("protocol", str(data.get("protocol", "?"))),
     ]
+
     for label, value in rows:
         print(f"{label + ':':<15}{value}", file=out)
+    methods = data.get("methods")
+    if isinstance(methods, dict):
+        print("built-in methods:", file=out)
+        for name, method in methods.items():
+            if isinstance(method, dict):
+                reason = method.get("reason")
+                state = printable(str(method.get("state", "?")) + (f" ({reason})" if reason else ""))
+                print(f"   {printable(str(name)):<9}{state}", file=out)
     clients = data.get("clients") or []
     print(f"clients ({len(clients)}):", file=out)
     print_clients(clients, out, active_id)
