@@ -1,10 +1,13 @@
 """The outbox: a lost bus connection never blocks the plugin, and nothing queued is reordered."""
+import json
 import threading
 import time
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
+import pytest
 from ovos_bus_client.message import Message
 from ovos_utils.fakebus import FakeBus
+from websocket import WebSocketConnectionClosedException
 
 from helpers import wait_until
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
@@ -174,5 +177,124 @@ def test_many_senders_on_a_flapping_connection_lose_nothing_and_keep_each_order(
                 f"{sum(sent.values()) - bus.count()} message(s) still waiting with the connection back")
         for topic, count in sent.items():
             assert [n for kind, n in bus.delivered if kind == topic] == list(range(count)), topic
+    finally:
+        out.close()
+
+
+# ---------------------------------------------------------------------- MessageBusClient's own connection
+class StandInSocket:
+    """What the outbox reads of websocket-client's WebSocket: whether it is connected."""
+
+    def __init__(self) -> None:
+        self.connected = True
+
+
+class StandInSocketApp:
+    """websocket-client's WebSocketApp as a MessageBusClient holds it: ``sock`` is None while the connection is
+    down, and send() raises as the real one does when the connection is gone."""
+
+    def __init__(self) -> None:
+        self.sock: Optional[StandInSocket] = StandInSocket()
+        self.raw: List[str] = []
+        # Exceptions the next sends raise, as the connection drops under them (the socket still looks open).
+        self.drop_under: List[Exception] = []
+
+    def send(self, data: str) -> None:
+        """Take one serialized message, or raise as WebSocketApp.send does on a lost connection."""
+        if self.drop_under:
+            raise self.drop_under.pop(0)
+        if self.sock is None or not self.sock.connected:
+            raise WebSocketConnectionClosedException("Connection is already closed.")
+        self.raw.append(data)
+
+    @property
+    def sent(self) -> List[str]:
+        """The topics taken, in order."""
+        return [json.loads(data)["type"] for data in self.raw]
+
+
+def _client_on(app: StandInSocketApp) -> Any:
+    """A real MessageBusClient (never started) on a stand-in websocket, connected once: its connected_event is
+    set, and ovos-bus-client 1.5.0 clears it only in close(), not when the connection drops."""
+    from ovos_bus_client import MessageBusClient
+    from pyee import EventEmitter
+
+    bus = MessageBusClient(host="127.0.0.1", port=1, emitter=EventEmitter())
+    bus.client = app
+    bus.connected_event.set()
+    return bus
+
+
+def test_messages_sent_while_the_connection_is_dropped_wait_though_connected_event_is_still_set() -> None:
+    """The connection dropped (the websocket has no socket) while connected_event stays set: emit() returns at
+    once and keeps the messages; once the socket is open again they go out, in order, before the next one."""
+    app = StandInSocketApp()
+    out = Outbox(_client_on(app))
+    try:
+        out.emit(Message("a"))
+        app.sock = None
+        started = time.monotonic()
+        out.emit(Message("b"))
+        out.emit(Message("c"))
+        assert time.monotonic() - started < 0.5
+        assert app.sent == ["a"] and out.pending == 2, "messages sent while the connection was down were lost"
+        time.sleep(0.3)
+        assert app.sent == ["a"], "sent while the connection was still down"
+        app.sock = StandInSocket()
+        out.emit(Message("d"))
+        assert wait_until(lambda: app.sent == ["a", "b", "c", "d"]) and out.pending == 0, app.sent
+    finally:
+        out.close()
+
+
+def test_a_socket_that_is_not_connected_yet_counts_as_down() -> None:
+    """While the client reconnects its new socket exists but is not connected: messages wait for it."""
+    app = StandInSocketApp()
+    assert app.sock is not None
+    app.sock.connected = False
+    out = Outbox(_client_on(app))
+    try:
+        out.emit(Message("a"))
+        assert out.pending == 1 and app.sent == []
+        app.sock.connected = True
+        assert wait_until(lambda: app.sent == ["a"])
+    finally:
+        out.close()
+
+
+@pytest.mark.parametrize("refusal", [WebSocketConnectionClosedException("Connection is already closed."),
+                                     BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")],
+                         ids=lambda error: type(error).__name__)
+def test_a_message_the_socket_refuses_as_the_connection_drops_is_sent_again_first(refusal: Exception) -> None:
+    """The socket still looked open but the send failed (the library logs it and drops it): the message waits,
+    and goes out first once the connection is back, once, followed by the ones sent after it."""
+    app = StandInSocketApp()
+    out = Outbox(_client_on(app))
+    try:
+        app.drop_under = [refusal]
+        out.emit(Message("a"))  # refused on the caller's thread
+        app.sock = None  # the client's reader noticed the drop
+        out.emit(Message("b"))
+        assert app.sent == [] and out.pending == 2, "a message the socket refused was lost"
+        app.drop_under = [refusal]  # the first try after the drop fails too, on the sender thread
+        app.sock = StandInSocket()
+        assert wait_until(lambda: app.sent == ["a", "b"]) and out.pending == 0, app.sent
+        out.emit(Message("c"))
+        assert app.sent == ["a", "b", "c"]
+    finally:
+        out.close()
+
+
+def test_a_message_sent_on_the_socket_carries_the_session_as_the_clients_emit_adds_it() -> None:
+    """The outbox sends on the socket itself: what goes out is what MessageBusClient.emit() would send."""
+    app = StandInSocketApp()
+    bus = _client_on(app)
+    out = Outbox(bus)
+    try:
+        bus.emit(Message("through.emit", {"n": 1}, {"source": "x"}))
+        out.emit(Message("through.outbox", {"n": 1}, {"source": "x"}))
+        by_emit, by_outbox = (json.loads(data) for data in app.raw)
+        assert by_outbox["context"] == by_emit["context"] and "session" in by_outbox["context"]
+        assert by_outbox["data"] == by_emit["data"]
     finally:
         out.close()
