@@ -60,7 +60,7 @@ def _hotspot(bus: Any, settings: Settings, catalogue: Catalogue) -> Method:
     if s.hotspot_client == "never":
         raise Off("hotspot_client is \"never\"")
     try:
-        # The core runs on its three dependencies; the extra brings the hotspot's own (dbus-fast, dnslib).
+        # The core runs on its own dependencies; the extra brings the hotspot's (dbus-fast, dnslib, h11).
         module = importlib.import_module(HOTSPOT_MODULE)
     except ImportError as e:
         raise Off(f"{e.name or e} is not installed ({HOTSPOT_EXTRA})") from None
