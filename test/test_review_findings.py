@@ -7,7 +7,7 @@ from typing import Any, Callable, List
 
 import pytest
 
-from helpers import LogRecorder, send, status
+from helpers import LogRecorder, emit_raw, send, status, wait_until
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.manager import scheduler as scheduler_module
 from ovos_PHAL_plugin_wifi_setup.manager import settings as settings_module
@@ -121,3 +121,73 @@ def test_the_selection_page_comes_back_when_ovos_gui_restarts(bus: Any, recorder
     shown: List[Any] = recorder.of("gui.page.show")
     send(bus, "mycroft.gui.connected", {"gui_id": "restarted"})
     assert len(recorder.of("gui.page.show")) == len(shown) + 1
+
+
+def test_a_configuration_change_takes_effect_without_a_restart(bus: Any, recorder: Any,
+                                                               make_plugin: Callable[..., Any]) -> None:
+    """configuration.updated with the plugin's section changed: the new gui and timings rule at once, and a
+    watchdog turned on while offline plans its launch."""
+    plugin = make_plugin(gui="never", enable_watchdog=False)
+    send(bus, t.INTERNET_DISCONNECTED)
+    assert plugin.core.timers.pending("watchdog_launch") is False
+    plugin.config_core = {"PHAL": {t.PLUGIN_ID: {"gui": "always", "enable_watchdog": True, "grace": 30}}}
+    emit_raw(bus, t.CONFIG_UPDATED, {})
+    assert plugin.settings.gui == "always" and plugin.core.settings.grace == 30
+    assert plugin.core.use_gui is True
+    # The first boot has no grace: the launch the watchdog now plans comes at once, on the plugin's thread.
+    assert wait_until(lambda: plugin.machine.state.value == "selecting")
+
+
+def test_a_configuration_change_to_a_method_starts_it_anew(bus: Any, recorder: Any,
+                                                           make_plugin: Callable[..., Any]) -> None:
+    """screen_client turned from "never" to "always" at run time: the on-screen method registers, and status
+    no longer says it is off."""
+    plugin = make_plugin(gui="always")
+    assert t.SCREEN_CLIENT_NAME not in [d[t.K_CLIENT] for d in recorder.of(t.CLIENT_REGISTERED)]
+    plugin.config_core = {"PHAL": {t.PLUGIN_ID: {"gui": "always", "screen_client": "always", "voice": False,
+                                                 "hotspot_client": "never"}}}
+    emit_raw(bus, t.CONFIG_UPDATED, {})
+    assert t.SCREEN_CLIENT_NAME in [d[t.K_CLIENT] for d in recorder.of(t.CLIENT_REGISTERED)]
+    assert status(bus, recorder)["methods"]["screen"]["state"] == "registered"
+
+
+def test_a_blank_error_in_a_failure_report_is_logged(bus: Any, recorder: Any, make_plugin: Callable[..., Any],
+                                                     monkeypatch: Any) -> None:
+    """client.setup.failure with error "  ": the failure counts, and a warning says the error is not a sentence."""
+    from helpers import REMOTE, register
+    from ovos_PHAL_plugin_wifi_setup.manager import core
+    log = LogRecorder()
+    monkeypatch.setattr(core, "LOG", log)
+    make_plugin(gui="never")
+    register(bus, recorder, REMOTE)
+    send(bus, t.USER_ACTIVATED)
+    send(bus, t.CLIENT_SETUP_FAILURE, {t.K_ERROR: "   "})
+    assert any("not a sentence" in line for line in log.at("warning"))
+    assert recorder.of(t.SETUP_FAILED)
+
+
+def test_only_the_four_documented_messages_carry_the_notice_mark(bus: Any, make_plugin: Callable[..., Any]) -> None:
+    """wifi_setup_notice marks exactly no_internet, setup completed, shell status ok and the plugin's speak."""
+    from helpers import REMOTE, register
+    from conftest import Recorder
+    contexts: List[Any] = []
+    bus.on("message", lambda raw: contexts.append(__import__("json").loads(raw)))
+    recorder = Recorder(bus)
+    make_plugin(gui="never", notice_window=0)
+    register(bus, recorder, REMOTE)
+    send(bus, t.INTERNET_DISCONNECTED)
+    send(bus, t.USER_ACTIVATED)
+    send(bus, t.INTERNET_CONNECTED)
+    marked = {m["type"] for m in contexts if (m.get("context") or {}).get(t.NOTICE_MARK)}
+    assert marked == {t.NOTIFY_NO_INTERNET, t.WIFI_SETUP_COMPLETED, t.SHELL_STATUS_OK, t.SPEAK}
+
+
+def test_the_voice_registrations_name_their_source() -> None:
+    """Every message to the intent service carries source and skill_id, as the conventions require."""
+    from ovos_utils.fakebus import FakeBus
+    from ovos_PHAL_plugin_wifi_setup.manager.voice import VoiceIntents
+    bus = FakeBus()
+    sent: List[Any] = []
+    bus.on("message", lambda raw: sent.append(__import__("json").loads(raw)))
+    VoiceIntents(bus, launch=lambda m: None).register()
+    assert sent and all(m["context"].get("source") == t.PLUGIN_ID == m["context"].get("skill_id") for m in sent)

@@ -3,15 +3,19 @@ watchdog launches a round, when the no-internet notice goes out, and when the ne
 
 ``SetupCore`` is built on ``Connectivity``; the attributes declared below are the core's, set in its constructor.
 """
-from typing import Any, Callable, Optional
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupEvent, SetupMachine, SetupState
-from ovos_PHAL_plugin_wifi_setup.manager.port import Checks, Effects, Timers
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.manager.state_store import now_iso
+
+if TYPE_CHECKING:  # the port is a set of Protocols: annotations only, nothing imported at start
+    from ovos_PHAL_plugin_wifi_setup.manager.port import Checks, Effects, Timers
 
 JOB_LAUNCH = "watchdog_launch"
 JOB_NOTICE = "no_internet_notice"

@@ -6,9 +6,11 @@ effects of entering and leaving its states, sent through ``port.Effects``. Clien
 ``activate`` may go out, which removal is an echo) is ``sessions.Sessions``. Refusals are narrow exceptions
 (``registry.UnknownClient``, ``ClientMismatch``, ``machine.IllegalTransition``) raised before anything changed.
 """
+from __future__ import annotations
+
 import time
 from threading import RLock
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.i18n import Words
@@ -17,12 +19,14 @@ from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.manager.connectivity import JOB_ASK_REPORTER, JOB_LAUNCH, JOB_NOTICE, Connectivity
 from ovos_PHAL_plugin_wifi_setup.manager.machine import SetupEvent, SetupMachine, SetupState, Transition
 from ovos_PHAL_plugin_wifi_setup.manager.payload import Registration, Target
-from ovos_PHAL_plugin_wifi_setup.manager.port import Checks, Effects, Timers
 from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientRecord, ClientRegistry
 from ovos_PHAL_plugin_wifi_setup.manager.sessions import (JOB_ACTIVATION, JOB_REANNOUNCE, JOB_SEND_ACTIVATE,
                                                           LONG_AGO, Sessions, requester_in_session)
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, now_iso
+
+if TYPE_CHECKING:  # the port is a set of Protocols: annotations only, nothing imported at start
+    from ovos_PHAL_plugin_wifi_setup.manager.port import Checks, Effects, Timers
 
 # Timer names (the session timers are in sessions.py, the watchdog's in connectivity.py).
 JOB_CLIENT_WAIT = "client_wait"

@@ -23,12 +23,11 @@ from ovos_PHAL_plugin_wifi_setup.manager.machine import IllegalTransition, Setup
 from ovos_PHAL_plugin_wifi_setup.manager.payload import (BadRequest, client_name_of, parse_check_answer,
                                                          parse_connected, parse_error_text, parse_page_serial,
                                                          parse_registration, parse_target)
-from ovos_PHAL_plugin_wifi_setup.manager.probe import check_urls
 from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientMismatch, UnknownClient
 from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 from ovos_PHAL_plugin_wifi_setup.manager.state_store import SavedState, StateStore, default_state_path
-from ovos_PHAL_plugin_wifi_setup.manager.watchdog import OwnChecks
+from ovos_PHAL_plugin_wifi_setup.manager.watchdog import OwnChecks, check_urls
 from ovos_PHAL_plugin_wifi_setup.outbox import Outbox
 from ovos_PHAL_plugin_wifi_setup.pages import LazyGUI, ui_directories
 
@@ -36,6 +35,9 @@ Handler = Callable[[Message], None]
 
 JOB_VOICE = "voice_register"
 VOICE_REASON = "the user asked for it by voice"
+# The intents (some two hundred messages) go out a moment after start, on the plugin's thread: not while ovos_PHAL
+# is still constructing this plugin and loading the next ones.
+VOICE_DELAY = 1.0
 
 
 class WifiSetupPlugin(PHALPlugin):
@@ -95,7 +97,7 @@ class WifiSetupPlugin(PHALPlugin):
         # The spoken way in: intents registered with the intent service over the bus, in every catalogue language.
         self.voice = VoiceSwitch(self._out, lambda m: self.core.user_asked(VOICE_REASON), lambda: self.core.closed)
         if self.settings.voice:
-            self._scheduler.schedule(JOB_VOICE, 0, self.voice.on)
+            self._scheduler.schedule(JOB_VOICE, VOICE_DELAY, self.voice.on)
         self.core.start()
 
     @classproperty

@@ -4,28 +4,16 @@ cancellable from another thread; names are looked up by resolver.py, within the 
 import socket
 import time
 from enum import Enum
-from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.manager.watchdog import check_urls
 from ovos_PHAL_plugin_wifi_setup.manager.resolver import Cancel, Server, Sources, attach, close, numeric, resolve_by
 
 __all__ = ["Cancel", "Reach", "check_urls", "http_ok", "internet_reachable", "reach", "resolve"]
 
 MAX_RESPONSE = 16384
-
-
-def check_urls(network_tests: Mapping[str, object]) -> Tuple[Tuple[str, Optional[str]], ...]:
-    """The (url, expected text) pairs to try, from mycroft.conf's network_tests section."""
-    portal_url = network_tests.get("captive_portal_url")
-    portal_text = network_tests.get("captive_portal_text")
-    pairs = []
-    for key in ("web_url", "web_url_secondary"):
-        url = network_tests.get(key)
-        if isinstance(url, str) and url:
-            expect = portal_text if url == portal_url and isinstance(portal_text, str) and portal_text else None
-            pairs.append((url, expect))
-    return tuple(pairs)
 
 
 class Reach(Enum):

@@ -9,10 +9,10 @@ import secrets
 import socket
 import stat
 import time
-from threading import Event, Lock
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.manager.cancel import Cancel, close
 
 # Where names come from. Read at every check (resolv.conf changes when a network comes up), never cached.
 HOSTS_FILE = "/etc/hosts"
@@ -40,35 +40,6 @@ Labels = Tuple[bytes, ...]
 Server = Tuple[str, int]
 
 
-class Cancel:
-    """Lets shutdown() end a check in flight: closing its socket wakes a blocked connect, read or lookup at once."""
-
-    def __init__(self) -> None:
-        self._event = Event()
-        self._lock = Lock()
-        self._sock: Optional[socket.socket] = None
-
-    @property
-    def cancelled(self) -> bool:
-        """True once cancel() was called."""
-        return self._event.is_set()
-
-    def cancel(self) -> None:
-        """Stop the check in flight, if any, and every later one."""
-        self._event.set()
-        with self._lock:
-            sock, self._sock = self._sock, None
-        if sock is not None:
-            close(sock)
-
-    def attach(self, sock: Optional[socket.socket]) -> None:
-        """Remember the socket in use (None when done); close it right away if already cancelled."""
-        with self._lock:
-            self._sock = sock
-        if sock is not None and self._event.is_set():
-            close(sock)
-
-
 class Sources(NamedTuple):
     """Where one check looks names up; None means the module default, read at call time."""
 
@@ -85,18 +56,6 @@ def attach(cancel: Optional[Cancel], sock: Optional[socket.socket]) -> None:
     """Hand the socket in use to cancel, when there is one."""
     if cancel is not None:
         cancel.attach(sock)
-
-
-def close(sock: socket.socket) -> None:
-    """Close a socket, waking any thread blocked on it (shutdown wakes even an unconnected UDP socket's reader)."""
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
-        sock.close()
-    except OSError:
-        pass
 
 
 # ---------------------------------------------------------------------- name lookup

@@ -4,15 +4,19 @@ Clients in the field need a moment after they register (they may still be subscr
 ended (they may still be cleaning up), and they answer every deactivate and stop.setup.event with a
 remove.active.client some seconds later; this module keeps the times those rules need.
 """
+from __future__ import annotations
+
 from threading import RLock
-from typing import Callable, Dict, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Optional
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.manager.port import Effects, Timers
 from ovos_PHAL_plugin_wifi_setup.manager.payload import Target
 from ovos_PHAL_plugin_wifi_setup.manager.registry import ClientRecord, ClientRegistry
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
+
+if TYPE_CHECKING:  # the port is a set of Protocols: annotations only, nothing imported at start
+    from ovos_PHAL_plugin_wifi_setup.manager.port import Effects, Timers
 
 JOB_ACTIVATION = "activation_timeout"
 JOB_SEND_ACTIVATE = "send_activate"

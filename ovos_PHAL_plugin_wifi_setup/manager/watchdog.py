@@ -1,9 +1,9 @@
 """The plugin's own internet checks: when to run one, on which thread, how often; no bus."""
 import threading
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Callable, Mapping, Optional, Sequence, Tuple
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
-from ovos_PHAL_plugin_wifi_setup.manager.probe import Cancel, Reach, reach
+from ovos_PHAL_plugin_wifi_setup.manager.cancel import Cancel
 from ovos_PHAL_plugin_wifi_setup.manager.scheduler import Scheduler
 from ovos_PHAL_plugin_wifi_setup.manager.settings import Settings
 
@@ -13,6 +13,19 @@ Targets = Sequence[Tuple[str, Optional[str]]]
 
 # How long stop() waits for a check in flight; the probe ends within well under this once cancelled.
 STOP_JOIN_TIMEOUT = 2.0
+
+
+def check_urls(network_tests: Mapping[str, object]) -> Tuple[Tuple[str, Optional[str]], ...]:
+    """The (url, expected text) pairs to try, from mycroft.conf's network_tests section."""
+    portal_url = network_tests.get("captive_portal_url")
+    portal_text = network_tests.get("captive_portal_text")
+    pairs = []
+    for key in ("web_url", "web_url_secondary"):
+        url = network_tests.get(key)
+        if isinstance(url, str) and url:
+            expect = portal_text if url == portal_url and isinstance(portal_text, str) and portal_text else None
+            pairs.append((url, expect))
+    return tuple(pairs)
 
 
 class OwnChecks:
@@ -88,6 +101,7 @@ class OwnChecks:
         """Check the urls within check_timeout in all, and hand a still-current answer to on_answer (under the lock):
         (online, network up)."""
         try:
+            from ovos_PHAL_plugin_wifi_setup.manager.probe import Reach, reach  # at the first check, not at start
             found = reach(self._targets, self.settings.check_timeout, self._cancel)
             online = found is Reach.ONLINE
         except Exception:  # the thread boundary
