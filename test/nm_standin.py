@@ -3,7 +3,9 @@
 Its quirks are kept: every answer is a fresh message (no context, no request id), a scan lists one entry per
 access point (duplicates, hidden networks with an empty SSID, open ones with an empty security), a failure says
 only {errorCode, errorMessage} (a wrong password and a network out of reach look the same), a scan may answer
-with the list of the scan before (`stale`), and a connect may never be answered (`hang`).
+with the list of the scan before (`stale`), and a connect may hang (`hang`): it is answered when the test says so
+(answer_hanging), or with a failure as soon as another connect starts, as NetworkManager ends an activation in
+progress on the device when a new one begins (nmcli: "(60) New connection activation was enqueued").
 """
 from typing import Any, Dict, List, Optional, Set
 
@@ -30,6 +32,7 @@ class NetworkManagerStandIn:
         self.scan = [dict(entry) for entry in (scan or SCAN)]
         self.passwords = dict(PASSWORDS)
         self.hang: Set[str] = set()
+        self.hanging: List[str] = []  # the connects that hang now, oldest first
         self.out_of_reach: Set[str] = {"Far Away"}  # listed once, gone when a connect is tried
         self.stale = False  # answer the next scan with the list the scan before gave
         self.silent = False  # answer nothing (network-manager not running)
@@ -75,14 +78,29 @@ class NetworkManagerStandIn:
         self.requests.append(message)
         ssid = message.data.get("connection_name", "")
         if not self.silent and ssid:
-            self._outcome(ssid, not any(e["ssid"] == ssid and e["security"] for e in self.scan))
+            # Secured: it has a password, or the scan says so; nmcli cannot join it without one.
+            secured = ssid in self.passwords or any(e["ssid"] == ssid and e["security"] for e in self.scan)
+            self._outcome(ssid, not secured)
 
     def _outcome(self, ssid: str, joined: bool) -> None:
+        # A new activation ends the one in progress: its nmcli fails before this one's answer.
+        while self.hanging:
+            self.hanging.pop(0)
+            self._send(t.NM_CONNECT_FAILED, {"errorCode": 1, "errorMessage": "Connection Failed"})
         if ssid in self.hang:
+            self.hanging.append(ssid)
             return
         if ssid in self.out_of_reach:
             self.scan = [entry for entry in self.scan if entry["ssid"] != ssid]
             joined = False
+        if joined:
+            self._send(t.NM_CONNECTED_OK, {"connection_name": ssid})
+        else:
+            self._send(t.NM_CONNECT_FAILED, {"errorCode": 1, "errorMessage": "Connection Failed"})
+
+    def answer_hanging(self, joined: bool) -> None:
+        """The oldest hanging connect ends at last (nmcli answers within its 90 s): joined, or failed."""
+        ssid = self.hanging.pop(0)
         if joined:
             self._send(t.NM_CONNECTED_OK, {"connection_name": ssid})
         else:

@@ -618,14 +618,15 @@ def test_networks_lists_each_network_once_in_nmcli_order_without_hidden_ones(hom
 
 
 def test_networks_json_gives_ssid_security_and_secured(home: StackHome, nm: NetworkManagerStandIn) -> None:
-    """`networks --json` prints one {ssid, security, secured} per network, open ones with security ""."""
+    """`networks --json` prints one {ssid, security, secured, security_known} per network, open ones with
+    security ""."""
     done = run(home, "networks", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [
-        {"ssid": "Home", "security": "WPA2", "secured": True},
-        {"ssid": "Café Libre", "security": "", "secured": False},
-        {"ssid": "Office", "security": "WPA1 WPA2", "secured": True},
-        {"ssid": "Stuck", "security": "WPA3", "secured": True},
+        {"ssid": "Home", "security": "WPA2", "secured": True, "security_known": True},
+        {"ssid": "Café Libre", "security": "", "secured": False, "security_known": True},
+        {"ssid": "Office", "security": "WPA1 WPA2", "secured": True, "security_known": True},
+        {"ssid": "Stuck", "security": "WPA3", "secured": True, "security_known": True},
     ]
 
 

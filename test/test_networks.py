@@ -1,10 +1,11 @@
 """The network list and the connect attempts of the on-screen method, as plain objects: no bus."""
-from typing import List
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from ovos_PHAL_plugin_wifi_setup.methods.networks import (Busy, ConnectAttempts, Network, check_password, check_ssid,
-                                                  failure_words, shape_networks, timeout_words)
+from ovos_PHAL_plugin_wifi_setup.methods.networks import (ANSWER_LIMIT, Busy, ConnectAttempts, Network, check_password,
+                                                          check_ssid, failure_words, rebuild_entry, shape_networks,
+                                                          timeout_words)
 
 
 def names(networks: List[Network]) -> List[str]:
@@ -39,9 +40,9 @@ def test_security_is_marked() -> None:
         {"ssid": "Open", "security": ""}, {"ssid": "Dashes", "security": "--"},
         {"ssid": "W2", "security": "WPA2"}, {"ssid": "W3", "security": "WPA3"},
         {"ssid": "Mixed", "security": "WPA1 WPA2 "}])}
-    assert shaped["Open"] == {"ssid": "Open", "security": "", "secured": False}
+    assert shaped["Open"] == {"ssid": "Open", "security": "", "secured": False, "security_known": True}
     assert shaped["Dashes"]["secured"] is False and shaped["Dashes"]["security"] == ""
-    assert shaped["W2"] == {"ssid": "W2", "security": "WPA2", "secured": True}
+    assert shaped["W2"] == {"ssid": "W2", "security": "WPA2", "secured": True, "security_known": True}
     assert shaped["W3"]["secured"] and shaped["Mixed"]["security"] == "WPA1 WPA2"
 
 
@@ -123,3 +124,118 @@ def test_failure_words_tell_the_user_why() -> None:
         "Could not connect to Cafe. Try again, or pick another network."
     assert str(timeout_words(open_one, 60)) == \
         "Cafe did not answer within 60 seconds. Try again, or pick another network."
+
+
+def test_a_late_failure_answers_the_connect_whose_time_ran_out_not_the_next_one() -> None:
+    """Answers come back in the order the connects were asked: a failure while an expired connect is still owed
+    its answer is that one's (late), and the next failure is the one in flight's."""
+    attempts = ConnectAttempts(timeout=60)
+    first = attempts.begin("Cafe", secured=False)
+    assert attempts.expire(first.number) is first
+    second = attempts.begin("Home", secured=True)
+    late = attempts.failure()
+    assert late is not None and late.attempt is first and late.late
+    assert attempts.in_flight is second
+    own = attempts.failure()
+    assert own is not None and own.attempt is second and not own.late
+    assert attempts.failure() is None and attempts.owed == 0
+
+
+def test_a_success_names_its_connect_late_or_not() -> None:
+    """A success for the network in flight is its own even while an older connect is owed; one for the network of
+    an expired connect is that one's, late; the expired connect's failure still comes, and changes nothing."""
+    attempts = ConnectAttempts(timeout=60)
+    first = attempts.begin("Cafe", secured=False)
+    attempts.expire(first.number)
+    second = attempts.begin("Home", secured=True)
+    own = attempts.success_for("Home")
+    assert own is not None and own.attempt is second and not own.late and attempts.in_flight is None
+    late = attempts.failure()
+    assert late is not None and late.attempt is first and late.late
+    third = attempts.begin("Studio", secured=True)
+    attempts.expire(third.number)
+    joined_late = attempts.success_for("Studio")
+    assert joined_late is not None and joined_late.attempt is third and joined_late.late
+    assert attempts.success_for("Nobody's") is None
+
+
+def test_the_same_network_tried_again_is_joined_by_whichever_answer_comes() -> None:
+    """Tried twice (the first timed out), a success for that network ends the one in flight; the other answer,
+    when it comes, is late."""
+    attempts = ConnectAttempts(timeout=60)
+    first = attempts.begin("Home", secured=True)
+    attempts.expire(first.number)
+    second = attempts.begin("Home", secured=True)
+    answer = attempts.success_for("Home")
+    assert answer is not None and answer.attempt is second and not answer.late
+    assert attempts.owed == 1
+    rest = attempts.success_for("Home")
+    assert rest is not None and rest.late and attempts.owed == 0
+
+
+def test_an_answer_owed_longer_than_nmcli_can_take_is_forgotten() -> None:
+    """nmcli answers a connect within 90 s: past ANSWER_LIMIT an expired connect's answer is taken as lost, and a
+    failure then is the one in flight's."""
+    now = [0.0]
+    attempts = ConnectAttempts(timeout=60, clock=lambda: now[0])
+    first = attempts.begin("Cafe", secured=False)
+    attempts.expire(first.number)
+    now[0] = ANSWER_LIMIT + 1
+    second = attempts.begin("Home", secured=True)
+    answer = attempts.failure()
+    assert answer is not None and answer.attempt is second and not answer.late
+
+
+def test_the_session_ending_leaves_the_answer_owed() -> None:
+    """clear() (the session ended) forgets the connect in flight, but its answer is still owed: late when it comes,
+    never taken for a connect of the next session."""
+    attempts = ConnectAttempts(timeout=60)
+    attempts.begin("Cafe", secured=False)
+    attempts.clear()
+    nxt = attempts.begin("Home", secured=True)
+    late = attempts.failure()
+    assert late is not None and late.late and attempts.in_flight is nxt
+
+
+@pytest.mark.parametrize("entry, rebuilt", [
+    # What network-manager 1.3.5 sends (nmcli's terse line split on every ':', pieces 1 and 2) -> what it was.
+    ({"ssid": "Lab\\", "security": "Guest"}, ("Lab:Guest", None)),          # Lab\:Guest:WPA2
+    ({"ssid": "Cafe\\", "security": " Free"}, ("Cafe: Free", None)),        # Cafe\: Free:  (open)
+    ({"ssid": "Lab\\", "security": ""}, ("Lab:", None)),                    # Lab\::WPA2
+    ({"ssid": "Back\\\\Slash", "security": "WPA2"}, ("Back\\Slash", "WPA2")),  # Back\\Slash:WPA2
+    ({"ssid": "Ends\\\\", "security": "WPA2"}, ("Ends\\", "WPA2")),          # Ends\\:WPA2
+    ({"ssid": "a\\\\\\", "security": "b"}, ("a\\:b", None)),                # a\\\:b:WPA2 (name a\:b)
+    ({"ssid": "Home", "security": "WPA2"}, ("Home", "WPA2")),
+    ({"ssid": "a\\", "security": "b\\"}, None),                             # a\:b\:c:WPA2: the end is lost
+])
+def test_names_network_manager_split_are_rebuilt_where_the_escaping_tells(entry: Dict[str, str],
+                                                                         rebuilt: Optional[Tuple[str, Optional[str]]]) -> None:
+    """nmcli escapes ':' and '\\' in its terse list and network-manager 1.3.5 splits on every ':': the real name
+    comes back from the escaping; the security, where it was the lost third piece, is unknown; a name with two ':'
+    cannot be rebuilt and is left out."""
+    assert rebuild_entry(entry["ssid"], entry["security"]) == rebuilt
+    shaped = shape_networks([entry])
+    if rebuilt is None:
+        assert shaped == []
+        return
+    name, security = rebuilt
+    assert [n.ssid for n in shaped] == [name]
+    payload = shaped[0].as_payload()
+    if security is None:
+        assert payload == {"ssid": name, "security": "", "secured": True, "security_known": False}
+    else:
+        assert payload == {"ssid": name, "security": security, "secured": True, "security_known": True}
+
+
+def test_a_network_of_unknown_security_takes_no_password_or_a_full_one() -> None:
+    """Where the scan lost the security the password may stay empty (an open network), else it is 8 to 63
+    characters as for any secured one; an empty try that fails says the network needs a password."""
+    assert check_password("", secured=True, optional=True) == ""
+    assert check_password(None, secured=True, optional=True) == ""
+    assert check_password("12345678", secured=True, optional=True) == "12345678"
+    with pytest.raises(ValueError, match="at least 8"):
+        check_password("1234", secured=True, optional=True)
+    guess = ConnectAttempts(timeout=60).begin("Lab:Guest", secured=True, open_guess=True)
+    assert str(failure_words(guess, 1, still_visible=True)) == "Lab:Guest needs a password."
+    assert str(failure_words(guess, 1, still_visible=False)) == \
+        "Lab:Guest is out of reach. Move closer, or pick another network."

@@ -1,6 +1,7 @@
 """The built-in on-screen Wi-Fi method on FakeBus, with the manager and a stand-in network-manager 1.3.5."""
 import json
 import logging
+import time
 from typing import Any, Callable, Dict, List
 
 import pytest
@@ -99,10 +100,10 @@ def test_activated_it_scans_and_shows_the_networks(bus: Any, recorder: Any, nm: 
     data = screen_data(recorder)
     assert data["page_type"] == "NetworkSetup" and data["step"] == "list" and data["error"] == ""
     assert data["networks_model"] == [
-        {"ssid": "Home", "security": "WPA2", "secured": True},
-        {"ssid": "Café Ü", "security": "", "secured": False},
-        {"ssid": "Studio", "security": "WPA3", "secured": True},
-        {"ssid": "Far Away", "security": "WPA2", "secured": True},
+        {"ssid": "Home", "security": "WPA2", "secured": True, "security_known": True},
+        {"ssid": "Café Ü", "security": "", "secured": False, "security_known": True},
+        {"ssid": "Studio", "security": "WPA3", "secured": True, "security_known": True},
+        {"ssid": "Far Away", "security": "WPA2", "secured": True, "security_known": True},
     ]
 
 
@@ -117,6 +118,7 @@ def test_a_wrong_password_then_the_right_one_completes_the_round(bus: Any, recor
     assert status(bus, recorder)["active_client"]["client"] == SCREEN
     send(bus, "screen.connect", {"ssid": "Home", "password": RIGHT})
     assert screen_data(recorder)["step"] == "connected"
+    assert wait_until(lambda: recorder.of(NS + "remove.active.client"), 10), "the session ends after a moment"
     assert recorder.last(NS + "remove.active.client")["client"] == SCREEN
     assert status(bus, recorder)["state"] == "checking"
     send(bus, "mycroft.internet.connected")
@@ -272,3 +274,168 @@ def test_the_password_lands_nowhere_but_network_managers_request(
         for path in tmp_path.rglob("*"):
             if path.is_file():
                 assert secret not in path.read_text(errors="replace")
+
+
+def _steps_after(recorder: Any, start: int) -> List[str]:
+    """The steps the on-screen page went to from a record position on, each change once (the step it was on
+    then is left out)."""
+    steps: List[str] = []
+    current = None
+    for index, (topic, data) in enumerate(recorder.messages):
+        if topic != "gui.value.set" or data.get("__from") != SCREEN or data.get("step") in (None, current):
+            continue
+        current = data["step"]
+        if index >= start:
+            steps.append(current)
+    return steps
+
+
+def _index(recorder: Any, topic: str, start: int = 0) -> int:
+    """Where the first message of a topic from a record position on is in the record."""
+    return next(i for i, (seen, _) in enumerate(recorder.messages) if i >= start and seen == topic)
+
+
+def test_a_late_failure_of_the_first_try_is_not_blamed_on_the_next_whose_success_shows(
+        bus: Any, recorder: Any, nm: Any, make_plugin: Callable[..., Any]) -> None:
+    """Studio hangs past screen_connect_timeout; the user then joins Home. network-manager fails the Studio connect
+    (the new activation ends it) before Home's success: that failure is Studio's, and the page shows Home joined."""
+    nm.hang.add("Studio")
+    make_plugin(gui="always", screen_client="always", screen_connect_timeout=0.3)
+    send(bus, "user.activated")
+    send(bus, "client.select", {"client": SCREEN, "id": screen_id(recorder)})
+    send(bus, "screen.connect", {"ssid": "Studio", "password": "studio-pass-3"})
+    assert wait_until(lambda: screen_data(recorder)["step"] == "failed", 10)
+    nm.hang.clear()
+    mark = len(recorder.messages)
+    send(bus, "screen.connect", {"ssid": "Home", "password": RIGHT})
+    answers = [topic for topic, _ in recorder.messages[mark:] if topic in (t.NM_CONNECT_FAILED, t.NM_CONNECTED_OK)]
+    assert answers == [t.NM_CONNECT_FAILED, t.NM_CONNECTED_OK], "the stand-in answers as network-manager would"
+    data = screen_data(recorder)
+    assert (data["step"], data["selected_ssid"], data["error"]) == ("connected", "Home", "")
+    assert _steps_after(recorder, mark) == ["connecting", "connected"]
+    assert len(nm.of(t.NM_SCAN)) == 1, "no scan to explain a failure that was not Home's"
+    assert wait_until(lambda: recorder.of(NS + "remove.active.client"), 10)
+
+
+def test_a_join_that_answers_after_the_page_gave_up_still_shows_connected(
+        bus: Any, recorder: Any, nm: Any, make_plugin: Callable[..., Any]) -> None:
+    """network-manager answers Studio's connect after screen_connect_timeout with a success: the device joined,
+    the page says so and the session ends, instead of "did not answer" for ever."""
+    nm.hang.add("Studio")
+    make_plugin(gui="always", screen_client="always", screen_connect_timeout=0.3)
+    send(bus, "user.activated")
+    send(bus, "client.select", {"client": SCREEN, "id": screen_id(recorder)})
+    send(bus, "screen.connect", {"ssid": "Studio", "password": "studio-pass-3"})
+    assert wait_until(lambda: screen_data(recorder)["step"] == "failed", 10)
+    nm.answer_hanging(joined=True)
+    data = screen_data(recorder)
+    assert (data["step"], data["selected_ssid"], data["error"]) == ("connected", "Studio", "")
+    assert wait_until(lambda: recorder.of(NS + "remove.active.client"), 10)
+
+
+def test_connected_stays_on_screen_three_seconds_then_the_page_says_it_checks_the_internet(
+        bus: Any, recorder: Any, nm: Any, on_screen: Callable[..., Any]) -> None:
+    """"Connected to Home" is on the page for at least 3 s before the method ends its session; then, before it
+    does, the page says "Checking the internet connection…"; it lets go of the page only when deactivated."""
+    cid = on_screen()
+    mark = len(recorder.messages)
+    started = time.monotonic()
+    send(bus, "screen.connect", {"ssid": "Home", "password": RIGHT})
+    assert screen_data(recorder)["step"] == "connected"
+    assert wait_until(lambda: recorder.of(NS + "remove.active.client"), 10)
+    assert time.monotonic() - started >= 3.0, "the session ended before Connected could be read"
+    removal = _index(recorder, NS + "remove.active.client", mark)
+    assert _steps_after(recorder, mark) == ["connecting", "connected", "checking"]
+    data = screen_data(recorder)
+    assert data["texts"]["checking_internet"] == "Checking the internet connection…"
+    assert data["selected_ssid"] == "Home" and data["error"] == ""
+    checking = max(i for i, (topic, d) in enumerate(recorder.messages[:removal])
+                   if topic == "gui.value.set" and d.get("__from") == SCREEN)
+    assert recorder.messages[checking][1]["step"] == "checking", "the page says so before the session ends"
+    closed = [i for i, (topic, d) in enumerate(recorder.messages)
+              if i > mark and topic == "mycroft.gui.screen.close" and d.get("skill_id") == SCREEN]
+    assert closed and closed[0] > _index(recorder, NS + f"deactivate.{cid}", mark), "released only when deactivated"
+
+
+def test_the_checking_page_stays_until_the_manager_deactivates_the_method(bus: Any, recorder: Any) -> None:
+    """Against a manager that checks the internet before it deactivates: after "Connected" the page says
+    "Checking the internet connection…" and keeps it on screen, the screen held, until deactivate.{id}."""
+    from ovos_PHAL_plugin_wifi_setup.methods.screen.client import ScreenSetupClient
+    NetworkManagerStandIn(bus)
+    client = ScreenSetupClient(bus, mode="always", gui_mode="always")
+    client.connected_hold = 0.2
+    client.start()
+    try:
+        send(bus, "client.registered", {"client": SCREEN, "id": "screen-1"})
+        send(bus, "activate.screen-1")
+        send(bus, "screen.connect", {"ssid": "Home", "password": RIGHT})
+        assert screen_data(recorder)["step"] == "connected"
+        assert wait_until(lambda: recorder.of(NS + "remove.active.client"), 10)
+        time.sleep(1.0)
+        assert screen_data(recorder)["step"] == "checking"
+        assert not [d for d in recorder.of("mycroft.gui.screen.close") if d.get("skill_id") == SCREEN]
+        send(bus, "screen.connect", {"ssid": "Home", "password": RIGHT})
+        assert len([m for m in recorder.of(t.NM_CONNECT)]) == 1, "joined: no connect while checking"
+        send(bus, "deactivate.screen-1")
+        assert [d for d in recorder.of("mycroft.gui.screen.close") if d.get("skill_id") == SCREEN]
+    finally:
+        client.shutdown()
+
+
+# What network-manager 1.3.5 sends for names nmcli escaped in its terse list (each line split on every ':').
+ESCAPED_SCAN = [
+    {"ssid": "Lab\\", "security": "Guest"},         # Lab\:Guest:WPA2
+    {"ssid": "Cafe\\", "security": " Free"},        # Cafe\: Free:   (open)
+    {"ssid": "Back\\\\Slash", "security": "WPA2"},  # Back\\Slash:WPA2
+    {"ssid": "a\\", "security": "b\\"},             # a\:b\:c:WPA2 (two ':' - the end of the name is lost)
+]
+
+
+def test_names_with_a_colon_or_a_backslash_are_listed_as_they_are_and_can_be_joined(
+        bus: Any, recorder: Any, nm: Any, on_screen: Callable[..., Any]) -> None:
+    """"Lab:Guest" is listed as "Lab:Guest" (security unknown), not "Lab\\" secured with "Guest"; "Cafe: Free"
+    likewise; "Back\\Slash" with its WPA2; a name the scan cut short is left out. Each joins by its real name:
+    with the password typed, or none (tried as an open network)."""
+    nm.scan = [dict(e) for e in ESCAPED_SCAN]
+    nm.passwords["Lab:Guest"] = "lab-guest-pass"
+    nm.passwords["Back\\Slash"] = "back-slash-pass"
+    on_screen()
+    assert screen_data(recorder)["networks_model"] == [
+        {"ssid": "Lab:Guest", "security": "", "secured": True, "security_known": False},
+        {"ssid": "Cafe: Free", "security": "", "secured": True, "security_known": False},
+        {"ssid": "Back\\Slash", "security": "WPA2", "secured": True, "security_known": True},
+    ]
+    send(bus, "screen.connect", {"ssid": "Lab:Guest", "password": "lab-guest-pass"})
+    assert [m.data for m in nm.of(t.NM_CONNECT)] == [
+        {"connection_name": "Lab:Guest", "password": "lab-guest-pass", "security_type": ""}]
+    assert (screen_data(recorder)["step"], screen_data(recorder)["selected_ssid"]) == ("connected", "Lab:Guest")
+
+
+@pytest.mark.parametrize("ssid, password, request_topic, asked", [
+    ("Cafe: Free", "", t.NM_CONNECT_OPEN, {"connection_name": "Cafe: Free"}),
+    ("Cafe: Free", None, t.NM_CONNECT_OPEN, {"connection_name": "Cafe: Free"}),
+    ("Back\\Slash", "back-slash-pass", t.NM_CONNECT,
+     {"connection_name": "Back\\Slash", "password": "back-slash-pass", "security_type": "WPA2"}),
+])
+def test_an_escaped_name_joins_by_its_real_name(bus: Any, recorder: Any, nm: Any, on_screen: Callable[..., Any],
+                                                ssid: str, password: Any, request_topic: str,
+                                                asked: Dict[str, Any]) -> None:
+    """The open "Cafe: Free" joins with no password; "Back\\Slash" with its own: network-manager is asked by the
+    real name, which it hands to nmcli as it is."""
+    nm.scan = [dict(e) for e in ESCAPED_SCAN]
+    nm.passwords["Back\\Slash"] = "back-slash-pass"
+    on_screen()
+    send(bus, "screen.connect", {"ssid": ssid} if password is None else {"ssid": ssid, "password": password})
+    assert [m.data for m in nm.of(request_topic)] == [asked]
+    assert (screen_data(recorder)["step"], screen_data(recorder)["selected_ssid"]) == ("connected", ssid)
+
+
+def test_a_network_of_unknown_security_tried_without_a_password_says_it_needs_one(
+        bus: Any, recorder: Any, nm: Any, on_screen: Callable[..., Any]) -> None:
+    """"Lab:Guest" (its security lost in the scan) tried with no password fails: the page says it needs one."""
+    nm.scan = [dict(e) for e in ESCAPED_SCAN]
+    nm.passwords["Lab:Guest"] = "lab-guest-pass"
+    on_screen()
+    send(bus, "screen.connect", {"ssid": "Lab:Guest"})
+    data = screen_data(recorder)
+    assert (data["step"], data["error"]) == ("failed", "Lab:Guest needs a password.")

@@ -88,7 +88,8 @@ def not_in_range(ssid: str, found: Scan) -> str:
 
 
 def print_networks(networks: List[Network], out: TextIO) -> None:
-    """Print the networks as a small table: the name, then nmcli's words for its security or "open"."""
+    """Print the networks as a small table: the name, then nmcli's words for its security, "open", or "unknown"
+    (network-manager 1.3.5's split of the scan line lost them)."""
     if not networks:
         print("no Wi-Fi networks in range", file=out)
         return
@@ -96,7 +97,8 @@ def print_networks(networks: List[Network], out: TextIO) -> None:
     width = max(len("SSID"), *(len(name) for name in names))
     print(f"{'SSID':<{width}}  SECURITY", file=out)
     for name, network in zip(names, networks):
-        security = printable(network.as_payload()["security"]) if network.secured else "open"
+        security = "unknown" if not network.security_known else \
+            printable(network.as_payload()["security"]) if network.secured else "open"
         print(f"{name:<{width}}  {security}", file=out)
 
 

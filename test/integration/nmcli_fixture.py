@@ -64,8 +64,30 @@ NM_SCAN_NETWORKS: List[Dict[str, str]] = [
 ]
 
 
+# Names nmcli's terse output escapes: an open one with a ':', one with a '\\', and one with two ':' (1.3.5 keeps
+# only the first two pieces of its line, so the end of that name is lost).
+CAFE_COLON = "Cafe: Free"              # "Cafe\: Free:" in the terse list
+BACKSLASH = "Back\\Slash"              # "Back\\Slash:WPA2"
+BACKSLASH_PASSWORD = "back-slash-pass"  # noqa: S105 - a made-up password of the simulated networks
+TWO_COLONS = "a:b:c"                   # "a\:b\:c:WPA2"
+ESCAPED_ACCESS_POINTS: List[Dict[str, Any]] = [
+    {"ssid": CAFE_COLON, "bssid": "02:00:00:00:0a:01", "security": "", "signal": 38, "channel": 6},
+    {"ssid": BACKSLASH, "bssid": "02:00:00:00:0b:01", "security": "WPA2", "signal": 36, "channel": 1,
+     "password": BACKSLASH_PASSWORD},
+    {"ssid": TWO_COLONS, "bssid": "02:00:00:00:0c:01", "security": "WPA2", "signal": 34, "channel": 11,
+     "password": "two-colons-pass"},
+]
+# What network-manager 1.3.5 sends for them.
+NM_SCAN_ESCAPED: List[Dict[str, str]] = [
+    {"ssid": "Cafe\\", "security": " Free"},
+    {"ssid": "Back\\\\Slash", "security": "WPA2"},
+    {"ssid": "a\\", "security": "b\\"},
+]
+
+
 def environment(**flags: Any) -> Dict[str, Any]:
-    """The fixture for the stand-in nmcli, with flags (hang_connect, scan_seconds) on top."""
+    """The fixture for the stand-in nmcli, with flags (hang_connect, join_seconds, scan_seconds, or the
+    access_points themselves) on top."""
     fixture: Dict[str, Any] = {"device": "wlan0", "hang_connect": False, "scan_seconds": 0,
                                "access_points": copy.deepcopy(ACCESS_POINTS)}
     fixture.update(flags)

@@ -172,3 +172,53 @@ def test_network_manager_135_scan_can_be_stale_and_a_hung_connect_blocks_its_ans
     assert failure.data == FAILED
     assert _connect_calls(stack, runs) == [["device", "wifi", "connect", F.CAFE]]
     assert stack.nmcli_running() == []
+
+
+def test_network_manager_135_ignores_nmcli_escaping_and_hands_a_name_to_nmcli_as_it_is(
+        real_stack: Callable[..., RealStack]) -> None:
+    """nmcli's terse list escapes ':' and '\\' ("Cafe\\: Free:", "Back\\\\Slash:WPA2"); 1.3.5 splits each line on
+    every ':' and sends the first two pieces as they are. Its connect passes the name to nmcli untouched, and
+    nmcli takes it as written: asked by the real name, nmcli joins."""
+    stack = real_stack(gui="never", in_phal=("network-manager",), screen_client="never")
+    stack.write_nmcli_fixture(F.environment(access_points=F.ACCESS_POINTS + F.ESCAPED_ACCESS_POINTS))
+    stack.start_bus()
+    stack.start_phal()
+
+    scan = _ask(stack, T.NM_SCAN, {}, T.NM_SCAN_COMPLETE)
+    assert scan.data == {"networks": F.NM_SCAN_NETWORKS + F.NM_SCAN_ESCAPED}
+
+    runs = len(stack.nmcli_calls())
+    success = _ask(stack, T.NM_CONNECT_OPEN, {"connection_name": F.CAFE_COLON}, T.NM_CONNECT_FAILED,
+                   T.NM_CONNECTED_OK)
+    assert (success.msg_type, success.data) == (T.NM_CONNECTED_OK, {"connection_name": F.CAFE_COLON})
+    success = _ask(stack, T.NM_CONNECT, {"connection_name": F.BACKSLASH, "password": F.BACKSLASH_PASSWORD,
+                                         "security_type": "WPA2"}, T.NM_CONNECT_FAILED, T.NM_CONNECTED_OK)
+    assert (success.msg_type, success.data) == (T.NM_CONNECTED_OK, {"connection_name": F.BACKSLASH})
+    assert _connect_calls(stack, runs) == [["device", "wifi", "connect", F.CAFE_COLON],
+                                           ["device", "wifi", "connect", F.BACKSLASH, "password",
+                                            F.BACKSLASH_PASSWORD]]
+
+
+def test_network_manager_135_answers_a_connect_ended_by_a_newer_one_first(
+        real_stack: Callable[..., RealStack]) -> None:
+    """Its handlers run on a pool of threads, so a second connect runs while the first still waits in nmcli; but
+    the second activation ends the first (nmcli fails it at once, "(60) New connection activation was enqueued"),
+    so the answers come in the order the connects were asked: a failure naming nothing, then the success."""
+    stack = real_stack(gui="never", in_phal=("network-manager",), screen_client="never")
+    stack.write_nmcli_fixture(F.environment(hang_connect=True))
+    stack.start_bus()
+    stack.start_phal()
+    probe = stack.probe
+    runs = len(stack.nmcli_calls())
+    since = probe.mark()
+    probe.emit(T.NM_CONNECT_OPEN, {"connection_name": F.CAFE})
+    wait_until(lambda: _connect_calls(stack, runs), EVENT_TIMEOUT, what="nmcli asked to connect")
+    hanging = wait_until(stack.nmcli_running, EVENT_TIMEOUT, what="the hanging nmcli run")
+    stack.write_nmcli_fixture(F.environment(join_seconds=1))
+    probe.emit(T.NM_CONNECT, {"connection_name": F.HOME, "password": F.HOME_PASSWORD, "security_type": "WPA2"})
+    probe.wait_for(T.NM_CONNECTED_OK, EVENT_TIMEOUT, since=since)
+    answers = [(m.msg_type, m.data) for m in probe.messages(since=since)
+               if m.msg_type in (T.NM_CONNECT_FAILED, T.NM_CONNECTED_OK)]
+    assert answers == [(T.NM_CONNECT_FAILED, FAILED), (T.NM_CONNECTED_OK, {"connection_name": F.HOME})]
+    assert not any(pid in stack.nmcli_running() for pid in hanging)
+    assert [c["name"] for c in stack.nmcli_state()["active"]] == [F.HOME]

@@ -45,7 +45,7 @@ BUTTON_LABELS = ("footerButtonLabel", "buttonLabel")
 TEXTS = ("headerTitle", "headerSubtitle", "emptyLabel", "statusLabel", "errorLabel", "emptyNetworksLabel",
          "passwordNetworkName", "passwordLabel")
 BOXES = ("header", "footer", "contentArea", "statusBanner", "errorBanner", "passwordStep", "networkList",
-         "passwordField")
+         "passwordField", "busyIndicator")
 
 # Real Kirigami prints this wherever Plasma's integration is not installed: it then uses Qt's palette.
 KIRIGAMI_NOTICE = "Failed to find a Kirigami platform plugin"

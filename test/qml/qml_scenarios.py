@@ -73,6 +73,8 @@ class LanguagePlan:
         """Write the config tree below root and start the process (qml_session.py)."""
         self.lang = lang
         env = child_env(root)
+        # The virtualenv's python, with the checkout under test first (not whichever copy is installed).
+        env["PYTHONPATH"] = str(HERE.parents[1])
         config = Path(env["XDG_CONFIG_HOME"]) / "mycroft" / "mycroft.conf"
         config.parent.mkdir(parents=True, exist_ok=True)
         # The network checks point at a closed loopback port, as everywhere in the tests.
@@ -242,6 +244,7 @@ def german_network_flow(page: str, nets: Dict[str, Any], png: Path) -> Dict[str,
                 {"do": "set", "data": nets["connecting"], "mark": "connecting"},
                 {"do": "set", "data": nets["failed"], "mark": "failed"},
                 {"do": "set", "data": nets["connected"], "mark": "connected"},
+                {"do": "set", "data": nets["checking"], "mark": "checking"},
                 {"do": "set", "data": nets["list-0"], "mark": "empty"},
             ]}
 
@@ -290,6 +293,19 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
         {"name": "net-connected", "page": page, "data": nets["connected"], "steps": [
             {"do": "click_row", "ssid": "Home", "mark": "tap"},
             {"do": "legibility", "mark": "legibility"}]},
+        {"name": "net-checking", "page": page, "data": nets["connected"], "steps": [
+            {"do": "set", "data": nets["checking"], "mark": "checking"},
+            {"do": "click_row", "ssid": "Home", "mark": "tap"},
+            {"do": "legibility", "mark": "legibility"}]},
+        {"name": "net-unknown-security", "page": page, "data": nets["escaped"], "steps": [
+            {"do": "click_row", "ssid": "Lab:Guest", "mark": "asked"},
+            {"do": "click", "object": "connectButton", "mark": "connect-empty"},
+            {"do": "click_row", "ssid": "Lab:Guest", "mark": "asked-again"},
+            {"do": "type", "text": "abc", "mark": "short"},
+            {"do": "type", "text": "defgh", "mark": "long-enough"},
+            {"do": "click", "object": "connectButton", "mark": "connect-typed"},
+            {"do": "click_row", "ssid": "Home", "mark": "asked-secured"},
+            {"do": "legibility", "mark": "legibility"}]},
         german_network_flow(page, german["networks"], png_dir / f"{framework}-net-password-de.png"),
         {"name": "net-other-page-type", "page": page, "data": {**nets["list-1"], "page_type": "SomethingElse"},
          "steps": [{"do": "set", "data": {"page_type": topics.PAGE_TYPE_NETWORKS}},
@@ -318,7 +334,7 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
             scenarios.append({"name": f"net-password-{tag}", "page": page, "size": size, "scheme": scheme,
                               "data": nets["failed"],
                               "steps": _password_steps(png_dir / f"{framework}-net-password-{tag}.png")})
-            for state in ("failed", "connecting", "connected", "scanning"):
+            for state in ("failed", "connecting", "connected", "checking", "scanning"):
                 scenarios.append({"name": f"net-{state}-{tag}", "page": page, "size": size, "scheme": scheme,
                                   "data": nets[state], "steps": [{"do": "legibility", "mark": "legibility"}]})
         scenarios.append({"name": f"net-light-{orientation}-20", "page": page, "size": size, "scheme": "light",
@@ -343,6 +359,8 @@ def build_real_scenarios(png_dir: Path, work: Path, plan: Dict[str, Any]) -> Lis
         "password": (nets["failed"], [{"do": "click_row", "ssid": "Home", "mark": "asked"},
                                       {"do": "type", "text": PASSWORD, "mark": "typed"}]),
         "connected": (nets["connected"], []),
+        "checking": (nets["checking"], []),
+        "unknown-security": (nets["escaped"], [{"do": "click_row", "ssid": "Lab:Guest", "mark": "asked"}]),
     }
     scenarios = []
     for orientation, size in SIZES.items():

@@ -10,6 +10,7 @@ import argparse
 import copy
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -18,6 +19,7 @@ from ovos_utils.fakebus import FakeBus
 
 from ovos_PHAL_plugin_wifi_setup import WifiSetupPlugin
 from ovos_PHAL_plugin_wifi_setup import topics
+from ovos_PHAL_plugin_wifi_setup.methods.screen.client import ScreenSetupClient
 
 # Client texts of the kind the clients in the field send, short and long.
 SAMPLE_CLIENTS: List[Tuple[str, str, str]] = [
@@ -135,6 +137,18 @@ SAMPLE_SCAN: List[Dict[str, str]] = [
     {"ssid": "Bakery", "security": ""},
 ]
 
+# Names with a ':' as network-manager 1.3.5 sends them (nmcli's terse line split on every ':'): the secured
+# "Lab:Guest" ("Lab\\:Guest:WPA2") and the open "Cafe: Free" ("Cafe\\: Free:"), among plain ones.
+ESCAPED_SCAN: List[Dict[str, str]] = [
+    {"ssid": "Home", "security": "WPA2"},
+    {"ssid": "Lab\\", "security": "Guest"},
+    {"ssid": "Cafe\\", "security": " Free"},
+    {"ssid": "Cafe Corner", "security": ""},
+]
+# How long the scenarios leave "Connected to …" on the page before the method ends its session (the method's
+# own default, 3 s, is for people; the pages are checked at each step either way).
+CONNECTED_HOLD = 0.2
+
 
 class NetworkManagerStandIn:
     """Answers ovos.phal.nm.scan as network-manager 1.3.5 does, and records every connect it is asked for."""
@@ -173,6 +187,9 @@ class ScreenDriver(PluginDriver):
     def __init__(self, networks: List[Dict[str, str]], answer_first_scan: bool = True) -> None:
         """Start the plugin, pick "Choose a Wi-Fi network on this screen" on its selection page."""
         super().__init__(screen_client="always")
+        for method in self.plugin.methods.running.values():
+            if isinstance(method, ScreenSetupClient):
+                method.connected_hold = CONNECTED_HOLD
         self.nm = NetworkManagerStandIn(self.bus, networks)
         self.nm.answering = answer_first_scan
         self.activate()
@@ -188,14 +205,24 @@ class ScreenDriver(PluginDriver):
         """Send what the network page sends."""
         self.bus.emit(Message(topic, data or {}))
 
+    def wait_step(self, step: str, timeout: float = 10.0) -> Dict[str, Any]:
+        """Wait until the network page's step is `step` (a timer of the method sets it); return the session."""
+        deadline = time.monotonic() + timeout
+        while self.screen_session().get("step") != step:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the network page never reached step {step!r}")
+            time.sleep(0.02)
+        return self.screen_session()
+
 
 def network_sessions() -> Dict[str, Any]:
     """The network page's session data at each step, as the on-screen method sends it.
 
     Keys: "scanning" (just opened, nothing found yet), "list-0", "list-1", "list-20", "rescanning"
-    (a rescan with the list still shown), "connecting", "failed" (Home's password refused) and
-    "connected" (Cafe Corner joined); "updates" holds the payloads from the 20-network list on, in
-    order, through connecting and failing on Home.
+    (a rescan with the list still shown), "connecting", "failed" (Home's password refused),
+    "connected" (Cafe Corner joined), "checking" (after it: the internet is being checked) and
+    "escaped" (a list with names network-manager 1.3.5 split at their ':'); "updates" holds the
+    payloads from the 20-network list on, in order, through connecting and failing on Home.
     """
     sessions: Dict[str, Any] = {}
     driver = ScreenDriver(SAMPLE_SCAN, answer_first_scan=False)
@@ -217,6 +244,12 @@ def network_sessions() -> Dict[str, Any]:
         driver.page(topics.SCREEN_CONNECT, {"ssid": "Cafe Corner"})
         driver.nm.succeed("Cafe Corner")
         sessions["connected"] = driver.screen_session()
+        sessions["checking"] = driver.wait_step("checking")
+    finally:
+        driver.close()
+    driver = ScreenDriver(ESCAPED_SCAN)
+    try:
+        sessions["escaped"] = driver.screen_session()
     finally:
         driver.close()
     for count, scan in ((0, []), (1, SAMPLE_SCAN[:1])):

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.qml
 SAY = re.compile(r'say\("(\w+)", qsTr\("([^"]*)"\)\)')
 QSTR = re.compile(r'qsTr\("([^"]*)"\)')
 FLOW_MARKS = ("load", "list", "asked", "typed", "shown", "cancel", "rescanning", "connecting", "failed",
-              "connected", "empty")
+              "connected", "checking", "empty")
 
 
 def filled(template: str, ssid: str) -> str:
@@ -67,9 +67,9 @@ def session_at(plan: Dict[str, Any], mark: str) -> Dict[str, Any]:
     nets = plan["de"]["networks"]
     steps = {"load": "scanning", "list": "list-20", "asked": "list-20", "typed": "list-20", "shown": "list-20",
              "cancel": "list-20", "rescanning": "rescanning", "connecting": "connecting", "failed": "failed",
-             "connected": "connected", "empty": "list-0"}
+             "connected": "connected", "checking": "checking", "empty": "list-0"}
     merged: Dict[str, Any] = {}
-    for name in ("scanning", "list-20", "rescanning", "connecting", "failed", "connected", "list-0"):
+    for name in ("scanning", "list-20", "rescanning", "connecting", "failed", "connected", "checking", "list-0"):
         merged.update(nets[name])
         if name == steps[mark]:
             return merged
@@ -154,6 +154,7 @@ def test_german_network_page_says_each_step(run: Dict[str, Any], qml_plan: Dict[
     assert by_name(flow["connecting"], "statusLabel") == [filled(german["connecting"], "Home")]
     assert by_name(flow["failed"], "errorLabel") == [filled(german["error_wrong_password"], "Home")]
     assert by_name(flow["connected"], "statusLabel") == [filled(german["connected"], "Cafe Corner")]
+    assert by_name(flow["checking"], "statusLabel") == [german["checking_internet"]]
     assert by_name(flow["empty"], "emptyNetworksLabel") == [german["networks_empty"]]
 
 

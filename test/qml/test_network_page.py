@@ -224,6 +224,43 @@ def test_connected_says_so(run: Dict[str, Any]) -> None:
     assert network_problems(load) == []
 
 
+def test_after_connected_the_page_says_it_checks_the_internet(run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """Once "Connected" has been read, the page says "Checking the internet connection…" with a turning ring,
+    offers no Rescan, and a tap on a network sends nothing."""
+    assert qml_plan["networks"]["checking"]["step"] == "checking"
+    checking, tapped = marked(run, "net-checking", "checking"), marked(run, "net-checking", "tap")
+    assert texts(checking, "statusLabel") == ["Checking the internet connection…"]
+    assert checking["boxes"]["busyIndicator"], "no turning ring while the internet is checked"
+    assert "rescanButton" not in checking["buttons"] and "backButton" in checking["buttons"]
+    assert tapped["journal"] == [] and tapped["password"] is None
+    assert network_problems(checking) == []
+
+
+def test_a_network_whose_security_the_scan_lost_takes_an_empty_password_or_a_full_one(
+        run: Dict[str, Any], qml_plan: Dict[str, Any]) -> None:
+    """"Lab:Guest" is listed by its real name, "Security unknown" and no lock; tapped, it asks for a password
+    that may stay empty: Connect then sends none; 1 to 7 characters keep Connect off; 8 send them. A network
+    known to be secured still needs 8."""
+    sent = {n["ssid"]: n for n in networks(qml_plan["networks"]["escaped"])}
+    assert sent["Lab:Guest"] == {"ssid": "Lab:Guest", "security": "", "secured": True, "security_known": False}
+    asked = marked(run, "net-unknown-security", "asked")
+    assert texts(asked, "passwordNetworkName") == ["Lab:Guest"]
+    assert texts(asked, "passwordLabel") == ["Password (leave it empty if the network has none)"]
+    assert asked["buttons"]["connectButton"]["enabled"]
+    assert marked(run, "net-unknown-security", "connect-empty")["journal"] == [connect("Lab:Guest", "")]
+    assert not marked(run, "net-unknown-security", "short")["buttons"]["connectButton"]["enabled"]
+    assert marked(run, "net-unknown-security", "long-enough")["buttons"]["connectButton"]["enabled"]
+    assert marked(run, "net-unknown-security", "connect-typed")["journal"][-1] == connect("Lab:Guest", "abcdefgh")
+    secured = marked(run, "net-unknown-security", "asked-secured")
+    assert texts(secured, "passwordLabel") == ["Password (8 to 63 characters)"]
+    assert not secured["buttons"]["connectButton"]["enabled"]
+    rows = {r["ssid"]: r for r in snaps(run, "net-unknown-security")[0]["rows"]}
+    assert rows["Lab:Guest"]["security"]["text"] == "Security unknown" and rows["Lab:Guest"]["lock"] is False
+    assert rows["Cafe: Free"]["security"]["text"] == "Security unknown"
+    assert rows["Home"]["lock"] is True and rows["Cafe Corner"]["security"]["text"] == "Open"
+    assert network_problems(asked) == []
+
+
 def test_page_also_takes_a_plain_list(run: Dict[str, Any]) -> None:
     """Given networks_model as a plain array instead of the shell's list model, the page works the same."""
     load = snaps(run, "net-flow-array")[0]
@@ -259,8 +296,8 @@ def _legibility_scenarios() -> List[str]:
         names += [f"net-light-{orientation}-20"]
         for scheme in ("dark", "light"):
             names += [f"net-{state}-{orientation}-{scheme}" for state in ("password", "failed", "connecting",
-                                                                          "connected", "scanning")]
-    return names + ["net-connected"]
+                                                                          "connected", "checking", "scanning")]
+    return names + ["net-connected", "net-checking", "net-unknown-security"]
 
 
 @pytest.mark.parametrize("scenario", _legibility_scenarios())

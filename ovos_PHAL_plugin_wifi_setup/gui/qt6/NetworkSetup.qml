@@ -18,10 +18,12 @@ Rectangle {
     id: setup
     objectName: "networkSetup"
 
-    // Either a plain array of {ssid, security, secured} or, as the shell hands lists over, a
-    // list model whose roles are those keys.
+    // Either a plain array of {ssid, security, secured, security_known} or, as the shell hands
+    // lists over, a list model whose roles are those keys (security_known is false for a network
+    // whose security the scan lost).
     property var networks: []
-    // "scanning", "list", "connecting", "connected" or "failed".
+    // "scanning", "list", "connecting", "connected", "checking" (joined; the internet is being
+    // checked) or "failed".
     property string step: ""
     // The network being connected, or the one tried last.
     property string selectedSsid: ""
@@ -31,8 +33,10 @@ Rectangle {
     // "{ssid}" in a text stands for the network's name.
     property var texts: ({})
 
-    // The password step: the network that asks for one ("" while the list shows).
+    // The password step: the network that asks for one ("" while the list shows), and whether it
+    // may be left empty (the network's security is unknown: it may be open).
     property string passwordFor: ""
+    property bool passwordOptional: false
     property bool passwordShown: false
 
     readonly property real spacing: Kirigami.Units.largeSpacing
@@ -40,9 +44,12 @@ Rectangle {
     readonly property int networkCount: networkList.count
     // While a connect is under way or done, the list only shows; nothing can be picked.
     readonly property bool working: setup.step === "connecting" || setup.step === "connected"
+                                    || setup.step === "checking"
     readonly property bool askingPassword: setup.passwordFor !== "" && !setup.working
     readonly property int minimumPassword: 8
     readonly property int maximumPassword: 63
+    readonly property bool passwordAcceptable: passwordField.length >= setup.minimumPassword
+                                               || (setup.passwordOptional && passwordField.length === 0)
 
     readonly property string statusText: {
         if (setup.step === "scanning") {
@@ -53,6 +60,9 @@ Rectangle {
         }
         if (setup.step === "connected") {
             return setup.naming(setup.say("connected", qsTr("Connected to {ssid}")), setup.selectedSsid)
+        }
+        if (setup.step === "checking") {
+            return setup.say("checking_internet", qsTr("Checking the internet connection…"))
         }
         return ""
     }
@@ -85,8 +95,9 @@ Rectangle {
         Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.screen." + topic, data)
     }
 
-    // A tap on a network: an open one is joined at once, a secured one asks for its password.
-    function pick(ssid, secured) {
+    // A tap on a network: an open one is joined at once, a secured one asks for its password (one
+    // whose security is unknown too, where the password may stay empty).
+    function pick(ssid, secured, optional) {
         if (setup.working || ssid === "") {
             return
         }
@@ -94,6 +105,7 @@ Rectangle {
         if (secured) {
             passwordField.clear()
             setup.passwordShown = false
+            setup.passwordOptional = optional === true
             setup.passwordFor = ssid
             passwordField.forceActiveFocus()
             return
@@ -103,7 +115,7 @@ Rectangle {
     }
 
     function connectWithPassword() {
-        if (!setup.askingPassword || passwordField.length < setup.minimumPassword) {
+        if (!setup.askingPassword || !setup.passwordAcceptable) {
             return
         }
         setup.playClick()
@@ -117,6 +129,7 @@ Rectangle {
         passwordField.clear()
         passwordField.focus = false
         setup.passwordShown = false
+        setup.passwordOptional = false
         setup.passwordFor = ""
     }
 
@@ -224,6 +237,7 @@ Rectangle {
                         objectName: "busyIndicator"
                         anchors.fill: parent
                         visible: setup.step === "scanning" || setup.step === "connecting"
+                                 || setup.step === "checking"
                         radius: width / 2
                         color: "transparent"
                         border.width: 3
@@ -391,6 +405,7 @@ Rectangle {
                 readonly property string ssid: row.field("ssid") || ""
                 readonly property string security: row.field("security") || ""
                 readonly property bool secured: row.field("secured") === true
+                readonly property bool securityKnown: row.field("security_known") !== false
                 // The network being connected or tried last is outlined.
                 readonly property bool current: setup.selectedSsid !== "" && row.ssid === setup.selectedSsid
 
@@ -431,7 +446,7 @@ Rectangle {
                             Layout.preferredWidth: Kirigami.Units.gridUnit * 1.4
                             Layout.preferredHeight: Kirigami.Units.gridUnit * 1.4
                             Layout.alignment: Qt.AlignVCenter
-                            visible: row.secured
+                            visible: row.secured && row.securityKnown
                             radius: width / 2
                             color: Kirigami.Theme.highlightColor
 
@@ -449,8 +464,9 @@ Rectangle {
                             textFormat: Text.PlainText
                             color: Kirigami.Theme.textColor
                             font.pixelSize: Mycroft.Units.gridUnit * 0.9
-                            text: row.secured ? (row.security || setup.say("secured", qsTr("Secured")))
-                                              : setup.say("open", qsTr("Open"))
+                            text: !row.securityKnown ? setup.say("security_unknown", qsTr("Security unknown"))
+                                  : row.secured ? (row.security || setup.say("secured", qsTr("Secured")))
+                                  : setup.say("open", qsTr("Open"))
                         }
                     }
                 }
@@ -459,7 +475,7 @@ Rectangle {
                     id: rowMouse
                     anchors.fill: parent
                     enabled: !setup.working
-                    onClicked: setup.pick(row.ssid, row.secured)
+                    onClicked: setup.pick(row.ssid, row.secured, !row.securityKnown)
                 }
             }
         }
@@ -492,7 +508,9 @@ Rectangle {
                 wrapMode: Text.WordWrap
                 color: Kirigami.Theme.textColor
                 font.pixelSize: Mycroft.Units.gridUnit
-                text: setup.say("password_placeholder", qsTr("Password (8 to 63 characters)"))
+                text: setup.passwordOptional
+                      ? setup.say("password_optional", qsTr("Password (leave it empty if the network has none)"))
+                      : setup.say("password_placeholder", qsTr("Password (8 to 63 characters)"))
             }
 
             RowLayout {
@@ -564,7 +582,7 @@ Rectangle {
                     objectName: "connectButton"
                     primary: true
                     focusPolicy: Qt.NoFocus
-                    enabled: passwordField.length >= setup.minimumPassword
+                    enabled: setup.passwordAcceptable
                     text: setup.say("connect", qsTr("Connect"))
                     onClicked: setup.connectWithPassword()
                 }

@@ -18,7 +18,7 @@ from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.methods.networks import (Attempt, ConnectAttempts, Network, Refused, check_password,
-                                                  check_ssid, failure_words, shape_networks, timeout_words)
+                                                          check_ssid, failure_words, shape_networks, timeout_words)
 from ovos_PHAL_plugin_wifi_setup.pages import LazyGUI
 from ovos_PHAL_plugin_wifi_setup.readable import duration
 
@@ -29,7 +29,12 @@ STEP_SCANNING = "scanning"
 STEP_LIST = "list"
 STEP_CONNECTING = "connecting"
 STEP_CONNECTED = "connected"
+STEP_CHECKING = "checking"
 STEP_FAILED = "failed"
+
+# How long "Connected to …" stays on the page before the method ends its session (the manager lets go of the
+# page when it does): long enough to be read.
+CONNECTED_HOLD = 3.0
 
 MODES = t.MODES  # the same three values as the manager's "gui"
 
@@ -57,6 +62,7 @@ class ScreenSetupClient:
         self.mode = mode
         self.gui_mode = gui_mode
         self.scan_timeout = scan_timeout
+        self.connected_hold = CONNECTED_HOLD
         self.catalogue = catalogue or Catalogue()
         self.kit = NetworkSetupClient(bus, t.SCREEN_CLIENT_NAME, self.catalogue.text(DISPLAY_TEXT_KEY),
                                       client_type=t.TYPE_ON_DEVICE,
@@ -73,6 +79,7 @@ class ScreenSetupClient:
         self._kit_started = False
         self._scan_pending = False        # a scan was asked for and not answered yet
         self._judging: Optional[Tuple[Attempt, Any]] = None  # a failed attempt waiting for the scan that explains it
+        self._joined: Optional[str] = None  # the network joined in this session: the page says so until the end
         self._timers: Dict[str, threading.Timer] = {}
         self._handlers: List[Tuple[str, Handler]] = [(topic, _guarded(topic, fn)) for topic, fn in (
             (t.NM_IS_CONNECTED, self.handle_nm_present),
@@ -219,6 +226,7 @@ class ScreenSetupClient:
             self._networks = []
             self._attempts.clear()
             self._judging = None
+            self._joined = None
         self._show(STEP_SCANNING, selected="", error="")
         self.gui.show_page(t.GUI_PAGE, override_idle=True, override_animations=True)
         self._scan()
@@ -229,6 +237,7 @@ class ScreenSetupClient:
             self._active = False
             self._attempts.clear()
             self._judging = None
+            self._joined = None
             self._scan_pending = False
             timers, self._timers = list(self._timers.values()), {}
         for timer in timers:
@@ -290,8 +299,10 @@ class ScreenSetupClient:
             return
         with self._lock:
             busy = self._attempts.in_flight is not None or self._judging is not None
-        if busy:
-            LOG.info("screen.scan ignored: a connect is under way")
+            joined = self._joined
+        if busy or joined is not None:
+            LOG.info("screen.scan ignored: " + (f"'{joined}' is joined" if joined is not None
+                                                 else "a connect is under way"))
             return
         self._show(STEP_SCANNING)
         self._scan()
@@ -301,22 +312,34 @@ class ScreenSetupClient:
         if not self._in_session("screen.connect"):
             return
         data = message.data if isinstance(message.data, dict) else {}
+        with self._lock:
+            joined = self._joined
+        if joined is not None:
+            LOG.info(f"screen.connect ignored: '{joined}' is joined and the session is ending")
+            return
         try:
             ssid = check_ssid(data.get("ssid"))
             network = next((n for n in self._networks if n.ssid == ssid), None)
             if network is None:
                 raise Refused(Words.of("error_not_listed", ssid=ssid))
-            password = check_password(data.get("password"), network.secured)
-            attempt = self._attempts.begin(ssid, network.secured)
+            password = check_password(data.get("password"), network.secured, optional=not network.security_known)
+            # A network whose security the scan lost, with no password typed: tried as an open one.
+            with_password = network.secured and password != ""
+            attempt = self._attempts.begin(ssid, network.secured,
+                                           open_guess=not network.security_known and not with_password)
         except Refused as e:
             LOG.warning(f"screen.connect refused: {e}")
             self._show(self._step_now(), error=e.words)
             return
-        LOG.info(f"connecting to '{ssid}' ({'secured' if network.secured else 'open'})")
+        if network.security_known:
+            kind = "secured" if network.secured else "open"
+        else:
+            kind = "security unknown, " + ("with a password" if with_password else "tried as an open network")
+        LOG.info(f"connecting to '{ssid}' ({kind})")
         self._show(STEP_CONNECTING, selected=ssid, error=None)
         self._after("connect", self._attempts.timeout, lambda: self._on_connect_timeout(attempt.number))
         context = {"source": t.SCREEN_CLIENT_NAME}
-        if network.secured:
+        if with_password:
             self.bus.emit(Message(t.NM_CONNECT, {"connection_name": ssid, "password": password,
                                                  "security_type": network.security}, context))
         else:
@@ -329,25 +352,57 @@ class ScreenSetupClient:
         self.bus.emit(Message(t.USER_ACTIVATED, {}, {"source": t.SCREEN_CLIENT_NAME}))
 
     def handle_connection_successful(self, message: Message) -> None:
-        """ovos.phal.nm.connection.successful {connection_name}: ours when it names the network in flight."""
+        """ovos.phal.nm.connection.successful {connection_name}: ours when it names a network we asked to join.
+
+        The network in flight is joined. A late success (its connect's time ran out) is real too: the device
+        joined, and the page says so, unless the user is joining another network meanwhile (that connect's answer
+        decides) or the session is over."""
         data = message.data if isinstance(message.data, dict) else {}
-        attempt = self._attempts.succeeded(data.get("connection_name"))
-        if attempt is None or not self._active:
+        answer = self._attempts.success_for(data.get("connection_name"))
+        if answer is None:
+            return
+        attempt = answer.attempt
+        with self._lock:
+            # Another connect in flight has its own answer coming; once joined, or out of session, nothing waits.
+            busy = self._attempts.in_flight is not None or self._joined is not None or not self._active
+            if not busy:
+                self._joined = attempt.ssid
+                self._judging = None
+        if busy:
+            if answer.late:
+                LOG.info(f"network-manager's late answer: '{attempt.ssid}' joined after its connect ended; "
+                         "nothing waits for it now")
             return
         self._cancel("connect")
-        LOG.info(f"joined '{attempt.ssid}'; the session ends")
+        LOG.info(f"joined '{attempt.ssid}'" + (" (a late answer)" if answer.late else "")
+                 + f"; the session ends in {duration(self.connected_hold)} s")
         self._show(STEP_CONNECTED, selected=attempt.ssid, error="")
+        self._after("end", self.connected_hold, self._end_after_join)
+
+    def _end_after_join(self) -> None:
+        """"Connected" was on screen long enough: the page says the internet is being checked, and the session ends
+        (the manager checks, and deactivates the method when it is done)."""
+        with self._lock:
+            if not self._active or self._joined is None:
+                return
+        self._show(STEP_CHECKING, error="")
         self.kit.request_deactivate()
 
     def handle_connection_failure(self, message: Message) -> None:
-        """ovos.phal.nm.connection.failure {errorCode, errorMessage}: it names nothing; ours while one is in flight."""
+        """ovos.phal.nm.connection.failure {errorCode, errorMessage}: it names nothing; it answers the oldest connect
+        still owed an answer, which is the one in flight or one whose time ran out (then it changes nothing)."""
+        answer = self._attempts.failure()
+        if answer is None:
+            return
+        attempt = answer.attempt
+        data = message.data if isinstance(message.data, dict) else {}
+        if answer.late:
+            LOG.info(f"network-manager's late failure ({str(data.get('errorMessage'))[:80]}) answers the connect to "
+                     f"'{attempt.ssid}', which had ended; it changes nothing")
+            return
         if not self._active:
             return
-        attempt = self._attempts.failed()
-        if attempt is None:
-            return
         self._cancel("connect")
-        data = message.data if isinstance(message.data, dict) else {}
         LOG.info(f"connecting to '{attempt.ssid}' failed ({str(data.get('errorMessage'))[:80]}); "
                  "a scan tells why")
         with self._lock:
