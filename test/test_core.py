@@ -502,3 +502,18 @@ def test_an_offline_device_with_no_usable_client_says_so_once_per_offline_period
         r.timers.advance(400)
     failures = [e for e in r.port.effects if e[:2] == ("send", t.SETUP_FAILED)]
     assert len(failures) >= 2 and r.port.effects.count(("speak", "setup_failed")) == 1
+
+
+def test_while_the_internet_is_checked_after_a_join_the_screen_says_so() -> None:
+    """A client ended its session with a screen in use: "Checking the internet connection…" until the round
+    completes, then the page goes."""
+    r = Round(gui="always")
+    phone = r.register("phone")
+    r.core.launch("asked")
+    r.core.set_active(("request", "pick"), Target("phone", phone))
+    r.core.remove_active(Target(None, phone))
+    assert r.state is SetupState.CHECKING and r.port.pages[-1][1] == "checking_internet"
+    assert r.port.effects[-1][0] == "show_page" and r.port.effects[-1][1] == []
+    r.port.take()
+    r.core.report(True)
+    assert r.state is SetupState.IDLE and ("release_page",) in r.port.effects

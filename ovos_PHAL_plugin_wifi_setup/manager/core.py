@@ -73,11 +73,12 @@ class SetupCore(Connectivity):
         # A round opened while online changes the network: routine "online" reports do not end it.
         self._change_round = False
         # The selection page: a number per page put up (a late notice from an earlier page changes nothing), whether
-        # one is up, the note its next showing carries, and whether it says "Starting ..." for a settling client.
+        # one is up, the note its next showing carries, and whether it stands outside `selecting`, saying "Starting ..."
+        # for a settling client or "Checking the internet connection ..." after a client's session.
         self._page_serial = 0
         self._page_up = False
         self._page_note: Optional[Words] = None
-        self._starting_shown = False
+        self._interim_shown = False
         self._failure_spoken = False  # "I could not set up the network" is said once per offline period
 
     def attach_checks(self, checks: Checks) -> None:
@@ -393,9 +394,9 @@ class SetupCore(Connectivity):
         """Fire one edge and carry out what entering and leaving its states means, in the contract's order."""
         tr = self.machine.fire(event, client_id)
         LOG.debug(f"{event.value}: {tr.old.name} -> {tr.new.name}")
-        if self._starting_shown and tr.old is SetupState.ACTIVE:
-            # The session that page announced is over before its client was told: the page goes with it.
-            self._starting_shown = False
+        if self._interim_shown and tr.old in (SetupState.ACTIVE, SetupState.CHECKING):
+            # What that page said ("Starting ...", "Checking ...") is over: the page goes with it.
+            self._interim_shown = False
             if tr.new is not SetupState.SELECTING:
                 self._release_page()
         if tr.old is SetupState.WAITING and tr.new is not SetupState.WAITING:
@@ -418,7 +419,7 @@ class SetupCore(Connectivity):
         if early_release:
             self._release_page()
         self._enter(tr, error)
-        if release and not early_release and not self._starting_shown:
+        if release and not early_release and not self._interim_shown:
             self._release_page()
         if event is SetupEvent.COMPLETE:
             self.port.send(t.NTP_SYNC)  # fire and forget: nothing answers it on current OVOS
@@ -445,8 +446,8 @@ class SetupCore(Connectivity):
             self.sessions.start(tr.new_client or "", self._is_current, self._on_activation_timeout)
             if tr.old is SetupState.SELECTING and not self.sessions.activation_sent:
                 # A field client still settling: the page says so instead of going blank until it is told.
-                self._starting_shown = True
-                self._page_note = Words.of("select_starting", name=self._display_text(tr.new_client or ""))
+                self._interim_shown = True
+                self._page_note = Words.of("select_starting", name=self.registry.display_text_of(tr.new_client or ""))
                 self._show_page(clients=[])
         elif tr.new is SetupState.SELECTING:
             self._show_page()
@@ -456,6 +457,11 @@ class SetupCore(Connectivity):
             session = self.sessions.number
             self.timers.schedule(JOB_VERIFY, self.settings.verify_timeout, lambda: self._on_verify_over(session))
             self._plan_check(0, promised=True)
+            if self.use_gui:
+                # The client's page has gone with its session: while the check runs, the screen says so.
+                self._interim_shown = True
+                self._page_note = Words.of("checking_internet")
+                self._show_page(clients=[])
             if self._change_round:
                 self.port.send(t.INTERNET_CHECK)  # the reporter's word on the new network, too
         elif event is SetupEvent.COMPLETE:
@@ -525,7 +531,7 @@ class SetupCore(Connectivity):
         """activation_timeout ran out: end that session of that client and go on without it."""
         with self.lock:
             if self._is_current(client_id, session):
-                self._fall_back(client_id, f"client '{self._name_of(client_id)}' did not finish within "
+                self._fall_back(client_id, f"client '{self.registry.name_of(client_id)}' did not finish within "
                                            f"{duration(self.settings.activation_timeout)} s")
 
     def _on_verify_over(self, session: int) -> None:
@@ -537,7 +543,7 @@ class SetupCore(Connectivity):
             if self.closed or self.sessions.number != session or self.machine.state is not SetupState.CHECKING \
                     or client_id is None:
                 return
-            error = f"no internet after client '{self._name_of(client_id)}' ended its session"
+            error = f"no internet after client '{self.registry.name_of(client_id)}' ended its session"
             if self.use_gui:
                 LOG.warning(f"{error}; the page is shown again")
                 self._page_note = Words.of("select_no_internet")
@@ -561,14 +567,9 @@ class SetupCore(Connectivity):
 
     def _activated(self, client_id: str) -> None:
         """activate.{id} went out: a "Starting ..." page that waited for it makes way for the client's own."""
-        if self._starting_shown:
-            self._starting_shown = False
+        if self._interim_shown:
+            self._interim_shown = False
             self._release_page()
-
-    def _display_text(self, client_id: str) -> str:
-        """What the page calls a client."""
-        record = self.registry.get(client_id)
-        return record.display_text if record else client_id
 
     # ------------------------------------------------------------------ helpers
     def in_session(self, client_id: str) -> bool:
@@ -588,11 +589,6 @@ class SetupCore(Connectivity):
             LOG.info(f"{request} ignored: no client is in session")
             return None
         return requester_in_session(self.registry.get(self.machine.active_client or ""), target, request)
-
-    def _name_of(self, client_id: str) -> str:
-        """A client's name for a log or error sentence; its id once it is no longer registered."""
-        record = self.registry.get(client_id)
-        return record.name if record else client_id
 
 
 def _identity(record: ClientRecord) -> Dict[str, Any]:

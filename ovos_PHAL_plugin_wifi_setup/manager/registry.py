@@ -104,6 +104,16 @@ class ClientRegistry:
         with self._lock:
             return self._by_id.get(client_id)
 
+    def name_of(self, client_id: str) -> str:
+        """A client's name for a log or error sentence; its id once it is no longer registered."""
+        record = self.get(client_id)
+        return record.name if record else client_id
+
+    def display_text_of(self, client_id: str) -> str:
+        """What a page calls a client; its id once it is no longer registered."""
+        record = self.get(client_id)
+        return record.display_text if record else client_id
+
     def by_name(self, name: str) -> Optional[ClientRecord]:
         """Return the record with this name, or None."""
         with self._lock:

@@ -73,7 +73,8 @@ class Sessions:
             self._port.send(t.deactivate_topic(client_id))
             self._deactivated_at[client_id] = self._clock()
         else:
-            LOG.info(f"client '{self._name_of(client_id)}' was never told of its session; nothing to deactivate")
+            LOG.info(f"client '{self._registry.name_of(client_id)}' was never told of its session; "
+                     "nothing to deactivate")
         self.activation_sent = False
 
     def activate_when_settled(self, client_id: str, is_current: IsCurrent, again: bool = False) -> None:
@@ -90,7 +91,7 @@ class Sessions:
         if wait <= 0:
             self._send_activate(client_id)
             return
-        LOG.info(f"client '{self._name_of(client_id)}' is activated in {wait:.1f} s, once it has settled")
+        LOG.info(f"client '{self._registry.name_of(client_id)}' is activated in {wait:.1f} s, once it has settled")
         session = self.number
 
         def due() -> None:
@@ -153,10 +154,6 @@ class Sessions:
         self._port.send(t.activate_topic(client_id))
         self._on_activated(client_id)
 
-    def _name_of(self, client_id: str) -> str:
-        """A client's name for a log line; its id once it is no longer registered."""
-        record = self._registry.get(client_id)
-        return record.name if record else client_id
 
 
 def requester_in_session(active: Optional[ClientRecord], target: Target, request: str) -> Optional[ClientRecord]:
