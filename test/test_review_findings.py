@@ -166,13 +166,12 @@ def test_a_blank_error_in_a_failure_report_is_logged(bus: Any, recorder: Any, ma
     assert recorder.of(t.SETUP_FAILED)
 
 
-def test_only_the_four_documented_messages_carry_the_notice_mark(bus: Any, make_plugin: Callable[..., Any]) -> None:
+def test_only_the_four_documented_messages_carry_the_notice_mark(bus: Any, recorder: Any,
+                                                                 make_plugin: Callable[..., Any]) -> None:
     """wifi_setup_notice marks exactly no_internet, setup completed, shell status ok and the plugin's speak."""
     from helpers import REMOTE, register
-    from conftest import Recorder
     contexts: List[Any] = []
     bus.on("message", lambda raw: contexts.append(__import__("json").loads(raw)))
-    recorder = Recorder(bus)
     make_plugin(gui="never", notice_window=0)
     register(bus, recorder, REMOTE)
     send(bus, t.INTERNET_DISCONNECTED)
