@@ -55,8 +55,9 @@ def backend() -> FakeBackend:
 
 @pytest.fixture
 def server(backend: FakeBackend) -> Iterator[RunningServer]:
-    """The setup page on 127.0.0.1, its loop in a thread."""
-    running = RunningServer(backend)
+    """The setup page on 127.0.0.1, its loop in a thread; no wait after a failed join (the user's retry comes at
+    once here; the wait has a test of its own)."""
+    running = RunningServer(backend, failed_join_wait=0.0)
     yield running
     running.close()
 
