@@ -7,8 +7,8 @@ request within `request_timeout`, at most `max_connections` connections at once 
 address (more are closed unanswered). Only peers in `allowed_network` (by default the bind address's /24) are
 served; any other is closed at once. The server answers the page (GET /), the form the page posts without
 JavaScript (POST /connect), the API under /api/, and a redirect to the page for anything else (captive-portal
-probes, other hosts). Every network name is escaped, and a password is
-never written into a page, an answer or a log line.
+probes, other hosts). Every network name is escaped, and a password is never written into a page, an answer or a
+log line.
 
 A connect is taken only as the page sends it (guard.py): POST /api/connect as application/json with no Origin or the
 portal's own, POST /connect with the per-page token of a page this peer was given; and a peer whose join failed waits
