@@ -308,7 +308,7 @@ class SetupServer:
 
     def _api_connect(self, request: Request) -> Response:
         """POST /api/connect {ssid, password}: 202 {state: connecting, ssid}, or the refusal: 403 from another
-        site, 415 but as JSON, 429 while the peer waits after its failed join."""
+        site, 415 for a body not sent as JSON, 429 while the peer waits after its failed join."""
         if not origin_allowed(request.headers.get("origin"), self.portal_url):
             return self._error(403, "error_request_origin")
         if media_type(request) != JSON_TYPE:
