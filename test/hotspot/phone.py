@@ -2,6 +2,7 @@
 import http.client
 import json
 import socket
+import time
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -18,6 +19,7 @@ class Phone:
     def __init__(self, http_port: int, dns_port: int) -> None:
         self.http_port = http_port
         self.dns_port = dns_port
+        self.waited: List[float] = []  # the Retry-After of each 429 the phone was told to wait
 
     def request(self, method: str, path: str, body: Optional[Any] = None,
                 host: Optional[str] = None) -> Tuple[int, Dict[str, str], str]:
@@ -47,7 +49,13 @@ class Phone:
         return json.loads(self.request("GET", "/api/networks")[2])["networks"]
 
     def connect(self, ssid: str, password: str) -> Tuple[int, Dict[str, Any]]:
-        code, _, body = self.request("POST", "/api/connect", {"ssid": ssid, "password": password})
+        """POST /api/connect as the page does; told to wait (429 after this phone's failed join), the user waits
+        the Retry-After and taps Connect once more."""
+        code, headers, body = self.request("POST", "/api/connect", {"ssid": ssid, "password": password})
+        if code == 429:
+            self.waited.append(float(headers["retry-after"]))
+            time.sleep(self.waited[-1])
+            code, _, body = self.request("POST", "/api/connect", {"ssid": ssid, "password": password})
         return code, json.loads(body)
 
     def wait_for_state(self, state: str) -> Dict[str, Any]:

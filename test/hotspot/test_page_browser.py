@@ -55,8 +55,9 @@ def backend() -> FakeBackend:
 
 @pytest.fixture
 def server(backend: FakeBackend) -> Iterator[RunningServer]:
-    """The setup page on 127.0.0.1, its loop in a thread."""
-    running = RunningServer(backend)
+    """The setup page on 127.0.0.1, its loop in a thread; no wait after a failed join (the user's retry comes at
+    once here; the wait has a test of its own)."""
+    running = RunningServer(backend, failed_join_wait=0.0)
     yield running
     running.close()
 
@@ -248,3 +249,29 @@ def test_without_javascript_the_form_reaches_connected(phone_without_js: Watched
     backend.finish()
     expect(connected(page, "Home")).to_be_visible()
     assert backend.connects == [("Home", WRONG), ("Home", RIGHT)]
+
+
+def test_without_javascript_a_retry_right_after_a_failed_join_is_told_to_wait(browser: Browser,
+                                                                              backend: FakeBackend) -> None:
+    """JavaScript off, the server's own 10 s wait after a failed join: the form posted again at once shows the
+    page with "wait a few seconds" and Home still picked, and starts nothing (the form's token is the page's own,
+    so the refusal is the wait, not the token)."""
+    running = RunningServer(backend)
+    try:
+        for watched in open_phone(browser, running.url, javascript=False):
+            page = watched.page
+            pick(page, "Home")
+            page.locator("#password").fill(WRONG)
+            page.get_by_role("button", name="Connect").click()
+            expect(connecting(page, "Home")).to_be_visible()
+            backend.finish()
+            expect(page.get_by_role("alert")).to_have_text(EN.text(Words.of("error_wrong_password", ssid="Home")))
+            page.locator("#password").fill(RIGHT)
+            page.get_by_role("button", name="Connect").click()
+            expect(page.get_by_role("alert")).to_have_text(EN.text("error_request_too_soon"))
+            expect(page.locator("input[value='Home']")).to_be_checked()
+            assert backend.connects == [("Home", WRONG)]
+            # the console reports the 429 the page came with; it is the point of this test, not a fault
+            watched.problems[:] = [p for p in watched.problems if "status of 429" not in p]
+    finally:
+        running.close()

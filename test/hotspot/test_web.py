@@ -2,8 +2,12 @@
 a stranger's misbehaving client) sends, and what comes back; the backend is the test's fake."""
 import html
 import json
+import ipaddress
 import re
+import select
 import socket
+import threading
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from string import Template
@@ -13,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot import render
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.guard import default_network
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 
@@ -80,32 +85,48 @@ def parse(raw: bytes, head_only: bool = False) -> Answer:
     return Answer(status, headers, body, raw)
 
 
-def exchange(port: int, data: bytes) -> Answer:
-    """Send raw bytes as one request and read the whole answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+def exchange(port: int, data: bytes, source: Optional[str] = None) -> Answer:
+    """Send raw bytes as one request (from the loopback address `source`, when given) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT,
+                                  source_address=(source, 0) if source else None) as sock:
         sock.sendall(data)
         return parse(read_all(sock), head_only=data.startswith(b"HEAD "))
 
 
 def request(port: int, method: str, path: str, body: Optional[bytes] = None,
-            headers: Optional[Dict[str, str]] = None, host: Optional[str] = None) -> Answer:
-    """A well-formed request (Host: our address and port unless given; a Content-Length for any body)."""
+            headers: Optional[Dict[str, str]] = None, host: Optional[str] = None,
+            source: Optional[str] = None) -> Answer:
+    """A well-formed request (Host: our address and port unless given; a Content-Length for any body, and for a
+    body to /api/connect the JSON Content-Type the page sends, unless the headers name one)."""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host or f'127.0.0.1:{port}'}"]
     if body is not None:
         lines.append(f"Content-Length: {len(body)}")
+        if path == "/api/connect" and not any(k.lower() == "content-type" for k in headers or {}):
+            lines.append("Content-Type: application/json")
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    return exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
+    return exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""), source)
 
 
-def post_json(port: int, value: Any) -> Answer:
-    """POST /api/connect with a JSON body."""
+def post_json(port: int, value: Any, headers: Optional[Dict[str, str]] = None,
+              source: Optional[str] = None) -> Answer:
+    """POST /api/connect with a JSON body (the JSON Content-Type unless `headers` name another)."""
     return request(port, "POST", "/api/connect", json.dumps(value).encode("utf-8"),
-                   {"Content-Type": "application/json"})
+                   {"Content-Type": "application/json", **(headers or {})}, source=source)
+
+
+def page_token(port: int) -> str:
+    """The form's token on the page GET / gives now."""
+    token = Page(request(port, "GET", "/").text).token
+    assert token, "the page's form carries no token"
+    return token
 
 
 def post_form(port: int, fields: List[Tuple[str, str]], content_type: str = "application/x-www-form-urlencoded",
-              body: Optional[bytes] = None) -> Answer:
-    """POST /connect as the page's form does without JavaScript."""
+              body: Optional[bytes] = None, token: Optional[str] = None) -> Answer:
+    """POST /connect as the page's form does without JavaScript: the fields and the token of a page just loaded
+    (or the one given)."""
+    if body is None and not any(name == "token" for name, _ in fields):
+        fields = [*fields, ("token", token if token is not None else page_token(port))]
     return request(port, "POST", "/connect", body if body is not None else urlencode(fields).encode("ascii"),
                    {"Content-Type": content_type})
 
@@ -130,6 +151,7 @@ class Page(HTMLParser):
         self.urls: List[str] = []
         self.password: Dict[str, Optional[str]] = {}
         self.form: Dict[str, Optional[str]] = {}
+        self.token: Optional[str] = None             # the form's hidden token
         self._capture: Optional[Tuple[str, str]] = None   # (tag, key) whose text is being read
         self._buffer = ""
         self.feed(text)
@@ -150,6 +172,8 @@ class Page(HTMLParser):
             self.password = a
         if tag == "form":
             self.form = a
+        if tag == "input" and a.get("type") == "hidden" and a.get("name") == "token":
+            self.token = a.get("value")
         if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
             self.refresh = True
         if tag == "script":
@@ -464,7 +488,7 @@ def test_a_repeated_equal_length_and_a_folded_header_are_read_as_http_allows(bac
     line, and empty lines before the request line are skipped (RFC 9112, 5.2 and 2.2): each request is answered as
     it would be without them."""
     doubled = exchange(server.port, b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n"
-                                    b"Content-Length: 2\r\n\r\n{}")
+                                    b"Content-Length: 2\r\nContent-Type: application/json\r\n\r\n{}")
     assert (doubled.status, doubled.json()["code"]) == (400, "error_pick_first")
     assert_untouched(backend)
     folded = exchange(server.port, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n folded\r\n\r\n")
@@ -607,6 +631,7 @@ def test_a_client_that_expects_100_continue_gets_it(backend: FakeBackend, server
     body = json.dumps({"ssid": "Home", "password": PASSWORD}).encode()
     with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
         sock.sendall(b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                     b"Content-Type: application/json\r\n"
                      b"Content-Length: %d\r\n\r\n" % len(body))
         interim = b""
         while not interim.endswith(b"\r\n\r\n"):
@@ -711,9 +736,11 @@ def test_the_form_flow_reaches_connected(backend: FakeBackend, server: RunningSe
     assert not page.refresh
 
 
-def test_a_failed_form_join_shows_the_error_and_the_list_again(backend: FakeBackend, server: RunningServer) -> None:
+def test_a_failed_form_join_shows_the_error_and_the_list_again(backend: FakeBackend, make_server: Any) -> None:
     """A wrong password: the page shows the failure's words, every network again with Home picked and an empty
-    password field, no refresh; the next attempt goes through."""
+    password field, no refresh; the next attempt goes through (no wait after a failed join here: that has its own
+    test)."""
+    server = make_server(backend, failed_join_wait=0.0)
     assert post_form(server.port, [("ssid", "Home"), ("password", "wrong password")]).status == 303
     backend.finish()
     answer = request(server.port, "GET", "/")
@@ -772,7 +799,7 @@ def test_the_password_never_comes_back_nor_reaches_a_log(backend: FakeBackend, m
                                                          logs: LogLines) -> None:
     """Through every path a password can travel (accepted, refused, too short, too long, too large, too slow,
     for another host, busy, failed, connected), no answer holds it in any form and no log line has it."""
-    running = make_server(backend, request_timeout=1.0)
+    running = make_server(backend, request_timeout=1.0, failed_join_wait=0.0)  # the retry after the failure
     port = running.port
     too_long = PASSWORD * 4
     secrets = [PASSWORD, SHORT_PASSWORD, too_long]
@@ -811,3 +838,251 @@ def test_the_password_never_comes_back_nor_reaches_a_log(backend: FakeBackend, m
         assert [f for f in forms if f in text] == [], text[:300]
     assert logs.lines, "the server logged nothing at all: the capture is not working"
     assert [line for line in logs.lines if any(f in line for f in forms)] == []
+
+
+# ------------------------------------------------------------------------------------------- strangers on the hotspot
+ATTACKER = "127.0.0.2"   # the starving station's address (loopback: the server's default network takes all of it)
+SLOW_HEAD = b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+
+
+def closed_at_once(sock: socket.socket, within: float = 2.0) -> bool:
+    """True when the server closed the connection within `within` seconds without a byte of answer."""
+    readable, _, _ = select.select([sock], [], [], within)
+    if not readable:
+        return False
+    try:
+        return sock.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+
+
+def slow_socket(port: int) -> socket.socket:
+    """A connection from the attacker's address whose head has begun and never ends (one byte at a time)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT, source_address=(ATTACKER, 0))
+    sock.sendall(SLOW_HEAD)
+    return sock
+
+
+class StarvingStation(threading.Thread):
+    """One station holding every connection it may: its slow heads dribble a byte every 0.2 s, each connection the
+    server ends (408) is opened again at once, and one connection more is tried on every round."""
+
+    def __init__(self, port: int, held: List[socket.socket]):
+        super().__init__(daemon=True)
+        self.port = port
+        self.held = held
+        self.extra_closed = 0      # connections beyond the held ones, closed by the server with no answer
+        self.extra_answered = 0    # ... taken instead (into a slot a held one had just freed)
+        self.ended: List[int] = []  # the statuses the server answered held connections with
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            for sock in list(self.held):
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable:  # the server answered (a late head) and closes: open another at once
+                    answer = read_all(sock)
+                    if answer:
+                        self.ended.append(parse(answer).status)
+                    else:  # opened again before the server had counted the ended one out: one too many
+                        self.extra_closed += 1
+                    sock.close()
+                    self.held.remove(sock)
+                    self.held.append(slow_socket(self.port))
+                    continue
+                try:
+                    sock.sendall(b"a")
+                except OSError:
+                    sock.close()
+                    self.held.remove(sock)
+                    self.held.append(slow_socket(self.port))
+            extra = slow_socket(self.port)
+            if closed_at_once(extra, 1.0):
+                self.extra_closed += 1
+            else:
+                self.extra_answered += 1
+            extra.close()
+
+    def close(self) -> None:
+        """Stop and close every connection."""
+        self.stop.set()
+        self.join(10)
+        for sock in self.held:
+            sock.close()
+
+
+def test_a_starving_station_cannot_lock_the_phone_out(backend: FakeBackend, server: RunningServer) -> None:
+    """One station (127.0.0.2) opens 12 connections and holds them with heads that never end: the four beyond the
+    eight a peer may hold are closed at once, unanswered; while it holds its eight for longer than the 5 s a head
+    may take (each one the server ends with 408 is opened again at once, and one more is tried every 0.2 s), the
+    phone (127.0.0.1) makes 40 requests over 6 s and at least 38 (95%) are answered."""
+    opened = [slow_socket(server.port) for _ in range(12)]
+    time.sleep(1.0)  # "at once" is within this second; a held one's head has 4 s more
+    closed = [sock for sock in opened if closed_at_once(sock, 0.0)]
+    held = [sock for sock in opened if sock not in closed]
+    assert (len(closed), len(held)) == (4, 8)
+    for sock in closed:
+        sock.close()
+    station = StarvingStation(server.port, held)
+    station.start()
+    answered = 0
+    try:
+        for _ in range(40):
+            try:
+                if request(server.port, "GET", "/api/status").status == 200:
+                    answered += 1
+            except OSError:
+                pass
+            time.sleep(0.15)
+    finally:
+        station.close()
+    assert answered >= 38, f"the phone was answered {answered} times of 40"
+    # an extra connection is served only in a slot a held one just freed (the server ended it, 408)
+    assert station.extra_closed > 0 and station.extra_answered <= len(station.ended)
+    assert station.ended and set(station.ended) == {408}, station.ended  # the late heads, after 5 s
+    assert_untouched(backend)
+
+
+def test_a_late_head_gets_408_and_a_body_still_has_the_whole_request_time(backend: FakeBackend,
+                                                                          make_server: Any) -> None:
+    """head_timeout 0.5 s, request_timeout 3 s: a head still arriving after 0.5 s gets 408 (well before the 3 s);
+    a head sent at once with its body dribbled over 1.2 s is read and joins."""
+    running = make_server(backend, head_timeout=0.5, request_timeout=3.0)
+    with socket.create_connection(("127.0.0.1", running.port), timeout=TIMEOUT) as sock:
+        started = time.monotonic()
+        sock.sendall(b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        answer = parse(read_all(sock))
+        took = time.monotonic() - started
+    assert (answer.status, answer.json()["code"]) == (408, "error_request_timeout")
+    assert 0.4 < took < 2.5, took
+    body = json.dumps({"ssid": "Home", "password": PASSWORD}).encode()
+    with socket.create_connection(("127.0.0.1", running.port), timeout=TIMEOUT) as sock:
+        sock.sendall(b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body))
+        for part in (body[:10], body[10:20], body[20:]):
+            time.sleep(0.4)
+            sock.sendall(part)
+        assert parse(read_all(sock)).status == 202
+    assert backend.connects == [("Home", PASSWORD)]
+
+
+def test_a_cross_site_post_is_refused(backend: FakeBackend, server: RunningServer) -> None:
+    """A connect another site's page could make a browser send: an Origin other than the portal's own (a foreign
+    site's, "null", the portal's host on another port) is 403, a body not sent as JSON (text/plain, a form, none
+    named) is 415, both at once 403; each with the words and their key, and no join. The page's own Origin (or
+    none, as a client outside a browser sends) with JSON joins."""
+    connect = {"ssid": "Home", "password": PASSWORD}
+    own = f"http://127.0.0.1:{server.port}"
+    refusals = [
+        (post_json(server.port, connect, {"Origin": "http://evil.example"}), 403, "error_request_origin"),
+        (post_json(server.port, connect, {"Origin": "null"}), 403, "error_request_origin"),
+        (post_json(server.port, connect, {"Origin": "http://127.0.0.1:1"}), 403, "error_request_origin"),
+        (post_json(server.port, connect, {"Origin": f"https://127.0.0.1:{server.port}"}), 403,
+         "error_request_origin"),
+        (post_json(server.port, connect, {"Content-Type": "text/plain"}), 415, "error_request_type"),
+        (post_json(server.port, connect, {"Content-Type": "text/plain;charset=UTF-8", "Origin": own}), 415,
+         "error_request_type"),
+        (post_json(server.port, connect, {"Content-Type": "application/x-www-form-urlencoded"}), 415,
+         "error_request_type"),
+        (exchange(server.port, b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}"),
+         415, "error_request_type"),
+        (post_json(server.port, connect, {"Content-Type": "text/plain", "Origin": "http://evil.example"}), 403,
+         "error_request_origin"),
+    ]
+    for answer, status, code in refusals:
+        assert (answer.status, answer.json()) == (status, {"error": ENGLISH.text(code), "code": code})
+        assert PASSWORD.encode() not in answer.raw
+    assert_untouched(backend)
+    assert post_json(server.port, connect, {"Origin": own, "Content-Type": "application/json; charset=utf-8"}
+                     ).status == 202
+    assert backend.connects == [("Home", PASSWORD)]
+
+
+def test_the_cross_site_refusals_read_in_the_device_language() -> None:
+    """A German device refuses another site's connect and one not sent as JSON in German."""
+    running = RunningServer(FakeBackend(NETWORKS, lang="de-de"))
+    german = Catalogue("de-de")
+    try:
+        origin = post_json(running.port, {"ssid": "Home"}, {"Origin": "http://evil.example"}).json()
+        plain = post_json(running.port, {"ssid": "Home"}, {"Content-Type": "text/plain"}).json()
+    finally:
+        running.close()
+    assert origin == {"error": german.text("error_request_origin"), "code": "error_request_origin"}
+    assert plain == {"error": german.text("error_request_type"), "code": "error_request_type"}
+    assert origin["error"] != ENGLISH.text("error_request_origin")
+
+
+def test_a_form_without_its_pages_token_starts_nothing(backend: FakeBackend, server: RunningServer) -> None:
+    """The no-JavaScript form carries the token of the page it came with: none, a made-up one, one altered, or
+    one a page gave another station (127.0.0.2) is 403 with the page and the words, and no join; every page
+    has a fresh token, and this station's own starts the join."""
+    tokens = {page_token(server.port) for _ in range(3)}
+    assert len(tokens) == 3
+    theirs = page_of(request(server.port, "GET", "/", source=ATTACKER)).token
+    mine = page_token(server.port)
+    fields = [("ssid", "Home"), ("password", PASSWORD)]
+    for token in ("", "made-up", "a.b", mine[:-1] + ("A" if mine[-1] != "A" else "B"), theirs):
+        answer = post_form(server.port, fields, token=token)
+        assert answer.status == 403
+        page = page_of(answer)
+        assert page.texts["error"] == ENGLISH.text("error_request_token")
+        assert [r["value"] for r in page.radios if r["checked"]] == ["Home"]
+        assert page.token and page.token != token and PASSWORD not in answer.text
+    no_token = request(server.port, "POST", "/connect", urlencode(fields).encode(),
+                       {"Content-Type": "application/x-www-form-urlencoded"})
+    assert no_token.status == 403
+    assert_untouched(backend)
+    assert post_form(server.port, fields, token=mine).status == 303
+    assert backend.connects == [("Home", PASSWORD)]
+
+
+def test_a_station_whose_join_failed_waits_before_its_next(backend: FakeBackend, server: RunningServer) -> None:
+    """After its join failed a station's next connect, through the API or the form, is 429 with the words, their
+    key and Retry-After: 10 (no join); another station is not held back; the wait is the peer's own."""
+    assert post_json(server.port, {"ssid": "Home", "password": "a wrong one"}).status == 202
+    backend.finish()
+    again = post_json(server.port, {"ssid": "Home", "password": PASSWORD})
+    assert (again.status, again.json()) == (429, {"error": ENGLISH.text("error_request_too_soon"),
+                                                  "code": "error_request_too_soon"})
+    assert again.headers["retry-after"] == "10"
+    form = post_form(server.port, [("ssid", "Home"), ("password", PASSWORD)])
+    assert form.status == 429 and int(form.headers["retry-after"]) in (9, 10)
+    assert page_of(form).texts["error"] == ENGLISH.text("error_request_too_soon")
+    assert backend.connects == [("Home", "a wrong one")]
+    other = post_json(server.port, {"ssid": "Home", "password": PASSWORD}, source=ATTACKER)
+    assert other.status == 202
+    assert backend.connects == [("Home", "a wrong one"), ("Home", PASSWORD)]
+
+
+def test_the_wait_after_a_failed_join_ends(backend: FakeBackend, make_server: Any) -> None:
+    """failed_join_wait 0.6 s: a connect within it is 429, one after it joins; a failure seen first by the
+    connect itself (no status read in between) starts the wait too."""
+    running = make_server(backend, failed_join_wait=0.6)
+    assert post_json(running.port, {"ssid": "Home", "password": "a wrong one"}).status == 202
+    backend.finish()
+    assert post_json(running.port, {"ssid": "Home", "password": PASSWORD}).status == 429
+    time.sleep(0.7)
+    assert post_json(running.port, {"ssid": "Home", "password": PASSWORD}).status == 202
+    assert backend.connects == [("Home", "a wrong one"), ("Home", PASSWORD)]
+
+
+def test_a_lan_neighbour_outside_the_hotspot_gets_no_page(backend: FakeBackend, make_server: Any) -> None:
+    """allowed_network 127.0.0.0/30: a peer at 127.0.0.5 (outside it, like a LAN neighbour routing through the
+    device) is closed at once with no answer, for the page and for a connect; 127.0.0.1 and 127.0.0.2 (inside)
+    are served. The default network is the bind address's /24, all of loopback for a loopback address."""
+    running = make_server(backend, allowed_network="127.0.0.0/30")
+    for raw in (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                b"POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 15\r\n\r\n{\"ssid\":\"Home\"}"):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.settimeout(TIMEOUT)
+            sock.bind(("127.0.0.5", 0))
+            sock.connect(("127.0.0.1", running.port))
+            assert closed_at_once(sock)
+    assert_untouched(backend)
+    assert request(running.port, "GET", "/").status == 200
+    assert request(running.port, "GET", "/api/status", source="127.0.0.2").status == 200
+    assert default_network("10.42.0.1") == ipaddress.ip_network("10.42.0.0/24")
+    assert default_network("192.168.4.1") == ipaddress.ip_network("192.168.4.0/24")
+    assert default_network("127.0.0.1") == ipaddress.ip_network("127.0.0.0/8")
+    assert default_network("0.0.0.0") == ipaddress.ip_network("0.0.0.0/0")  # noqa: S104 - a value, not a bind

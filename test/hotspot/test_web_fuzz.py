@@ -17,7 +17,7 @@ SECRET = "fuzz-secret-passphrase"  # noqa: S105 - made up: the password every fu
 STATUS_LINE = b"HTTP/1.1 "
 # What the fuzzed requests got: (status, joins started), for the check that the fuzzing reached the join.
 SEEN: List[Any] = []
-VALID_STATUSES = {200, 202, 302, 303, 400, 404, 405, 408, 409, 411, 413, 431, 500}
+VALID_STATUSES = {200, 202, 302, 303, 400, 403, 404, 405, 408, 409, 411, 413, 415, 429, 431, 500}
 
 METHODS = st.sampled_from(["POST", "GET", "HEAD", "PUT", "DELETE", "OPTIONS", "get", "", "GET GET", "\u00e9"])
 PATHS = st.one_of(st.sampled_from(["/api/connect", "/connect", "/", "/api/status", "/api/networks", "/generate_204",
@@ -40,8 +40,9 @@ BODIES = st.one_of(
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
-    """One page for the whole fuzz run, with a short request timeout (a fuzzed head may never end)."""
-    running = RunningServer(FakeBackend(NETWORKS), request_timeout=0.5)
+    """One page for the whole fuzz run, with a short request timeout (a fuzzed head may never end) and no wait after
+    a failed join (each started join is failed at once, and the next example's connect is to reach the backend)."""
+    running = RunningServer(FakeBackend(NETWORKS), request_timeout=0.5, failed_join_wait=0.0)
     yield running
     running.close()
 
@@ -67,9 +68,11 @@ def exchange(port: int, raw: bytes) -> bytes:
 
 
 def request_bytes(method: str, path: str, headers: Any, body: bytes, crlf: bool, framed: bool) -> bytes:
-    """The request as bytes; `framed`: with the page's own Host and the body's true Content-Length first."""
+    """The request as bytes; `framed`: with the page's own Host, the body's true Content-Length and the JSON
+    Content-Type the page's script sends first."""
     eol = "\r\n" if crlf else "\n"
-    fields = ([("Host", "127.0.0.1"), ("Content-Length", str(len(body)))] if framed else []) + list(headers)
+    framing = [("Host", "127.0.0.1"), ("Content-Length", str(len(body))), ("Content-Type", "application/json")]
+    fields = (framing if framed else []) + list(headers)
     head = f"{method} {path} HTTP/1.1{eol}" + "".join(f"{k}: {v}{eol}" for k, v in fields) + eol
     return head.encode("utf-8", errors="surrogatepass") + body
 

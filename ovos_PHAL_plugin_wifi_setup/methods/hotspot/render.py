@@ -115,9 +115,10 @@ def render_networks(catalogue: Catalogue, networks: List[Dict[str, Any]], picked
 
 
 def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dict[str, Any]], nonce: str,
-                error: Optional[str] = None, picked: Optional[str] = None) -> str:
+                error: Optional[str] = None, picked: Optional[str] = None, token: str = "") -> str:
     """The whole setup page for a status and the shaped networks; `error` (words already in the page's
-    language) and `picked` (the SSID to check) for a refused form."""
+    language) and `picked` (the SSID to check) for a refused form; `token`, the form's per-page token (a hidden
+    field the form sends back)."""
     text = catalogue.text
     state = status.get("state") if isinstance(status.get("state"), str) else "waiting"
     ssid = status.get("ssid") if isinstance(status.get("ssid"), str) else ""
@@ -152,7 +153,7 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
         networks_title=text("networks_title"), networks=items,
         empty_hidden=flag("hidden", bool(networks)), empty=text("hotspot_empty"),
         details_hidden=flag("hidden", not networks), password_label=text("password_placeholder"),
-        max_password=MAX_PASSWORD_CHARS, show=text("show"), connect=text("connect"))
+        max_password=MAX_PASSWORD_CHARS, show=text("show"), connect=text("connect"), token=token)
 
 
 def render_redirect(url: str) -> str:

@@ -74,7 +74,13 @@ class Phone:
     def connect(self, ssid: str, password: str) -> None:
         """The page's POST /api/connect (the timeline masks the password)."""
         body = json.dumps({"ssid": ssid, MASKED_FIELD: password})
-        status, _, reply = _http("POST", self.web_port, "/api/connect", body=body)
+        status, headers, reply = _http("POST", self.web_port, "/api/connect", body=body)
+        if status == 429:  # this phone's join just failed: the page asks it to wait before the next
+            wait = float(headers.get("retry-after", "10"))
+            self.say(f"the page answers 429 {reply}: the user waits the {duration(wait)} s it asks for, then taps "
+                     "Connect again")
+            time.sleep(wait)
+            status, _, reply = _http("POST", self.web_port, "/api/connect", body=body)
         self.say(f"POST /api/connect {{\"ssid\": \"{ssid}\", \"password\": \"{MASK}\"}} -> {status} {reply}")
         if status != 202:
             raise StepMissed(f"the page's connect is taken: HTTP {status} {reply}")
