@@ -33,3 +33,25 @@ def duration(seconds: float) -> str:
     """A number of seconds as people read it: at most one decimal, none when it is whole ("4.9", "15", "0.5")."""
     text = f"{float(seconds):.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def quoted(value: Any) -> str:
+    """Text from outside (an SSID, a device's or NetworkManager's words) as a log line may carry it: its repr, so
+    that a newline, a carriage return, an escape sequence or an invisible character shows as an escape and cannot
+    forge or recolour a line."""
+    return repr(value if isinstance(value, str) else str(value))
+
+
+def visible(text: str) -> str:
+    """Text with every character that cannot be seen (controls, zero-width and other format characters, spaces
+    other than ' ') written as a \\uXXXX escape, and '\\' as '\\\\', so that two different names never look alike
+    through what they hide ("Home\\u200b" is not "Home")."""
+    out = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+    return "".join(out)

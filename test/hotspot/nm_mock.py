@@ -112,6 +112,9 @@ if _mode == "complete" and "LastScan" in _props:
                           {"LastScan": dbus.Int64(int(_props["LastScan"]) + 1000)})
 """
 
+# The manager's DeactivateConnection, slowed (slow_deactivations): sleeps, then the template's own.
+_SLOW_DEACTIVATE_CODE = "import time\ntime.sleep(%r)\nself.deactivate_connection(self, args[0])"
+
 
 def require() -> None:
     """Skip the calling test where the bus daemon or the Python D-Bus modules are missing."""
@@ -604,6 +607,15 @@ class MockNetworkManager:
         """The next access point activation fails (default reason 41 SHARED_START_FAILED: NetworkManager could
         not start dnsmasq for shared mode)."""
         self._plan("ap", f"fail:{device_reason}:0", scripted=True)
+
+    def slow_deactivations(self, seconds: float) -> None:
+        """DeactivateConnection answers only after `seconds` (then does what the template's does). The mock runs one
+        call at a time, so every other call waits behind it too, as behind a NetworkManager that is busy."""
+        self._mock(MANAGER_PATH).AddMethod(IF_NM, "DeactivateConnection", "o", "", _SLOW_DEACTIVATE_CODE % seconds)
+
+    def deactivations(self) -> int:
+        """How many DeactivateConnection calls the manager got."""
+        return len(self._mock(MANAGER_PATH).GetMethodCalls("DeactivateConnection"))
 
     def hang_next_access_point(self) -> None:
         """The next access point activation stays ACTIVATING for ever (a driver that never starts the AP)."""

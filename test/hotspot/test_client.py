@@ -276,3 +276,33 @@ def test_in_the_devices_language_the_name_the_spoken_line_the_page_and_the_error
     plugin.config_core = {"lang": "fr-fr"}
     emit_raw(bus, "configuration.updated", {})
     assert registered(recorder)[-1]["display_text"] == "Se connecter depuis votre téléphone"
+
+
+def test_a_crafted_ssid_cannot_forge_a_log_line_of_the_session(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any], logs: LogLines) -> None:
+    """A neighbour's SSID with a newline, a carriage return and ANSI escapes, picked on the page and joined: the
+    session's log lines name it only escaped (no control character in any line)."""
+    crafted = "Evil\nINFO forged\r\x1b[31mX\x1b[0m"
+    nm_mock.add_access_point(crafted, 99, "wpa2")
+    _, phone = hotspot()
+    open_session(bus, recorder, phone)
+    assert crafted in [n["ssid"] for n in phone.networks()]
+    assert phone.connect(crafted, RIGHT) == (202, {"state": "connecting", "ssid": crafted})
+    wait_until(lambda: recorder.of(NS + "remove.active.client"), WAIT)
+    assert [p["ssid"] for p in joined(nm_mock)] == [crafted]
+    assert [line for line in logs.lines if repr(crafted) in line]
+    assert not [line for line in logs.lines if any(ord(c) < 0x20 or ord(c) == 0x7F for c in line)]
+
+
+def test_no_repr_shows_a_secret() -> None:
+    """The hotspot's settings, a failed join and the values NetworkManager's side returns: no passphrase or
+    password in any repr or str."""
+    from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotConfig
+    from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import JoinFailed
+
+    config = HotspotConfig(ssid="OVOS-Setup-AB12", passphrase=PASSPHRASE)
+    assert config.passphrase == PASSPHRASE
+    failure = JoinFailed("wrong_password", "Home", "device reason 7")
+    for shown in (repr(config), str(config), repr(failure), str(failure)):
+        assert PASSPHRASE not in shown and RIGHT not in shown
+    assert "OVOS-Setup-AB12" in repr(config)

@@ -13,6 +13,7 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot import nm as nm_module  # noqa:
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (  # noqa: E402
     HOTSPOT_CONNECTION_ID, MAX_ACCESS_POINTS, SHARED_ADDRESS, AccessPoint, AccessPointFailed, JoinFailed,
     NetworkManager, NMUnavailable, Profile, WifiDevice, merge_access_points)
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import WEP_AND_OPEN, page_entries  # noqa: E402
 
 T = TypeVar("T")
 HOTSPOT_SSID = "OVOS-Setup-AB12"
@@ -153,7 +154,7 @@ def test_a_scan_names_each_security_and_merges_secured_over_open(
         return await nm.scan(await nm.wifi_device())
 
     assert with_nm(mock, body) == [
-        AccessPoint("Mixed", "WPA2", 90), AccessPoint("Old", "WPA", 50), AccessPoint("Ancient", "WEP", 45),
+        AccessPoint("Mixed", "WPA2", 90, ("WPA2", "")), AccessPoint("Old", "WPA", 50), AccessPoint("Ancient", "WEP", 45),
         AccessPoint("Office", "802.1X", 44), AccessPoint("Transition", "WPA2", 43),
         AccessPoint("Caf\ufffd", "", 20), AccessPoint("Alpha", "", 10), AccessPoint("beta", "", 10)]
 
@@ -483,3 +484,152 @@ def test_passwords_reach_no_log_line_and_no_exception(nm_mock: MockNetworkManage
             assert secret not in str(error) and secret not in repr(error)
         assert not [line for line in log.lines if secret in line]
         assert secret not in caplog.text
+
+
+# -- a neighbour's beacons -----------------------------------------------------------------------------------------
+
+
+def scan_and_join(mock: MockNetworkManager, ssid: str, password: str) -> List[AccessPoint]:
+    """Scan, then join `ssid` with the security the scan chose for it (as the hotspot client does); the scan."""
+    async def body(nm: NetworkManager) -> List[AccessPoint]:
+        device = await nm.wifi_device()
+        networks = await nm.scan(device)
+        (network,) = [n for n in networks if n.ssid == ssid]
+        await nm.join(device, ssid, password, network.security, 20.0)
+        return networks
+    return with_nm(mock, body)
+
+
+def joined_security(mock: MockNetworkManager) -> dict:
+    """The 802-11-wireless-security of the one profile NetworkManager was given."""
+    (saved,) = mock.connections()
+    return saved["settings"].get("802-11-wireless-security", {})
+
+
+def test_a_lookalike_stronger_beacon_cannot_downgrade_wpa3_to_wpa2(
+        nm_mock_factory: Callable[[], MockNetworkManager]) -> None:
+    """A neighbour's louder "Home" advertising WPA2 beside the real WPA3 one: joined with SAE, listed as both."""
+    mock = nm_mock_factory()
+    mock.add_wifi_device("wlan0")
+    mock.add_access_point("Home", 40, "wpa3")
+    mock.add_access_point("Home", 95, "wpa2")
+    networks = scan_and_join(mock, "Home", "correct horse")
+    assert networks == [AccessPoint("Home", "WPA3", 95, ("WPA3", "WPA2"))]
+    assert page_entries(networks)[0]["security"] == "WPA3 WPA2"
+    assert joined_security(mock)["key-mgmt"] == "sae" and joined_security(mock)["psk"] == "correct horse"
+
+
+def test_a_wep_beacon_cannot_get_the_wpa2_password_as_a_wep_key(
+        nm_mock_factory: Callable[[], MockNetworkManager]) -> None:
+    """A louder "Home" advertising WEP beside the real WPA2 one: joined as WPA2 (proto rsn), no WEP key at all."""
+    mock = nm_mock_factory()
+    mock.add_wifi_device("wlan0")
+    mock.add_access_point("Home", 30, "wpa2")
+    mock.add_access_point("Home", 99, "wep")
+    mock.add_access_point("Home", 98, "open")
+    networks = scan_and_join(mock, "Home", "correct horse")
+    assert networks == [AccessPoint("Home", "WPA2", 99, ("WPA2", "WEP", ""))]
+    assert page_entries(networks)[0]["security"] == "WPA2 WEP Open"
+    security = joined_security(mock)
+    assert (security["key-mgmt"], security["psk"], security["proto"]) == ("wpa-psk", "correct horse", ["rsn"])
+    assert not [key for key in security if key.startswith("wep")]
+    assert "correct horse" not in str(mock.connections()[0]["settings"].get("802-11-wireless", {}))
+
+
+def test_wep_only_where_every_access_point_is_wep_and_never_open_where_one_is_secured(
+        nm_mock_factory: Callable[[], MockNetworkManager]) -> None:
+    """All WEP: joined as WEP. WEP beside open: not joined at all. Open beside WPA: secured, never joined open."""
+    mock = nm_mock_factory()
+    mock.add_wifi_device("wlan0")
+    mock.add_access_point("Old", 50, "wep")
+    mock.add_access_point("Old", 60, "wep")
+    mock.add_access_point("Shaky", 50, "wep")
+    mock.add_access_point("Shaky", 90, "open")
+    mock.add_access_point("Cafe", 90, "open")
+    mock.add_access_point("Cafe", 20, "wpa")
+
+    async def body(nm: NetworkManager) -> List[AccessPoint]:
+        return await nm.scan(await nm.wifi_device())
+
+    networks = with_nm(mock, body)
+    assert networks == [AccessPoint("Cafe", "WPA", 90, ("WPA", "")), AccessPoint("Shaky", WEP_AND_OPEN, 90,
+                                                                                ("WEP", "")),
+                        AccessPoint("Old", "WEP", 60)]
+    assert all(network.secured for network in networks)
+    with pytest.raises(ValueError):
+        join(mock, "Shaky", "12345", WEP_AND_OPEN)
+    assert mock.connections() == []
+    join(mock, "Old", "12345", "WEP")
+    assert (joined_security(mock)["key-mgmt"], joined_security(mock)["wep-key0"]) == ("none", "12345")
+
+
+def test_a_lookalike_ssid_is_shown_apart_from_the_real_one(
+        nm_mock_factory: Callable[[], MockNetworkManager]) -> None:
+    """"Home\u200b" (a zero-width space) beside "Home": each keeps its exact SSID, the lookalike's display shows
+    the escape, and both carry lookalike: true (the device cannot know which one is the user's)."""
+    mock = nm_mock_factory()
+    mock.add_wifi_device("wlan0")
+    mock.add_access_point("Home", 60, "wpa2")
+    mock.add_access_point("Home\u200b", 90, "open")
+    mock.add_access_point("Studio", 40, "wpa3")
+
+    async def body(nm: NetworkManager) -> List[AccessPoint]:
+        return await nm.scan(await nm.wifi_device())
+
+    entries = page_entries(with_nm(mock, body))
+    assert entries == [
+        {"ssid": "Home\u200b", "security": "", "strength": 90, "display": "Home\\u200b", "lookalike": True},
+        {"ssid": "Home", "security": "WPA2", "strength": 60, "display": "Home", "lookalike": True},
+        {"ssid": "Studio", "security": "WPA3", "strength": 40, "display": "Studio", "lookalike": False}]
+    assert entries[0]["display"] != entries[1]["display"]
+
+
+def test_a_crafted_ssid_cannot_forge_a_log_line(nm_mock_factory: Callable[[], MockNetworkManager],
+                                                logs: Any) -> None:
+    """An SSID with a newline, a carriage return and ANSI escapes: scanned, a failed join, a join; no log line
+    of the package carries any control character."""
+    crafted = "Evil\nINFO forged\r\x1b[31mX\x1b[0m"  # 27 bytes: an SSID may be 32
+    mock = nm_mock_factory()
+    mock.add_wifi_device("wlan0")
+    mock.add_access_point(crafted, 80, "wpa2")
+
+    async def body(nm: NetworkManager) -> None:
+        device = await nm.wifi_device()
+        (network,) = await nm.scan(device)
+        assert network.ssid == crafted
+        mock.fail_next_join("wrong_password")
+        with pytest.raises(JoinFailed) as raised:
+            await nm.join(device, crafted, "correct horse", network.security, 20.0)
+        assert not [c for c in str(raised.value) if c in "\n\r\x1b"]
+        await nm.join(device, crafted, "correct horse", network.security, 20.0)
+
+    with_nm(mock, body)
+    about = [line for line in logs.lines if "Evil" in line]
+    assert len(about) >= 3
+    assert not [line for line in logs.lines if any(ord(c) < 0x20 or ord(c) == 0x7F for c in line)]
+
+
+@pytest.mark.parametrize("how", ["slow", "cancelled"])
+def test_a_slow_teardown_still_removes_the_setup_network(nm_mock: MockNetworkManager,
+                                                         monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """DeactivateConnection takes 2.7 s, longer than a call may (2 s): a stop that gives up on it after 1.5 s
+    ("slow"), or that is cancelled while it waits ("cancelled"), still deletes the access point's profile (the
+    stand-in answers one call at a time: the deletion is answered once the slow call is)."""
+    profile = start_hotspot(nm_mock)
+    nm_mock.slow_deactivations(2.7)
+    monkeypatch.setattr(nm_module, "DEACTIVATE_WAIT", 1.5)
+
+    async def main() -> None:
+        async with NetworkManager(nm_mock.address, call_timeout=2.0) as nm:
+            if how == "slow":
+                await nm.stop(profile)
+                return
+            stop = asyncio.ensure_future(nm.stop(profile))
+            await asyncio.sleep(1.0)  # the deletion then waits 1.7 s behind the slow call: within a call's 2 s
+            stop.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await stop
+
+    run(main())
+    assert nm_mock.deactivations() == 1
+    assert hotspot_profiles(nm_mock) == [] and nm_mock.active_connections() == []

@@ -14,7 +14,7 @@ import atexit
 import errno
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from ovos_bus_client.message import Message
@@ -24,9 +24,11 @@ from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
                                                     NMUnavailable, Profile, WifiDevice)
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import page_entries
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.readable import quoted
 from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_password, check_ssid
 
 DISPLAY_TEXT_KEY = "hotspot_client"
@@ -71,8 +73,8 @@ class HotspotConfig:
 
     ssid: str = ""
     """The access point's name; empty: OVOS-Setup- and four characters stable per device."""
-    passphrase: str = ""
-    """WPA2 passphrase of the access point (8 to 63 characters); empty: an open network."""
+    passphrase: str = field(default="", repr=False)
+    """WPA2 passphrase of the access point (8 to 63 characters); empty: an open network. Never in the repr."""
     address: str = ""
     """Where the DNS responder and the page listen, and what every name resolves to; empty: the access point's
     shared address (10.42.0.1)."""
@@ -278,7 +280,7 @@ class HotspotClient:
             return False
         with self._lock:
             self._found = True
-        LOG.info(f"NetworkManager has {device.interface}, which can be an access point: the hotspot method "
+        LOG.info(f"NetworkManager has {quoted(device.interface)}, which can be an access point: the hotspot method "
                  "registers")
         self._start_kit()
         return True
@@ -339,7 +341,7 @@ class HotspotClient:
                 return
             self._networks = list(networks)
             self._hotspot_ssid = self.config.ssid or ssid_for(self._device.hw_address)
-        LOG.info(f"the hotspot opens as {self._hotspot_ssid} ({len(networks)} networks found by the scan)")
+        LOG.info(f"the hotspot opens as {quoted(self._hotspot_ssid)} ({len(networks)} networks found by the scan)")
         self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, self.config.passphrase)
         if not self._current(session):
             await self._teardown()
@@ -429,9 +431,10 @@ class HotspotClient:
 
     # ------------------------------------------------------------------ the page's backend (on the loop)
     def networks(self) -> List[Dict[str, Any]]:
-        """The networks of the session's scan, strongest first."""
+        """The networks of the session's scan, strongest first, as nm_dbus.page_entries has them (a mixed
+        network's security words, each SSID's display form and lookalike flag)."""
         with self._lock:
-            return [{"ssid": n.ssid, "security": n.security, "strength": n.strength} for n in self._networks]
+            return page_entries(self._networks)
 
     def status(self) -> Dict[str, Any]:
         """What the page shows: waiting, connecting, connected or failed (with the error in words)."""
@@ -458,7 +461,7 @@ class HotspotClient:
                 raise Busy(Words.of("error_busy", ssid=name))
             self._state, self._ssid, self._error = CONNECTING, name, None
             session = self._session
-        LOG.info(f"joining {name}")
+        LOG.info(f"joining {quoted(name)}")
         self._join_task = asyncio.ensure_future(self._join(session, network, secret))
 
     async def _join(self, session: int, network: AccessPoint, password: str) -> None:
@@ -474,20 +477,20 @@ class HotspotClient:
         except JoinFailed as e:
             words = Words.of(JOIN_FAILURE_WORDS.get(e.reason, "error_could_not_connect"), ssid=network.ssid,
                              seconds=f"{self.config.join_timeout:g}")
-            LOG.info(f"joining {network.ssid} failed ({e.reason}): the hotspot opens again")
+            LOG.info(f"joining {quoted(network.ssid)} failed ({e.reason}): the hotspot opens again")
             await self._reopen(session, words)
             return
         except asyncio.CancelledError:
             raise
         except Exception as e:  # NetworkManager's trouble: the user sees it and may try again
-            LOG.warning(f"joining {network.ssid} failed: {type(e).__name__}")
+            LOG.warning(f"joining {quoted(network.ssid)} failed: {type(e).__name__}")
             await self._reopen(session, Words.of("error_could_not_connect", ssid=network.ssid))
             return
         with self._lock:
             if self._session != session:
                 return
             self._state = CONNECTED
-        LOG.info(f"joined {network.ssid}: the session ends, the manager completes the round once it is online")
+        LOG.info(f"joined {quoted(network.ssid)}: the session ends, the manager completes the round once it is online")
         self.kit.request_deactivate()
 
     async def _reopen(self, session: int, words: Words) -> None:

@@ -10,7 +10,12 @@ NetworkManager's quirks that this module works around, each named where it is ha
 - An SSID is bytes (D-Bus `ay`), not text: it may be invalid UTF-8, and a hidden network shows an empty or
   all-NUL one (`nm_dbus.decode_ssid`).
 - One network is many access point objects (one per BSSID and band), and one may vanish between the device's
-  list and its own read (`scan`, `nm_dbus.merge_access_points`).
+  list and its own read (`scan`, `nm_dbus.merge_access_points`). Anyone in range can add one with the same SSID:
+  a network is joined with the strongest security any of them advertised (WPA3 over WPA2 over WPA over WEP,
+  secured over open; WEP only where every one is WEP, so a WEP-and-open network is not joined), never with the
+  loudest one's, and the page lists every word a mixed network advertised (`nm_dbus.page_entries`).
+- An SSID, a device's name and an error's text come from outside: log lines carry them as reprs
+  (`readable.quoted`), so a newline or an escape sequence in a crafted SSID cannot forge or recolour a line.
 - RequestScan is refused ("not allowed") right after another scan or while the device is busy, and a scan that
   is accepted finishes later: the device's LastScan (NetworkManager 1.12 and later) says when (`scan`).
 - A device that fails moves on to DISCONNECTED with reason NONE at once (a queued transition), so a poll of its
@@ -23,6 +28,9 @@ NetworkManager's quirks that this module works around, each named where it is ha
   ActivateConnection refused with ConnectionNotAvailable (`_join_reason`).
 - AddConnection saves the profile to disk: one left behind by a crash outlives a restart (stale hotspot profiles
   are removed by id), and a failed join's profile, with autoconnect on, would be retried for ever (deleted).
+- DeactivateConnection may be slow to answer, and Delete deactivates too: `stop` (and the undoing of a failed
+  attempt) gives deactivation at most DEACTIVATE_WAIT seconds and then deletes the profile whatever happened,
+  even when the stop itself is cancelled (the deletion is shielded: `_remove`).
 - Activating the joined network on the Wi-Fi device ends the hotspot on it: a device has one connection.
 
 Polling (every POLL_INTERVAL) decides every outcome; signals only add the failure reason, because a signal can
@@ -42,11 +50,12 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import (
     REASON_SSID_NOT_FOUND, SCAN_REFUSALS, SETTINGS_PATH, SHARED_ADDRESS, WIFI_CAPABILITY_AP, AccessPoint, DeviceWatch,
     Profile, WifiDevice, access_point_settings, decode_ssid, encode_ssid, join_settings, merge_access_points, scrub,
     security_word, unwrap, valid_wpa_psk)
-from ovos_PHAL_plugin_wifi_setup.readable import duration
+from ovos_PHAL_plugin_wifi_setup.readable import duration, quoted
 
 POLL_INTERVAL = 0.2        # seconds between two reads of an activation's or a scan's progress
 CALL_TIMEOUT = 25.0        # seconds to wait for one answer (D-Bus's own default)
 MAX_AP_OBJECTS = 1000      # access point objects read at most (one network may have several)
+DEACTIVATE_WAIT = 5.0      # seconds a stop waits for DeactivateConnection before it deletes the profile anyway
 
 JOIN_REASONS = ("wrong_password", "out_of_reach", "timeout", "failed")
 _REASON_WORDS = {
@@ -76,7 +85,7 @@ class JoinFailed(Exception):
         self.reason = reason if reason in JOIN_REASONS else "failed"
         self.ssid = ssid
         self.detail = detail
-        text = f"could not join {ssid!r}: {_REASON_WORDS[self.reason]}"
+        text = f"could not join {quoted(ssid)}: {_REASON_WORDS[self.reason]}"
         super().__init__(f"{text} ({detail})" if detail else text)
 
 
@@ -100,9 +109,9 @@ class NetworkManager:
     Every method raises NMUnavailable when the bus or NetworkManager goes away; none logs a password.
     """
 
-    def __init__(self, bus_address: Optional[str] = None, call_timeout: float = CALL_TIMEOUT):
+    def __init__(self, bus_address: Optional[str] = None, call_timeout: Optional[float] = None):
         self.bus_address = bus_address  # None: the system bus (dbus-fast honours DBUS_SYSTEM_BUS_ADDRESS)
-        self.call_timeout = call_timeout
+        self.call_timeout = CALL_TIMEOUT if call_timeout is None else call_timeout
         self._bus: Optional[MessageBus] = None
 
     async def __aenter__(self) -> "NetworkManager":
@@ -211,7 +220,7 @@ class NetworkManager:
             except _CallError:
                 continue  # unplugged while we looked
             if not int(wireless.get("WirelessCapabilities", 0)) & WIFI_CAPABILITY_AP:
-                LOG.info(f"Wi-Fi device {device.get('Interface', path)} cannot be an access point")
+                LOG.info(f"Wi-Fi device {quoted(device.get('Interface', path))} cannot be an access point")
                 continue
             hw_address = wireless.get("HwAddress") or device.get("HwAddress") or ""
             return WifiDevice(path=str(path), interface=str(device.get("Interface", "")), hw_address=str(hw_address))
@@ -230,9 +239,9 @@ class NetworkManager:
             # Refused ("not allowed" right after another scan or while busy, or by policy): the last scan's
             # results stand.
             if error.name in SCAN_REFUSALS:
-                LOG.debug(f"scan request refused ({error.name}); reading the last results")
+                LOG.debug(f"scan request refused ({quoted(error.name)}); reading the last results")
             else:
-                LOG.warning(f"scan request failed ({error.name}); reading the last results")
+                LOG.warning(f"scan request failed ({quoted(error.name)}); reading the last results")
             requested = False
         if requested and last_scan is not None:
             loop = asyncio.get_running_loop()
@@ -283,7 +292,7 @@ class NetworkManager:
             await self._call(NM_PATH, IF_NM, "DeactivateConnection", "o", [active])
         except _CallError as error:
             if not error.gone:
-                LOG.warning(f"could not deactivate {active}: {error.name}")
+                LOG.warning(f"could not deactivate {active}: {quoted(error.name)}")
 
     async def _delete(self, connection: Optional[str]) -> None:
         """Delete a saved profile (which also deactivates it), tolerant of one already gone."""
@@ -293,15 +302,33 @@ class NetworkManager:
             await self._call(connection, IF_CONNECTION, "Delete")
         except _CallError as error:
             if not error.gone:
-                LOG.warning(f"could not delete profile {connection}: {error.name}")
+                LOG.warning(f"could not delete profile {connection}: {quoted(error.name)}")
 
     async def _discard(self, connection: Optional[str], active: Optional[str]) -> None:
-        """Best-effort undo of an attempt: deactivate, delete; never raises (NetworkManager may be gone)."""
+        """Best-effort undo of an attempt: deactivate, delete (as `_remove` does); never raises (NetworkManager
+        may be gone)."""
         try:
-            await self._deactivate(active)
-            await self._delete(connection)
+            await self._remove(connection, active)
         except NMUnavailable as error:
             LOG.warning(f"could not remove profile {connection}: {error}")
+
+    async def _remove(self, connection: Optional[str], active: Optional[str]) -> None:
+        """Deactivate, for at most DEACTIVATE_WAIT seconds, then delete whatever the deactivation did; the
+        deletion goes on, shielded, when this is cancelled, and the cancellation is raised once it is done."""
+        try:
+            await asyncio.wait_for(self._deactivate(active), min(DEACTIVATE_WAIT, self.call_timeout))
+        except (asyncio.TimeoutError, NMUnavailable) as error:
+            LOG.warning(f"deactivating {active} did not finish ({type(error).__name__}): deleting the profile "
+                        "all the same")
+        finally:
+            deletion = asyncio.ensure_future(self._delete(connection))
+            try:
+                await asyncio.shield(deletion)
+            except asyncio.CancelledError:
+                # Cancelled here: the deletion goes on, and is waited for (a wait, unlike a gather, leaves it
+                # running if this is cancelled once more) so that the bus is not closed under it.
+                await asyncio.wait({deletion})
+                raise
 
     async def _active_state(self, active: str) -> Optional[int]:
         """The active connection's State; None once the object is gone."""
@@ -356,7 +383,7 @@ class NetworkManager:
             watch.rule = rule
         except _CallError as error:
             bus.remove_message_handler(watch.feed)
-            LOG.debug(f"no StateChanged subscription ({error.name}): failure reasons from polling only")
+            LOG.debug(f"no StateChanged subscription ({quoted(error.name)}): failure reasons from polling only")
         return watch
 
     async def _unwatch(self, watch: DeviceWatch) -> None:
@@ -419,22 +446,23 @@ class NetworkManager:
             raise
         except _CallError as error:
             await self._discard(connection, active)
-            raise AccessPointFailed(f"NetworkManager refused the access point: {error.name}: "
-                                    f"{scrub(error.text, passphrase)}") from None
+            raise AccessPointFailed(f"NetworkManager refused the access point: {quoted(error.name)}: "
+                                    f"{quoted(scrub(error.text, passphrase))}") from None
         except BaseException:
             await self._discard(connection, active)
             raise
         finally:
             await self._unwatch(watch)
-        LOG.info(f"access point {ssid!r} is up on {device.interface} at {address}")
+        LOG.info(f"access point {quoted(ssid)} is up on {quoted(device.interface)} at {address}")
         return Profile(connection=connection, active=active)
 
     async def stop(self, profile: Optional[Profile]) -> None:
-        """Deactivate (if active) and delete a profile; either already gone is fine."""
+        """Deactivate (if active) and delete a profile; either already gone is fine. Deactivation gets at most
+        DEACTIVATE_WAIT seconds; the deletion happens whatever it did, even when this stop is cancelled
+        (`_remove`)."""
         if profile is None:
             return
-        await self._deactivate(profile.active)
-        await self._delete(profile.connection)
+        await self._remove(profile.connection, profile.active)
         LOG.info(f"profile {profile.connection} removed")
 
     # -- joining -------------------------------------------------------------------------------------------
@@ -442,7 +470,8 @@ class NetworkManager:
     async def join(self, device: WifiDevice, ssid: str, password: str, security: str, timeout: float) -> Profile:
         """Save a profile for the network and activate it on the device; wait until it is up.
 
-        `security` is the scan's word ("", "WEP", "WPA", "WPA2", "WPA3"). JoinFailed (reason "wrong_password",
+        `security` is the scan's word ("", "WEP", "WPA", "WPA2", "WPA3": what merge_access_points chose, the
+        strongest any access point of the SSID advertised; WPA2 is joined with proto rsn only). JoinFailed (reason "wrong_password",
         "out_of_reach", "timeout" or "failed") when it does not come up: the profile is deleted again.
         ValueError for an SSID or security that cannot be joined (802.1X needs an account); nothing is changed.
         """
@@ -456,8 +485,8 @@ class NetworkManager:
         if (key_mgmt == "wpa-psk" and not valid_wpa_psk(password)) or (key_mgmt in ("sae", "none")
                                                                        and not password):
             raise JoinFailed("wrong_password", ssid, "not a key this network can take")
-        settings = join_settings(ssid, password, key_mgmt)
-        LOG.info(f"joining {ssid!r} ({security or 'open'}) on {device.interface}")
+        settings = join_settings(ssid, password, key_mgmt, rsn_only=security == "WPA2")
+        LOG.info(f"joining {quoted(ssid)} ({security or 'open'}) on {quoted(device.interface)}")
         watch = await self._watch_device(device)
         connection: Optional[str] = None
         active: Optional[str] = None
@@ -467,14 +496,15 @@ class NetworkManager:
                 active = await self._activate(connection, device)
             except _CallError as error:
                 reason = "out_of_reach" if error.name.endswith(".ConnectionNotAvailable") else "failed"
-                LOG.info(f"joining {ssid!r} refused: {error.name}: {scrub(error.text, password)}")
+                LOG.info(f"joining {quoted(ssid)} refused: {quoted(error.name)}: "
+                         f"{quoted(scrub(error.text, password))}")
                 await self._discard(connection, active)
                 raise JoinFailed(reason, ssid, error.name) from None
             outcome = await self._wait_activated(active, device, watch, timeout)
             if outcome != "activated":
                 reason, detail = self._join_reason(outcome, watch, secured)
                 await self._discard(connection, active)
-                LOG.info(f"joining {ssid!r} failed: {reason} ({detail})")
+                LOG.info(f"joining {quoted(ssid)} failed: {reason} ({detail})")
                 raise JoinFailed(reason, ssid, detail)
         except JoinFailed:
             raise
@@ -483,7 +513,7 @@ class NetworkManager:
             raise
         finally:
             await self._unwatch(watch)
-        LOG.info(f"joined {ssid!r} on {device.interface}")
+        LOG.info(f"joined {quoted(ssid)} on {quoted(device.interface)}")
         return Profile(connection=connection, active=active)
 
     @staticmethod

@@ -6,11 +6,14 @@ The quirks of NetworkManager that this module handles are named in nm.py's docst
 """
 import ipaddress
 import string
+import unicodedata
 import uuid
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from dbus_fast import Message, MessageType, Variant
+
+from ovos_PHAL_plugin_wifi_setup.readable import visible
 
 HOTSPOT_CONNECTION_ID = "OVOS Wi-Fi setup hotspot"  # the AP profile's connection.id (stale ones are removed)
 # The AP's address, set explicitly (it is NetworkManager's own default for shared mode). Shared mode also runs
@@ -70,6 +73,13 @@ SCAN_REFUSALS = ("org.freedesktop.NetworkManager.Device.NotAllowed",
 
 # Security as the page shows it -> 802-11-wireless-security.key-mgmt to join with ("" for none).
 KEY_MGMT = {"": "", "WEP": "none", "WPA": "wpa-psk", "WPA2": "wpa-psk", "WPA3": "sae"}
+# Security words from the weakest to the strongest: a network is joined with the strongest any of its access points
+# advertised (802.1X is not joined from the page at all, so a beacon claiming it can only make a network unjoinable).
+STRENGTH_ORDER = ("", "WEP", "WPA", "WPA2", "WPA3", "802.1X")
+# The security of a network seen both as WEP and as open: never joined open, and WEP only where every access point
+# is WEP, so it is not joined at all (not in KEY_MGMT: join() refuses it).
+WEP_AND_OPEN = "WEP Open"
+OPEN_WORD = "Open"  # the page's word for "" in a mixed network's list of words
 
 
 @dataclass(frozen=True)
@@ -77,13 +87,24 @@ class AccessPoint:
     """A network as the page lists it: one entry per SSID."""
 
     ssid: str       # decoded UTF-8 (errors="replace"); hidden (empty / all-NUL) ones are never returned
-    security: str   # "" (open), "WEP", "WPA", "WPA2", "WPA3", "802.1X"
+    security: str   # what joining uses: "" (open), "WEP", "WPA", "WPA2", "WPA3", "802.1X", or WEP_AND_OPEN
     strength: int   # 0..100
+    advertised: Tuple[str, ...] = ()
+    """Where its access points disagree: every security word they advertised, strongest first ("" for open);
+    empty where all advertise `security`."""
 
     @property
     def secured(self) -> bool:
         """True when joining needs a password (or, for 802.1X, an account)."""
         return self.security != ""
+
+    @property
+    def words(self) -> str:
+        """The page's security words: `security`, or for a mixed network all it advertised, strongest first and
+        space-separated ("WPA3 WPA2", "WPA2 Open")."""
+        if not self.advertised:
+            return self.security
+        return " ".join(word or OPEN_WORD for word in self.advertised)
 
 
 @dataclass(frozen=True)
@@ -161,24 +182,52 @@ def security_word(flags: int, wpa: int, rsn: int) -> str:
 
 
 def merge_access_points(found: Sequence[AccessPoint]) -> List[AccessPoint]:
-    """One entry per SSID (the strongest signal, secured if any of its access points is), hidden ones left out,
-    strongest first (then by name), at most MAX_ACCESS_POINTS."""
-    best: Dict[str, AccessPoint] = {}
+    """One entry per SSID, hidden ones left out, strongest first (then by name), at most MAX_ACCESS_POINTS.
+
+    An entry has its strongest signal and the strongest security any of its access points advertised, never the
+    strongest access point's: a neighbour's louder beacon of the same name cannot make a WPA3 network be joined
+    as WPA2 or a WPA2 one as WEP. Secured if any access point is; WEP only where every one is (WEP_AND_OPEN where
+    the others are open). `advertised` lists the words where they differ.
+    """
+    strength: Dict[str, int] = {}
+    seen: Dict[str, Set[str]] = {}
     for ap in found:
         if not ap.ssid:
             continue
-        known = best.get(ap.ssid)
-        if known is None:
-            best[ap.ssid] = ap
-            continue
-        strength = max(known.strength, ap.strength)
-        if known.secured and ap.secured:
-            security = ap.security if ap.strength > known.strength else known.security
-        else:
-            security = known.security or ap.security
-        best[ap.ssid] = AccessPoint(ssid=ap.ssid, security=security, strength=strength)
-    ordered = sorted(best.values(), key=lambda ap: (-ap.strength, ap.ssid.casefold(), ap.ssid))
-    return ordered[:MAX_ACCESS_POINTS]
+        strength[ap.ssid] = max(strength.get(ap.ssid, 0), ap.strength)
+        seen.setdefault(ap.ssid, set()).update(ap.advertised or (ap.security,))
+    merged = []
+    for ssid, words in seen.items():
+        ordered = tuple(sorted(words, key=_rank, reverse=True))
+        security = ordered[0]
+        if security == "WEP" and len(ordered) > 1:
+            security = WEP_AND_OPEN  # WEP and open only: WEP is not every access point's, open is never used
+        merged.append(AccessPoint(ssid=ssid, security=security, strength=strength[ssid],
+                                  advertised=ordered if len(ordered) > 1 else ()))
+    merged.sort(key=lambda ap: (-ap.strength, ap.ssid.casefold(), ap.ssid))
+    return merged[:MAX_ACCESS_POINTS]
+
+
+def _rank(word: str) -> int:
+    """Where a security word stands in STRENGTH_ORDER (an unknown one above all: it is never joined)."""
+    return STRENGTH_ORDER.index(word) if word in STRENGTH_ORDER else len(STRENGTH_ORDER)
+
+
+def _skeleton(ssid: str) -> str:
+    """What an SSID looks like, nearly: compatibility forms folded (NFKC), case folded, unseen characters dropped."""
+    return "".join(char for char in unicodedata.normalize("NFKC", ssid).casefold() if char.isprintable())
+
+
+def page_entries(networks: Sequence[AccessPoint]) -> List[Dict[str, Any]]:
+    """The networks as the page's list has them: `ssid` (exact, what a connect names), `security` (the words, see
+    AccessPoint.words), `strength`, `display` (the SSID with every unseen character escaped, readable.visible) and
+    `lookalike` (True where its display differs from its SSID, or another listed SSID looks the same once
+    compatibility forms, case and unseen characters are set aside: "Home\u200b" beside "Home" flags both)."""
+    skeletons: Dict[str, int] = {}
+    for network in networks:
+        skeletons[_skeleton(network.ssid)] = skeletons.get(_skeleton(network.ssid), 0) + 1
+    return [{"ssid": n.ssid, "security": n.words, "strength": n.strength, "display": visible(n.ssid),
+             "lookalike": visible(n.ssid) != n.ssid or skeletons[_skeleton(n.ssid)] > 1} for n in networks]
 
 
 def encode_ssid(ssid: Any) -> bytes:
@@ -242,9 +291,10 @@ def access_point_settings(interface: str, ssid: str, passphrase: str, address: s
     return settings
 
 
-def join_settings(ssid: str, password: str, key_mgmt: str) -> Dict[str, Dict[str, Variant]]:
+def join_settings(ssid: str, password: str, key_mgmt: str, rsn_only: bool = False) -> Dict[str, Dict[str, Variant]]:
     """The profile that joins the user's network: `key_mgmt` one of KEY_MGMT's values ("" for an open network),
-    `password` one it can take (valid_wpa_psk for wpa-psk); ValueError for an SSID that cannot be one."""
+    `password` one it can take (valid_wpa_psk for wpa-psk), `rsn_only` for WPA2 (proto rsn: never WPA's TKIP);
+    ValueError for an SSID that cannot be one."""
     wireless: Dict[str, Variant] = {"ssid": Variant("ay", encode_ssid(ssid)), "mode": Variant("s", "infrastructure")}
     settings: Dict[str, Dict[str, Variant]] = {
         # autoconnect is left to NetworkManager's default (yes): the device rejoins after a restart.
@@ -262,4 +312,7 @@ def join_settings(ssid: str, password: str, key_mgmt: str) -> Dict[str, Dict[str
     elif key_mgmt:
         wireless["security"] = Variant("s", "802-11-wireless-security")
         settings["802-11-wireless-security"] = {"key-mgmt": Variant("s", key_mgmt), "psk": Variant("s", password)}
+        if rsn_only:
+            # WPA2 advertised: an access point of the same name offering only WPA (TKIP) is not joined.
+            settings["802-11-wireless-security"]["proto"] = Variant("as", ["rsn"])
     return settings
