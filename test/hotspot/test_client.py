@@ -306,3 +306,12 @@ def test_no_repr_shows_a_secret() -> None:
     for shown in (repr(config), str(config), repr(failure), str(failure)):
         assert PASSPHRASE not in shown and RIGHT not in shown
     assert "OVOS-Setup-AB12" in repr(config)
+
+
+def test_a_parsed_connect_request_shows_no_password_in_its_repr() -> None:
+    """The setup page's parsed request holds a connect's body (the password): its repr leaves the body out."""
+    from ovos_PHAL_plugin_wifi_setup.methods.hotspot.exchange import Request
+
+    body = ('{"ssid": "Home", "password": "%s"}' % RIGHT).encode()
+    request = Request("POST", "/api/connect", "10.42.0.1", {"content-type": "application/json"}, body, "10.42.0.7")
+    assert request.body == body and RIGHT not in repr(request) and RIGHT not in str(request)

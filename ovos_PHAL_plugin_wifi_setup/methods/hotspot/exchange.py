@@ -41,7 +41,7 @@ class Request:
     path: str                    # percent-decoded, without the query
     host: Optional[str]          # the Host's name (lower case, no port), None when the request names none
     headers: Dict[str, str]      # names in lower case
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)  # a connect's body holds the Wi-Fi password: never in a repr
     peer: str = ""               # the peer's address, as the server counts it
 
 
