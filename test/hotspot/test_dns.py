@@ -3,7 +3,6 @@ import ipaddress
 import random
 import select
 import socket
-import statistics
 import struct
 import time
 from typing import Any, Callable, Iterator, List, Tuple
@@ -305,8 +304,9 @@ def test_crafted_datagrams_get_no_answer_and_the_server_still_answers(client: so
     assert answer.header.id == query.header.id and answer.q.qname == query.q.qname
 
 
-def median_cost(calls: List[Callable[[], Any]], rounds: int = 31, batch: int = 10) -> List[float]:
-    """Each call's median seconds per call over interleaved rounds of batch calls."""
+def least_cost(calls: List[Callable[[], Any]], rounds: int = 31, batch: int = 10) -> List[float]:
+    """Each call's least seconds per call over interleaved rounds of batch calls: its own cost, without what
+    other processes and the collector add to some rounds (the suite runs in four processes on two cores)."""
     samples: List[List[float]] = [[] for _ in calls]
     for _ in range(rounds):
         for index, call in enumerate(calls):
@@ -314,20 +314,20 @@ def median_cost(calls: List[Callable[[], Any]], rounds: int = 31, batch: int = 1
             for _ in range(batch):
                 call()
             samples[index].append((time.perf_counter() - start) / batch)
-    return [statistics.median(times) for times in samples]
+    return [min(times) for times in samples]
 
 
 def test_a_crafted_datagram_costs_no_more_than_a_query() -> None:
     """The costliest datagrams that pass the checks (127 one-byte labels; the same with EDNS filling 512 bytes)
-    cost at most 20 times a phone's query (about 5 in the bench), and the crafted ones that cost dnslib
-    milliseconds cost less than that query (medians, interleaved)."""
+    cost at most 20 times a phone's query (7 to 9 in the bench), and the crafted ones that cost dnslib
+    milliseconds cost less than that query (least costs, interleaved)."""
     worst = [header(0x5005) + MANY_LABELS + A_IN,
              counts(header(0x5005), additionals=1) + MANY_LABELS + A_IN + opt(option(12, bytes(512 - 271 - 15)))]
     assert len(worst[1]) == 512
     crafted = [growing_chain(1500), growing_chain(512)]
     datagrams = [header(0x5005) + PHONE_QUESTION, *worst, *crafted]
     assert [answer_for(d, ANSWER) is not None for d in datagrams] == [True, True, True, False, False]
-    query, *costs = median_cost([lambda d=d: answer_for(d, ANSWER) for d in datagrams])
+    query, *costs = least_cost([lambda d=d: answer_for(d, ANSWER) for d in datagrams])
     assert all(cost <= 20 * query for cost in costs[:2]), (query, costs)
     assert all(cost <= query for cost in costs[2:]), (query, costs)
 
