@@ -40,7 +40,7 @@ $(TEST_STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt req
 
 # Says first how long it takes (the install, when needed, runs after the line).
 test:
-	@echo "make test: the whole suite, about 4 to 5 minutes on 2 cores in four processes (the first run adds about 2 minutes of install)"
+	@echo "make test: the whole suite, about 6 to 7 minutes on 2 cores in four processes (the first run adds about 2 minutes of install)"
 	@$(MAKE) --no-print-directory $(TEST_STAMP)
 	$(BIN)/python -m pytest test -n 4 --dist loadfile
 
