@@ -417,6 +417,29 @@ class BusRecorder:
                     raise TimeoutError(f"no {topic!r} within {timeout} s; topics seen since: {seen}")
                 self._lock.wait(remaining)
 
+    def wait_service_ready(self, service: str, timeout: float, interval: float = 0.5) -> None:
+        """Ask ``mycroft.<service>.is_ready`` until the service answers ready (its handlers are all on the bus).
+
+        A service's port or first messages can come before its last handlers are registered (ovos-gui opens its
+        websocket and answers ``mycroft.gui.connected`` with ``mycroft.gui.available`` before its namespace
+        manager, which sends ``mycroft.gui.port``, exists): a test asks the service itself.
+        """
+        topic = f"mycroft.{service}.is_ready"
+        deadline = time.monotonic() + timeout
+        while True:
+            since = self.mark()
+            self.emit(topic)
+            try:
+                answer = self.wait_for(f"{topic}.response", min(interval, max(deadline - time.monotonic(), 0.01)),
+                                       since=since)
+                if answer.data.get("status"):
+                    return
+            except TimeoutError:
+                pass
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{service} did not answer ready within {timeout} s")
+            time.sleep(interval)
+
     def request(self, topic: str, reply_topic: str, data: Optional[Dict[str, Any]] = None,
                 timeout: float = 30.0) -> Any:
         """Send ``topic`` and wait for ``reply_topic`` (matched by time: sent after the request)."""

@@ -329,7 +329,7 @@ class RealStack:
     # -- a screen: the real ovos-gui service and a stand-in for the mycroft-gui shell ---------
 
     def start_gui_service(self) -> None:
-        """Start the real ovos-gui service and wait until its GUI websocket listens."""
+        """Start the real ovos-gui service and wait until its GUI websocket listens and it answers ready."""
         self.gui_service = ManagedProcess("ovos-gui", [sys.executable, "-m", "ovos_gui"], self.home.env(),
                                           self.home.logs / "ovos-gui.log").start()
 
@@ -339,6 +339,7 @@ class RealStack:
             return port_open(self.gui_port)
 
         wait_until(listening, START_TIMEOUT, what="the ovos-gui websocket")
+        self.probe.wait_service_ready("gui_service", START_TIMEOUT)
 
     def connect_screen(self, gui_id: str = "test-screen", framework: str = "qt5") -> "Screen":
         """Bring a screen up as the mycroft-gui shell does: announce it on the core bus, then open ovos-gui's port."""

@@ -138,6 +138,7 @@ def test_pages_reach_ovos_gui_of_another_user(tmp_path: Path, gui_user: pwd.stru
         with gui, plugin, BusRecorder(home.port) as probe:
             plugin.wait_for_log("plugin ready", timeout=START)
             wait_until(lambda: port_open(gui_port), timeout=START, what="the ovos-gui websocket")
+            probe.wait_service_ready("gui_service", timeout=START)
             # ovos-gui runs as the throwaway user and caches below that user's tree (made as it starts: the
             # websocket may open first).
             wait_until(gui_cache.is_dir, timeout=START, what="ovos-gui's cache folder")

@@ -65,6 +65,7 @@ def test_page_name_resolves_to_our_file_per_framework(tmp_path: Path) -> None:
         with gui, plugin, BusRecorder(home.port) as probe:
             plugin.wait_for_log("plugin ready", timeout=START)
             wait_until(lambda: port_open(gui_port), timeout=START, what="the ovos-gui websocket")
+            probe.wait_service_ready("gui_service", timeout=START)
             # The core-bus handshake a GUI starts with: ovos-gui answers with its websocket port.
             mark = probe.mark()
             probe.emit("mycroft.gui.connected", {"gui_id": "stand-in-qt5", "framework": "qt5"})
