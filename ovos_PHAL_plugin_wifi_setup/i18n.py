@@ -7,21 +7,20 @@ voice intents. A language picks the best folder (`de-DE` and `de` → `de-de`, `
 """
 import json
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
 DEFAULT_LANG = "en-us"
 GUI_FILE = "gui.json"
 
 
-@dataclass(frozen=True)
-class Words:
-    """A text not yet put in a language: its catalogue key and the values of its placeholders."""
+class Words(NamedTuple):
+    """A text not yet put in a language: its catalogue key and the values of its placeholders (a NamedTuple: cheap
+    to make at import)."""
 
     key: str
-    values: Tuple[Tuple[str, Any], ...] = field(default=())
+    values: Tuple[Tuple[str, Any], ...] = ()
 
     @classmethod
     def of(cls, key: str, **values: Any) -> "Words":

@@ -115,6 +115,8 @@ def make_plugin(bus: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
         config.setdefault("state_file", str(tmp_path / "state.json"))
         plugin = WifiSetupPlugin(bus=bus, config=config)
         made.append(plugin)
+        # The plugin's thread sends the start-up messages and starts the built-in methods: tests begin after.
+        assert plugin.started.wait(10), "the plugin's thread did not start it"
         return plugin
 
     yield build

@@ -224,6 +224,7 @@ class LivePlugin:
             raise TimeoutError(f"the plugin's bus client did not connect to port {port}")
         from helpers import MANAGER_ONLY, NO_SETTLE
         self.plugin = WifiSetupPlugin(bus=self.client, config={**NO_SETTLE, **MANAGER_ONLY, **config})
+        assert self.plugin.started.wait(10)
 
     def close(self) -> None:
         """Shut the plugin down and close its connection."""

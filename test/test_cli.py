@@ -51,6 +51,7 @@ class Manager:
         self.plugin = WifiSetupPlugin(bus=self.bus, config={
             "enable_watchdog": False, "gui": "never", "activation_timeout": 0,
             "network_tests": LOOPBACK_NETWORK_TESTS, "state_file": str(state_file)})
+        assert self.plugin.started.wait(10)
         self.remote = NetworkSetupClient(self.bus, REMOTE, "Connect from your phone",
                                          client_type=topics.TYPE_REMOTE)
         self.on_device = NetworkSetupClient(self.bus, ON_DEVICE, "Set up on this screen",

@@ -74,6 +74,7 @@ def wire(bus: FakeBus) -> Recorder:
 def plugin(bus: FakeBus, wire: Recorder, config: Dict[str, Any]) -> Iterator[WifiSetupPlugin]:
     """Our plugin, headless, watchdog off."""
     instance = WifiSetupPlugin(bus=bus, config=config)
+    assert instance.started.wait(10)
     yield instance
     instance.shutdown()
 
@@ -117,6 +118,7 @@ def test_a_client_started_before_the_plugin_registers_on_alive(bus: FakeBus, wir
     client.start()
     assert not client.is_registered
     manager = WifiSetupPlugin(bus=bus, config=dict(config))
+    assert manager.started.wait(10)
     try:
         assert registered_ids(manager) == {"test-remote": client.client_id}
         assert len(wire.of(topics.REGISTER_CLIENT, client="test-remote")) == 2
@@ -232,11 +234,13 @@ def test_a_restarted_manager_moves_the_subscription_to_the_new_id(bus: FakeBus, 
     """After a manager restart the kit follows its new id and no longer answers to the old one."""
     calls = Calls()
     first_manager = WifiSetupPlugin(bus=bus, config=dict(config))
+    assert first_manager.started.wait(10)
     client = make_client(bus, calls)
     client.start()
     old_id = client.client_id
     first_manager.shutdown()
     second_manager = WifiSetupPlugin(bus=bus, config=dict(config))
+    assert second_manager.started.wait(10)
     try:
         assert client.client_id not in (None, old_id)
         bus.emit(Message(topics.activate_topic(str(old_id))))
@@ -530,6 +534,7 @@ def test_a_client_restarted_mid_session_resumes_it_at_the_real_plugin(bus: FakeB
                                                                      config: Dict[str, Any]) -> None:
     """The plugin re-sends activate.{id} to a client that registers again in session: the new kit runs it once."""
     manager = WifiSetupPlugin(bus=bus, config=dict(config, registration_settle=0.2))
+    assert manager.started.wait(10)
     before_calls, after_calls = Calls(), Calls()
     before = make_client(bus, before_calls)
     try:

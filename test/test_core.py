@@ -1,5 +1,4 @@
 """The round's policy on its own: events in, effects out, no bus (docs/PROTOCOL.md's rules, one test each)."""
-import dataclasses
 from threading import RLock
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -89,7 +88,7 @@ class Port:
         self.effects.append(("release_page",))
 
     def save(self, saved: SavedState, **changes: Any) -> SavedState:
-        new = dataclasses.replace(saved, **changes)
+        new = saved._replace(**changes)
         if new != saved:
             self.effects.append(("save", changes))
         return new

@@ -231,7 +231,7 @@ def test_killed_between_write_and_rename_keeps_the_old_file_whole(tmp_path: Path
     assert path.read_bytes() == old_bytes
     assert StateStore(str(path)).load(SavedState()) == old
     plugin = make_plugin(state_file=str(path), first_boot=True)
-    assert plugin.first_boot is False and plugin.watchdog_enabled is True
+    assert plugin.core.first_boot is False and plugin.core.watchdog_enabled is True
     assert status(bus, recorder)["state"] == "idle"
 
 

@@ -78,6 +78,7 @@ class FuzzedPlugin(RuleBasedStateMachine):
     def start(self, gui: str) -> None:
         """Start the plugin headless, with the page, or with the page once a GUI says it is there."""
         self.plugin = self._build(gui)
+        assert self.plugin.started.wait(10)  # the plugin's thread starts it: every example begins after
 
     def teardown(self) -> None:
         """Shut the plugin down; fail if it left a session open on shutdown."""

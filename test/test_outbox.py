@@ -68,6 +68,7 @@ def test_plugin_shutdown_is_quick_while_the_bus_is_down(tmp_path: Any) -> None:
     plugin = WifiSetupPlugin(bus=bus, config={"gui": "never", "enable_watchdog": False, "registration_settle": 0,
                                              "network_tests": LOOPBACK_NETWORK_TESTS,
                                              "state_file": str(tmp_path / "state.json")})
+    assert plugin.started.wait(10)
     bus.emit(Message(NS + "register.client", REMOTE))
     bus.emit(Message(NS + "user.activated"))
     assert any(topic.startswith(NS + "activate.") for topic in bus.sent)

@@ -1,8 +1,7 @@
 """The setup state machine: states declared once, transitions as named edges behind one locked entry point."""
-from dataclasses import dataclass
 from enum import Enum
 from threading import RLock
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, NamedTuple, Optional
 
 
 class SetupState(Enum):
@@ -86,9 +85,8 @@ class IllegalTransition(RuntimeError):
         self.state = state
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One step of the machine: what it was, what happened, what it is now."""
+class Transition(NamedTuple):
+    """One step of the machine: what it was, what happened, what it is now (a NamedTuple: cheap to make at import)."""
 
     event: SetupEvent
     old: SetupState

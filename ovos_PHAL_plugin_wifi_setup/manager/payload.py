@@ -1,6 +1,5 @@
 """The boundary: turn any inbound message data into checked values or a BadRequest naming the field."""
-from dataclasses import dataclass
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, NamedTuple, Optional, Sequence, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
@@ -14,9 +13,8 @@ class BadRequest(ValueError):
         self.client_id = client_id
 
 
-@dataclass(frozen=True)
-class Registration:
-    """What a client asks to be registered as."""
+class Registration(NamedTuple):
+    """What a client asks to be registered as (a NamedTuple, as every record here: cheap to make at import)."""
 
     name: str
     client_type: str
@@ -26,8 +24,7 @@ class Registration:
     unknown_type: bool
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A client named by a request, by name, by id, or both; either may be None."""
 
     name: Optional[str]

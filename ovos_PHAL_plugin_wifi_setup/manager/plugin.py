@@ -89,16 +89,25 @@ class WifiSetupPlugin(PHALPlugin):
         )]
         for topic, handler in self._handlers:
             self.bus.on(topic, handler)
-        self._ready.set()
-        # The built-in methods, clients like any other on the bus; started before the questions below so that
-        # they hear the answers too.
         self.methods = BuiltinMethods(self._out)
-        self.methods.start(self.settings, self.catalogue)
         # The spoken way in: intents registered with the intent service over the bus, in every catalogue language.
         self.voice = VoiceSwitch(self._out, lambda m: self.core.user_asked(VOICE_REASON), lambda: self.core.closed)
-        if self.settings.voice:
-            self._scheduler.schedule(JOB_VOICE, VOICE_DELAY, self.voice.on)
-        self.core.start()
+        self.started = Event()
+        self._life = threading.Lock()
+        self._ready.set()
+
+    def _start(self) -> None:
+        """The built-in methods (before the core's first questions, so that they hear the answers), the voice."""
+        with self._life:
+            try:
+                if not self.core.closed:
+                    self.methods.start(self.settings, self.catalogue)
+                    if self.settings.voice:
+                        self._scheduler.schedule(JOB_VOICE, VOICE_DELAY, self.voice.on)
+                    self.core.start()
+            except Exception:  # the thread's boundary: the handlers are on the bus, the plugin answers anyway
+                LOG.exception("the plugin's start-up did not finish")
+            self.started.set()
 
     @classproperty
     def runtime_requirements(self) -> RuntimeRequirements:
@@ -123,16 +132,6 @@ class WifiSetupPlugin(PHALPlugin):
         """The state machine (the core's)."""
         return self.core.machine
 
-    @property
-    def watchdog_enabled(self) -> bool:
-        """The user's last word on the watchdog if any, else the configuration's."""
-        return self.core.watchdog_enabled
-
-    @property
-    def first_boot(self) -> bool:
-        """True until the device has been online once."""
-        return self.core.first_boot
-
     def status(self) -> dict:
         """The status payload of the contract."""
         status = self.core.status()
@@ -140,19 +139,18 @@ class WifiSetupPlugin(PHALPlugin):
         status["methods"] = self.methods.states(lambda name: self.registry.by_name(name) is not None)
         return status
 
-    def launch(self, reason: str) -> bool:
-        """Open a setup round (the core's launch)."""
-        return self.core.launch(reason)
-
     # ------------------------------------------------------------------ thread
     def run(self) -> None:
-        """Run the plugin's timers until shutdown."""
+        """Start, then run the plugin's timers until shutdown. The start-up messages go from this thread, not from
+        __init__: ovos_PHAL constructs its plugins one after another, and waits for none of these."""
         self._ready.wait()
+        self._start()
         self._scheduler.run()
 
     def shutdown(self) -> None:
         """End any open round, remove every listener this plugin added, and stop its threads within seconds."""
-        self.core.close()
+        with self._life:  # a start-up under way finishes first; one not begun never will
+            self.core.close()
         self._scheduler.stop()
         self.own_checks.stop()
         self.core.shut_down()
@@ -284,12 +282,7 @@ class WifiSetupPlugin(PHALPlugin):
     def handle_config_updated(self, message: Message) -> None:
         """configuration.updated: the configuration is read again; the language and the plugin's settings (its
         section of mycroft.conf, where it has one) take effect now."""
-        reload = getattr(self.config_core, "reload", None)
-        if callable(reload):
-            try:
-                reload()
-            except Exception:  # ovos-config's code: the old configuration stays
-                LOG.exception("could not reload the configuration")
+        _reload(self.config_core)
         lang = Catalogue(self._device_lang()).lang
         with self.core.lock:
             if lang != self.catalogue.lang:
@@ -395,6 +388,16 @@ class _BusEffects:
     def save(self, saved: SavedState, **changes: Any) -> SavedState:
         """The state file, written only when a value changes."""
         return self._plugin._store.update(saved, **changes)
+
+
+def _reload(config_core: Any) -> None:
+    """Read mycroft.conf again (ovos-config's Configuration.reload, where it has one); on failure the old stays."""
+    reload = getattr(config_core, "reload", None)
+    if callable(reload):
+        try:
+            reload()
+        except Exception:  # ovos-config's code: the old configuration stays
+            LOG.exception("could not reload the configuration")
 
 
 def plugin_section(config_core: Any) -> Optional[dict]:

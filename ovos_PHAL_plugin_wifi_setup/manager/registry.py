@@ -1,15 +1,13 @@
 """The client registry: one ordered dict of records keyed by uuid4 ids, with a name index; no I/O."""
 import uuid
-from dataclasses import dataclass, replace
 from threading import RLock
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 
 
-@dataclass(frozen=True)
-class ClientRecord:
-    """One registered network client, as the plugin issued it."""
+class ClientRecord(NamedTuple):
+    """One registered network client, as the plugin issued it (a NamedTuple: cheap to make at import)."""
 
     client_id: str
     name: str
@@ -77,7 +75,7 @@ class ClientRegistry:
         with self._lock:
             known_id = self._id_by_name.get(name)
             if known_id is not None:
-                record = replace(self._by_id[known_id], client_type=client_type, display_text=display_text,
+                record = self._by_id[known_id]._replace(client_type=client_type, display_text=display_text,
                                  has_gui=has_gui, requires_input=requires_input)
                 self._by_id[known_id] = record
                 self._payloads = None

@@ -3,10 +3,9 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from threading import Lock
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 
@@ -18,9 +17,8 @@ TEMP_SUFFIX = ".tmp"
 FAILURE_REPORT_INTERVAL = 3600.0
 
 
-@dataclass(frozen=True)
-class SavedState:
-    """The values the plugin keeps itself."""
+class SavedState(NamedTuple):
+    """The values the plugin keeps itself (a NamedTuple: cheap to make at import)."""
 
     first_boot: bool = True
     """False once the device has been online."""
@@ -116,7 +114,7 @@ class StateStore:
                 os.makedirs(directory, exist_ok=True)
                 fd, tmp_path = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(asdict(state), f, indent=2, sort_keys=True)
+                    json.dump(state._asdict(), f, indent=2, sort_keys=True)
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(tmp_path, self.path)
@@ -147,7 +145,7 @@ class StateStore:
     def update(self, current: SavedState, **changes: Any) -> SavedState:
         """Return current with the changes applied, saved if anything differs from current (a failed write is
         tried again at the next change, not at every call that changes nothing)."""
-        new = replace(current, **changes)
+        new = current._replace(**changes)
         if new != current:
             self.save(new)
         return new
@@ -168,7 +166,7 @@ def _parse(text: str, defaults: SavedState) -> SavedState:
         raise ValueError(f"not JSON: {e}") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
-    values = asdict(defaults)
+    values = defaults._asdict()
     for key in ("first_boot", "never_connect"):
         if key in data:
             if not isinstance(data[key], bool):

@@ -24,6 +24,7 @@ def main(port: int) -> int:
         print("could not reach the messagebus", flush=True)
         return 1
     plugin = WifiSetupPlugin(bus=bus, config={"gui": "always", "enable_watchdog": False})
+    plugin.started.wait(30)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -45,6 +45,7 @@ class PluginDriver:
             "gui": "always", "enable_watchdog": False, "screen_client": screen_client,
             # Activate a client at once: FakeBus has no one to wait for.
             "registration_settle": 0, "stop_settle": 0})
+        assert self.plugin.started.wait(10)
 
     def _on_value(self, message: Message) -> None:
         """Keep the session keys of one gui.value.set as the GUI receives them (JSON: FakeBus hands over the
