@@ -263,6 +263,8 @@ def fig_startup(run: RunDir, pythons: Dict[str, str], prof: Profile) -> Dict[str
     for kind, floor in (("ours", "floor-ours"), ("baseline", "floor-baseline")):
         out[kind] = {
             "startup_over": Stat([a["startup_s"] - f["startup_s"] for a, f in zip(raw[kind], raw[floor])]),
+            "started_over": Stat([a.get("started_s", a["startup_s"]) - f.get("started_s", f["startup_s"])
+                                  for a, f in zip(raw[kind], raw[floor])]),
             "rss_over": Stat([(a["rss_kib"] - f["rss_kib"]) / 1024 for a, f in zip(raw[kind], raw[floor])]),
             "startup": Stat([a["startup_s"] for a in raw[kind]]),
             "rss": Stat([a["rss_kib"] / 1024 for a in raw[kind]]),
@@ -433,8 +435,12 @@ def build_rows(f1: Dict[str, Any], fb: Dict[str, Any], rb: Dict[str, Stat], rb_n
     o, b = f1["ours"], f1["baseline"]
     rows.append(["1", "start-up over the floor, ms (import + construct on FakeBus)",
                  o["startup_over"].fmt(1e3), b["startup_over"].fmt(1e3), f1["floor-ours"]["startup"].fmt(1e3),
-                 ratio(o["startup_over"].median, b["startup_over"].median), "≤ 0.5× baseline",
-                 verdict(o["startup_over"].median <= 0.5 * b["startup_over"].median)])
+                 ratio(o["startup_over"].median, b["startup_over"].median), "≤ 10 ms and ≤ 0.5× baseline",
+                 verdict(o["startup_over"].median <= 10e-3 and o["startup_over"].median <= 0.5 * b["startup_over"].median)])
+    rows.append(["1", "start-up over the floor until started, ms (ours: its thread has started the built-in methods "
+                 "and sent the start-up questions; the others do all in construction)",
+                 o["started_over"].fmt(1e3), b["started_over"].fmt(1e3), f1["floor-ours"]["startup"].fmt(1e3),
+                 ratio(o["started_over"].median, b["started_over"].median), "(evidence)", "—"])
     small, big = prof.sizes[0], prof.sizes[-1]
     s = fb["samples"]
     floor = s[("floor", small, OPS[0])]
@@ -548,7 +554,8 @@ def notes_for(prof: Profile, fb: Dict[str, Any]) -> List[str]:
     return [
         f"1, 7: a fresh interpreter per sample ({prof.startup_runs} per variant after one warm-up round, "
         "interleaved ours, floor, baseline, floor): time from the worker's first line to the plugin "
-        "constructed on FakeBus (`enable_watchdog: False`), and VmRSS right then; each sample minus the floor "
+        "constructed on FakeBus (`enable_watchdog: False`) and (second row) to its thread's start-up work done "
+        "(ours only: the others have none), VmRSS after that; each sample minus the floor "
         "sample of the same round and virtualenv (the baseline has its own venv with the same OVOS stack).",
         "2, 3: one long-lived process per variant; batches of one request kind alternate between variants. "
         "A sample is one `FakeBus.emit(request)`, which runs the handlers inline, including every message "

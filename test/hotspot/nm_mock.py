@@ -12,6 +12,7 @@ Use `with MockNetworkManager() as nm:` or start()/stop(). While it runs, DBUS_SY
 points at the private bus (restored by stop()); `.address` is that address, for a subprocess's environment.
 start() skips the test (with the install command) where dbus-daemon, dbus-python or python-dbusmock is missing.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ NEEDS_DBUSMOCK = ("needs dbus-python and python-dbusmock: pip install dbus-pytho
 NM_NAME = "org.freedesktop.NetworkManager"
 MAIN_PATH = "/org/freedesktop"
 MANAGER_PATH = "/org/freedesktop/NetworkManager"
+# The version the stand-in says it is (its Version property): Debian 12's NetworkManager.
+NM_VERSION = "1.42.4"
 SETTINGS_PATH = "/org/freedesktop/NetworkManager/Settings"
 IF_NM = "org.freedesktop.NetworkManager"
 IF_SETTINGS = "org.freedesktop.NetworkManager.Settings"
@@ -345,7 +348,7 @@ class MockNetworkManager:
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
         self._service = subprocess.Popen(
             [sys.executable, "-m", "dbusmock", "--system", "--template", "networkmanager",
-             "--logfile", str(self.log_path)],
+             "--parameters", json.dumps({"Version": NM_VERSION}), "--logfile", str(self.log_path)],
             env=env, stdout=subprocess.DEVNULL, stderr=open(self.directory / "mock.err", "wb"))  # noqa: SIM115
         deadline = time.monotonic() + 30.0
         while not self._conn.name_has_owner(NM_NAME):
@@ -404,6 +407,10 @@ class MockNetworkManager:
 
     def _get(self, path: str, interface: str, name: str) -> Any:
         return self._object(path).Get(interface, name, dbus_interface=IF_PROPERTIES, byte_arrays=True)
+
+    def set_version(self, version: str) -> None:
+        """Say another NetworkManager version from now on (its Version property)."""
+        self._mock(MANAGER_PATH).UpdateProperties(IF_NM, {"Version": version})
 
     # -- devices and access points -------------------------------------------------------------------------
 

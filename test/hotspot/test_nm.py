@@ -255,6 +255,26 @@ def test_an_open_access_point_has_no_security(nm_mock: MockNetworkManager) -> No
     assert [a["connection"] for a in nm_mock.active_connections()] == [profile.connection]
 
 
+def test_the_stations_of_the_setup_network_cannot_reach_each_other(nm_mock: MockNetworkManager) -> None:
+    """The station next to the phone on the setup network (a stranger who joined it) cannot talk to the phone: the
+    access point keeps its stations apart (ap-isolation), on a NetworkManager that has it (1.28 on)."""
+    start_hotspot(nm_mock)
+    (saved,) = nm_mock.connections()
+    assert saved["settings"]["802-11-wireless"]["ap-isolation"] == 1
+
+
+def test_a_networkmanager_without_ap_isolation_gets_a_profile_it_takes_and_the_log_says_so(
+        nm_mock: MockNetworkManager, caplog: pytest.LogCaptureFixture) -> None:
+    """NetworkManager before 1.28 refuses a profile naming ap-isolation: it is left out, and the log says what that
+    leaves open."""
+    nm_mock.set_version("1.22.10")
+    with caplog.at_level(logging.WARNING):
+        start_hotspot(nm_mock)
+    (saved,) = nm_mock.connections()
+    assert "ap-isolation" not in saved["settings"]["802-11-wireless"]
+    assert any("'1.22.10' cannot keep the setup network's stations apart" in r.getMessage() for r in caplog.records)
+
+
 def test_a_stale_hotspot_profile_is_removed_first(nm_mock: MockNetworkManager) -> None:
     """A crash left the last run's hotspot saved (and up); the user's own profile is not touched."""
     stale = nm_mock.add_profile(HOTSPOT_CONNECTION_ID, "OVOS-Setup-OLD1", mode="ap")

@@ -48,7 +48,8 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import (
     DEVICE_TYPE_WIFI, GONE, HOTSPOT_CONNECTION_ID, IF_ACTIVE, IF_AP, IF_CONNECTION, IF_DEVICE, IF_NM, IF_PROPERTIES,
     IF_SETTINGS, IF_WIRELESS, KEY_MGMT, MAX_ACCESS_POINTS, NM_NAME, NM_PATH, NO_SERVICE, PASSWORD_REASONS,
     REASON_SSID_NOT_FOUND, SCAN_REFUSALS, SETTINGS_PATH, SHARED_ADDRESS, WIFI_CAPABILITY_AP, AccessPoint, DeviceWatch,
-    Profile, WifiDevice, access_point_settings, decode_ssid, encode_ssid, join_settings, merge_access_points, scrub,
+    Profile, WifiDevice, access_point_settings, decode_ssid, encode_ssid, has_ap_isolation, join_settings,
+    merge_access_points, scrub,
     security_word, unwrap, valid_wpa_psk)
 from ovos_PHAL_plugin_wifi_setup.readable import duration, quoted
 
@@ -427,9 +428,15 @@ class NetworkManager:
 
         ValueError for an SSID, passphrase or address that cannot be one (nothing is changed then);
         AccessPointFailed (an NMUnavailable) when NetworkManager cannot bring it up within `timeout` seconds:
-        the profile is deleted again.
+        the profile is deleted again. Where NetworkManager has it (1.28 on), the stations cannot reach each other.
         """
-        settings = access_point_settings(device.interface, ssid, passphrase, address)
+        access_point_settings(device.interface, ssid, passphrase, address)  # bad input: a ValueError, nothing asked
+        version = await self._optional(NM_PATH, IF_NM, "Version")
+        isolate = has_ap_isolation(version)
+        if not isolate:
+            LOG.warning(f"NetworkManager {quoted(str(version))} cannot keep the setup network's stations apart "
+                        "(ap-isolation, 1.28 and later): a station on it can reach the others")
+        settings = access_point_settings(device.interface, ssid, passphrase, address, isolate=isolate)
         await self.remove_stale_hotspots()
         watch = await self._watch_device(device)
         connection: Optional[str] = None

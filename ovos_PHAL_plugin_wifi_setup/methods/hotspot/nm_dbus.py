@@ -25,6 +25,8 @@ MAX_SSID_BYTES = 32
 
 NM_NAME = "org.freedesktop.NetworkManager"
 NM_PATH = "/org/freedesktop/NetworkManager"
+# The first NetworkManager whose access points can keep their stations apart (802-11-wireless.ap-isolation).
+AP_ISOLATION_SINCE = (1, 28)
 SETTINGS_PATH = "/org/freedesktop/NetworkManager/Settings"
 IF_NM = "org.freedesktop.NetworkManager"
 IF_SETTINGS = "org.freedesktop.NetworkManager.Settings"
@@ -259,10 +261,22 @@ def unwrap(value: Any) -> Any:
     return value.value if isinstance(value, Variant) else value
 
 
-def access_point_settings(interface: str, ssid: str, passphrase: str, address: str) -> Dict[str, Dict[str, Variant]]:
+def has_ap_isolation(version: Any) -> bool:
+    """Whether a NetworkManager of this version (its `Version` property, "1.42.4") takes 802-11-wireless's
+    ap-isolation (1.28 and later; an older one refuses a profile that names it)."""
+    try:
+        major, minor = (int(part) for part in str(version).split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= AP_ISOLATION_SINCE
+
+
+def access_point_settings(interface: str, ssid: str, passphrase: str, address: str,
+                          isolate: bool = False) -> Dict[str, Dict[str, Variant]]:
     """The setup access point's profile (HOTSPOT_CONNECTION_ID, never autoconnected): WPA2-PSK when `passphrase` is
-    given, open otherwise; `address`/24 shared (NetworkManager's DHCP for the phones). ValueError for an SSID,
-    passphrase or address that cannot be one."""
+    given, open otherwise; `address`/24 shared (NetworkManager's DHCP for the phones); `isolate`: the stations on it
+    cannot reach each other, only the device (ap-isolation). ValueError for an SSID, passphrase or address that
+    cannot be one."""
     ssid_data = encode_ssid(ssid)
     if passphrase and not (8 <= len(passphrase) <= 63 and all(" " <= c <= "~" for c in passphrase)):
         raise ValueError("a WPA2 passphrase is 8 to 63 printable ASCII characters")
@@ -272,6 +286,8 @@ def access_point_settings(interface: str, ssid: str, passphrase: str, address: s
         raise ValueError(f"not an IPv4 address: {address!r}") from None
     wireless: Dict[str, Variant] = {"ssid": Variant("ay", ssid_data), "mode": Variant("s", "ap"),
                                     "band": Variant("s", "bg")}
+    if isolate:
+        wireless["ap-isolation"] = Variant("i", 1)  # NetworkManager's ternary: -1 default, 0 off, 1 on
     settings: Dict[str, Dict[str, Variant]] = {
         "connection": {"id": Variant("s", HOTSPOT_CONNECTION_ID), "type": Variant("s", "802-11-wireless"),
                        "uuid": Variant("s", str(uuid.uuid4())), "autoconnect": Variant("b", False),
