@@ -4,7 +4,7 @@ left with, at each step of a session."""
 import json
 import re
 import socket
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -13,13 +13,12 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import said
 
 from helpers import NS, emit_raw, send, status, wait_until
 from stack import free_port
-from hotspot.conftest import LogLines
+from hotspot.conftest import HOTSPOT, WAIT, LogLines, registered
 from hotspot.nm_mock import MockNetworkManager
 from hotspot.phone import Phone
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install -e '.[hotspot]'")
 
-HOTSPOT = t.HOTSPOT_CLIENT_NAME
 # Made up for the tests.
 WRONG = "not-the-password"  # noqa: S105
 RIGHT = "correct horse battery"  # noqa: S105
@@ -27,28 +26,6 @@ PASSPHRASE = "phone-joins-here"  # noqa: S105
 # The mock's first Wi-Fi device has the hardware address 02:00:00:00:00:01: the hotspot's name ends in its last four
 # digits.
 HOTSPOT_SSID = "OVOS-Setup-0001"
-WAIT = 20.0
-
-
-@pytest.fixture
-def hotspot(bus: Any, recorder: Any, nm_mock: MockNetworkManager,
-            make_plugin: Callable[..., Any]) -> Callable[..., Tuple[Any, Phone]]:
-    """The manager, headless, with its hotspot method ("auto") over the mock; returns (plugin, phone)."""
-
-    def build(**config: Any) -> Tuple[Any, Phone]:
-        phone = Phone(free_port(), free_port(socket.SOCK_DGRAM))
-        config = {"gui": "never", "hotspot_client": "auto", "hotspot_address": "127.0.0.1",
-                  "hotspot_http_port": phone.http_port, "hotspot_dns_port": phone.dns_port,
-                  "hotspot_join_timeout": 10, **config}
-        plugin = make_plugin(**config)
-        wait_until(lambda: registered(recorder), WAIT) or pytest.fail("the hotspot method never registered")
-        return plugin, phone
-
-    return build
-
-
-def registered(recorder: Any) -> List[Dict[str, Any]]:
-    return [d for d in recorder.of(NS + "client.registered") if d["client"] == HOTSPOT]
 
 
 def hotspot_id(recorder: Any) -> str:

@@ -517,7 +517,7 @@ class HotspotClient:
                 return
             self._wrong_codes += 1
             left, session = MAX_WRONG_CODES - self._wrong_codes, self._session
-        LOG.info(f"a connect came with no code or a wrong one ({left} tries left)")
+        LOG.info(f"a connect came without the session's code or with a wrong one; tries left: {left}")
         if left <= 0:
             # After this answer: the servers it goes through stop with the session.
             asyncio.get_running_loop().call_later(
