@@ -1,8 +1,10 @@
-"""What people read of a payload or a duration: every secret-like field masked, seconds with at most one decimal.
+"""What people read of a payload or a duration: every secret-like field masked (and a passphrase said in a spoken
+line), seconds with at most one decimal.
 
 The one rule for `ovos-wifi-setup watch`, the demo's timeline and every log line of the package that prints a
 payload or a duration. It imports nothing of OVOS: the command line uses it before any configuration is read.
 """
+import re
 from typing import Any, Tuple
 
 MASK = "••••"
@@ -27,6 +29,22 @@ def mask_secrets(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(mask_secrets(item) for item in value)
     return value
+
+
+# Six or more digits said one by one ("4 8 2 1, 0 9 3 7, 5 5 1 2"): how the hotspot method says a passphrase or a
+# code, and nothing else it says.
+SPOKEN_DIGITS = re.compile(r"\d(?:,? \d){5,}")
+
+
+def mask_spoken_digits(text: str) -> str:
+    """A spoken line with every passphrase or code in it (six or more digits said one by one) as MASK."""
+    return SPOKEN_DIGITS.sub(MASK, text)
+
+
+def spoken_digits(text: str) -> str:
+    """The first passphrase or code a spoken line says, as typed (its digits alone), or "" when it says none."""
+    found = SPOKEN_DIGITS.search(text)
+    return re.sub(r"\D", "", found.group(0)) if found else ""
 
 
 def duration(seconds: float) -> str:

@@ -142,6 +142,9 @@ PAGE_TYPE_NETWORKS: Final = "NetworkSetup"
 
 # The built-in "connect from your phone" method (the `hotspot` extra): a client like any other.
 HOTSPOT_CLIENT_NAME: Final = "ovos-PHAL-plugin-wifi-setup-hotspot"
+# Say the setup network's passphrase (or the open network's code) again; the voice sentence "repeat the password"
+# sends it too.
+HOTSPOT_REPEAT: Final = _t("hotspot.repeat")
 # The built-in methods clean up before they answer a deactivate: no stop_settle applies to them.
 BUILTIN_CLIENT_NAMES: Final = frozenset({SCREEN_CLIENT_NAME, HOTSPOT_CLIENT_NAME})
 

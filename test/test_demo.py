@@ -347,7 +347,8 @@ def test_the_page_lists_each_network_once_marks_the_secured_ones_and_shows_why_a
 
 def test_round_four_joins_a_network_from_the_phone_through_the_hotspot_method(demo_run: DemoRun) -> None:
     """Round 4 in the order it happens: the hotspot method registers, the watchdog launches, it is activated and
-    says what to do; the phone's DNS lookup and captive-portal check lead to the page, which lists the networks; a
+    says what to do (its passphrase masked in the timeline); the phone joins the WPA2 setup network with it; the
+    phone's DNS lookup and captive-portal check lead to the page, which lists the networks; a
     wrong password fails in words and the access point comes back; the right one joins, the method ends its
     session, and the internet report completes the round; the method leaves when ovos-PHAL stops."""
     four = demo_run.round_lines(4)
@@ -359,7 +360,11 @@ def test_round_four_joins_a_network_from_the_phone_through_the_hotspot_method(de
                   "the activation")
     told = find(four, said('the device says: "Connect your phone to the Wi-Fi network OVOS-Setup-'), active,
                 "the spoken instructions")
-    dns = find(four, said("the DNS responder answers 127.0.0.1: every name is the device"), told, "the DNS answer")
+    assert "The password is ••••." in four[told].text and not re.search(r"\d(?:,? \d){5,}", four[told].text)
+    joined = find(four, said("the user types the 12 digits the device said (••••): the phone joins OVOS-Setup-"),
+                  told, "the phone on the WPA2 setup network")
+    assert not [line.text for line in four if re.search(r"(?<![\d.])\d{12}(?![\d.])", line.text)], "a passphrase"
+    dns = find(four, said("the DNS responder answers 127.0.0.1: every name is the device"), joined, "the DNS answer")
     portal = find(four, said("GET http://connectivitycheck.gstatic.com/generate_204 -> 302"), dns, "the portal")
     listed = find(four, said('GET /api/networks -> 200: {"networks":[{"ssid":"Home"'), portal, "the list")
     assert '"Café Ü"' in four[listed].text and '"Studio"' in four[listed].text

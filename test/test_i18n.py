@@ -19,9 +19,11 @@ from ovos_PHAL_plugin_wifi_setup.i18n import LOCALE_DIR, Catalogue, Words, best_
 ENGLISH = "en-us"
 # The languages the issue asks for besides English, as OVOS names its locale folders.
 TRANSLATED = ("ca-es", "da-dk", "de-de", "es-es", "fr-fr", "it-it", "nl-nl", "pt-pt")
-DIALOGS = ("setup_failed.dialog", "setup_completed.dialog", "hotspot_instructions.dialog",
-           "hotspot_instructions_passphrase.dialog")
-INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc")
+DIALOGS = ("setup_failed.dialog", "setup_completed.dialog", "hotspot_instructions_passphrase.dialog",
+           "hotspot_instructions_label.dialog", "hotspot_instructions_code.dialog", "hotspot_repeat_passphrase.dialog",
+           "hotspot_repeat_code.dialog", "hotspot_repeat_label.dialog", "hotspot_repeat_none.dialog")
+INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc", "repeat_password.intent", "Repeat.voc",
+                "Password.voc")
 # Page texts a language rightly writes as English does (Dutch says "Open" too); anything else equal to the English
 # is an untranslated copy.
 SAME_AS_ENGLISH = {("nl-nl", "open")}
@@ -118,6 +120,25 @@ def test_the_failure_line_tells_a_sentence_that_starts_setup_in_that_language(la
     quoted = re.findall(r'"([^"]+)"', Catalogue(lang).dialog("setup_failed"))
     assert len(quoted) == 1, f"{lang}: the failure line quotes no single sentence"
     assert quoted[0].lower() in [s.lower() for s in lines(lang, "setup_wifi.intent")]
+
+
+@pytest.mark.parametrize("lang", (ENGLISH, *TRANSLATED))
+def test_the_hotspot_lines_tell_a_sentence_that_repeats_the_password_in_that_language(lang: str) -> None:
+    """The quoted sentence in the instructions with a passphrase or a code is one of that language's
+    repeat_password.intent sentences; the one in "no setup network is open" starts setup."""
+    for name in ("hotspot_instructions_passphrase", "hotspot_instructions_code"):
+        quoted = re.findall(r'"([^"]+)"', Catalogue(lang).dialog(name, ssid="S", passphrase="1", code="2"))  # noqa: S106
+        assert len(quoted) == 1, f"{lang}/{name} quotes no single sentence"
+        assert quoted[0].lower() in lines(lang, "repeat_password.intent"), f"{lang}/{name}: {quoted[0]!r}"
+    quoted = re.findall(r'"([^"]+)"', Catalogue(lang).dialog("hotspot_repeat_none"))
+    assert len(quoted) == 1 and quoted[0].lower() in [s.lower() for s in lines(lang, "setup_wifi.intent")], lang
+
+
+@pytest.mark.parametrize("lang", (ENGLISH, *TRANSLATED))
+def test_a_printed_passphrase_is_never_a_placeholder_of_a_spoken_line(lang: str) -> None:
+    """The lines said with a label's passphrase name the network only: no line has a place for that passphrase."""
+    for name in ("hotspot_instructions_label.dialog", "hotspot_repeat_label.dialog"):
+        assert all(placeholders(line) == {"ssid"} for line in lines(lang, name)), f"{lang}/{name}"
 
 
 def test_every_language_folder_holds_the_same_files() -> None:

@@ -20,9 +20,12 @@ from ovos_PHAL_plugin_wifi_setup.manager.voice import VoiceIntents
 # The languages the issue asks for, as OVOS names its locale folders, with the tag the intent service gets.
 LANGS = {"en-us": "en-US", "ca-es": "ca-ES", "da-dk": "da-DK", "de-de": "de-DE", "es-es": "es-ES",
          "fr-fr": "fr-FR", "it-it": "it-IT", "nl-nl": "nl-NL", "pt-pt": "pt-PT"}
-INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc")
+INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc", "repeat_password.intent", "Repeat.voc",
+                "Password.voc")
 SETUP_KEYWORD = "ovos_PHAL_plugin_wifi_setupSetUp"
 NETWORK_KEYWORD = "ovos_PHAL_plugin_wifi_setupNetwork"
+REPEAT_KEYWORD = "ovos_PHAL_plugin_wifi_setupRepeat"
+PASSWORD_KEYWORD = "ovos_PHAL_plugin_wifi_setupPassword"  # noqa: S105 - a keyword's name
 # Each language's words for any network, for the internet and for "wireless" (headphones, chargers). Alone in
 # Network.voc, any setup word before them launches setup for what is no Wi-Fi setup ("change my internet provider",
 # "configure the network printer", "connect the wireless headphones").
@@ -136,32 +139,42 @@ def test_the_examples_of_the_issue_are_sentences_in_english_and_german() -> None
 
 # ---------------------------------------------------------------------- registration
 def test_register_sends_the_sentences_of_every_language_to_padatious(bus: Any, wire: Wire, intents: Any) -> None:
-    """One padatious:register_intent per language, named <skill_id>:setup_wifi.intent, with that file's lines."""
-    sent = wire.of(voice.PADATIOUS_REGISTER)
-    by_lang = {data["lang"]: (data, context) for data, context in sent}
-    assert len(sent) == len(by_lang) >= len(LANGS)
-    for folder, tag in LANGS.items():
-        data, context = by_lang[tag]
-        assert data["name"] == "ovos-PHAL-plugin-wifi-setup:setup_wifi.intent"
-        assert data["samples"] == entries(folder, "setup_wifi.intent")
-        assert data["file_name"] == os.path.join(LOCALE_DIR, folder, "setup_wifi.intent")
-        assert context["skill_id"] == "ovos-PHAL-plugin-wifi-setup"
+    """One padatious:register_intent per language and intent, named <skill_id>:setup_wifi.intent and
+    <skill_id>:repeat_password.intent, with that file's lines."""
+    every = wire.of(voice.PADATIOUS_REGISTER)
+    assert {data["name"] for data, _ in every} == {"ovos-PHAL-plugin-wifi-setup:setup_wifi.intent",
+                                                   "ovos-PHAL-plugin-wifi-setup:repeat_password.intent"}
+    for filename in ("setup_wifi.intent", "repeat_password.intent"):
+        sent = [(data, context) for data, context in every if data["name"] == f"{voice.SKILL_ID}:{filename}"]
+        by_lang = {data["lang"]: (data, context) for data, context in sent}
+        assert len(sent) == len(by_lang) >= len(LANGS)
+        for folder, tag in LANGS.items():
+            data, context = by_lang[tag]
+            assert data["samples"] == entries(folder, filename)
+            assert data["file_name"] == os.path.join(LOCALE_DIR, folder, filename)
+            assert context["skill_id"] == "ovos-PHAL-plugin-wifi-setup"
 
 
-def test_register_sends_adapt_every_keyword_of_every_language_and_one_intent(bus: Any, wire: Wire,
-                                                                             intents: Any) -> None:
-    """register_vocab per word and language under the skill's keyword names; one intent requiring both."""
+def test_register_sends_adapt_every_keyword_of_every_language_and_one_intent_each(bus: Any, wire: Wire,
+                                                                                  intents: Any) -> None:
+    """register_vocab per word and language under the skill's keyword names; one intent requiring a setup and a
+    network word, one requiring a repeat and a password word."""
     vocab = wire.of(voice.ADAPT_REGISTER_VOCAB)
     for folder, tag in LANGS.items():
-        for filename, keyword in (("SetUp.voc", SETUP_KEYWORD), ("Network.voc", NETWORK_KEYWORD)):
+        for filename, keyword in (("SetUp.voc", SETUP_KEYWORD), ("Network.voc", NETWORK_KEYWORD),
+                                  ("Repeat.voc", REPEAT_KEYWORD), ("Password.voc", PASSWORD_KEYWORD)):
             words = [d["entity_value"] for d, _ in vocab if d["lang"] == tag and d["entity_type"] == keyword]
             assert words == entries(folder, filename), f"{folder}/{filename}"
     assert all(context["skill_id"] == voice.SKILL_ID for _, context in vocab)
-    [(intent, context)] = wire.of(voice.ADAPT_REGISTER_INTENT)
+    [(intent, context), (repeat, repeat_context)] = wire.of(voice.ADAPT_REGISTER_INTENT)
     assert intent == {"name": "ovos-PHAL-plugin-wifi-setup:setup_wifi",
                       "requires": [[SETUP_KEYWORD, SETUP_KEYWORD], [NETWORK_KEYWORD, NETWORK_KEYWORD]],
                       "at_least_one": [], "optional": [], "excludes": []}
     assert context["skill_id"] == voice.SKILL_ID
+    assert repeat == {"name": "ovos-PHAL-plugin-wifi-setup:repeat_password",
+                      "requires": [[REPEAT_KEYWORD, REPEAT_KEYWORD], [PASSWORD_KEYWORD, PASSWORD_KEYWORD]],
+                      "at_least_one": [], "optional": [], "excludes": []}
+    assert repeat_context["skill_id"] == voice.SKILL_ID
 
 
 def test_register_asks_for_training_after_the_registrations(bus: Any, wire: Wire, intents: Any) -> None:
@@ -218,6 +231,25 @@ def test_a_matched_intent_launches_setup_once_and_ends_the_utterance(bus: Any, w
     # Forwarded: the session of the utterance and its routing stay, so ovos-core updates the right session.
     assert context["session"]["session_id"] == "default" and context["destination"] == ["skills"]
     assert wire.of(voice.UTTERANCE_HANDLED)[0][1]["session"]["session_id"] == "default"
+
+
+@pytest.mark.parametrize("topic", [voice.PADATIOUS_REPEAT, voice.ADAPT_REPEAT])
+def test_repeat_the_password_asks_the_hotspot_method_to_say_it_again_and_ends_the_utterance(
+        bus: Any, wire: Wire, intents: Any, launches: Launches, topic: str) -> None:
+    """"Repeat the password": no launch; ovos.phal.wifi.plugin.hotspot.repeat in the utterance's context (so the
+    answer is spoken to the same session), then the plugin leaves the active skills and ends the utterance."""
+    del wire.messages[:]
+    bus.emit(matched(topic, "repeat the password"))
+    assert launches.calls == []
+    assert wire.topics() == [topic, "ovos.phal.wifi.plugin.hotspot.repeat", voice.DEACTIVATE, voice.UTTERANCE_HANDLED]
+    [(data, context)] = wire.of("ovos.phal.wifi.plugin.hotspot.repeat")
+    assert data == {} and context["session"]["session_id"] == "default"
+
+
+def test_the_repeat_sentences_are_written_out_in_english_and_german() -> None:
+    """"repeat the password" and "wiederhole das passwort" are sentences of repeat_password.intent."""
+    assert "repeat the password" in entries("en-us", "repeat_password.intent")
+    assert "wiederhole das passwort" in entries("de-de", "repeat_password.intent")
 
 
 def test_a_converse_ping_is_answered_at_once_with_no_and_a_new_deactivation(bus: Any, wire: Wire, intents: Any,
@@ -289,13 +321,14 @@ def test_a_launch_that_fails_is_logged_and_the_utterance_still_ends(bus: Any, wi
 
 
 # ---------------------------------------------------------------------- detaching
-def test_detach_withdraws_both_intents_and_the_vocabulary(bus: Any, wire: Wire, intents: Any) -> None:
+def test_detach_withdraws_every_intent_and_the_vocabulary(bus: Any, wire: Wire, intents: Any) -> None:
     """detach_intent for each intent name, then detach_skill with the skill id (adapt's vocabulary goes with it)."""
     del wire.messages[:]
     intents.detach()
-    assert wire.topics() == [voice.DETACH_INTENT, voice.DETACH_INTENT, voice.DETACH_SKILL]
+    assert wire.topics() == [voice.DETACH_INTENT] * 4 + [voice.DETACH_SKILL]
     assert [d["intent_name"] for d, _ in wire.of(voice.DETACH_INTENT)] == [
-        "ovos-PHAL-plugin-wifi-setup:setup_wifi.intent", "ovos-PHAL-plugin-wifi-setup:setup_wifi"]
+        "ovos-PHAL-plugin-wifi-setup:setup_wifi.intent", "ovos-PHAL-plugin-wifi-setup:setup_wifi",
+        "ovos-PHAL-plugin-wifi-setup:repeat_password.intent", "ovos-PHAL-plugin-wifi-setup:repeat_password"]
     [(data, context)] = wire.of(voice.DETACH_SKILL)
     assert data == {"skill_id": voice.SKILL_ID} and context["skill_id"] == voice.SKILL_ID
 
@@ -326,7 +359,7 @@ def test_an_exit_without_shutdown_still_withdraws_the_intents(bus: Any, wire: Wi
     assert len(at_exit) == 1
     del wire.messages[:]
     at_exit[0]()  # what the interpreter does at exit
-    assert wire.topics() == [voice.DETACH_INTENT, voice.DETACH_INTENT, voice.DETACH_SKILL]
+    assert wire.topics() == [voice.DETACH_INTENT] * 4 + [voice.DETACH_SKILL]
     assert at_exit == [], "detach() took its exit hook back"
 
 

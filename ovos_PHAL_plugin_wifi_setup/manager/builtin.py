@@ -21,7 +21,7 @@ HOTSPOT_MODULE = "ovos_PHAL_plugin_wifi_setup.methods.hotspot.client"
 HOTSPOT_EXTRA = "the package's hotspot extra: pip install '.[hotspot]' in its checkout, or its wheel with [hotspot]"
 # The settings each method is made with: a change to one of them at run time makes that method anew.
 KEYS = {SCREEN: ("screen_client", "gui", "screen_connect_timeout", "screen_scan_timeout"),
-        HOTSPOT: ("hotspot_client", "speak", "hotspot_ssid", "hotspot_passphrase", "hotspot_address",
+        HOTSPOT: ("hotspot_client", "speak", "hotspot_ssid", "hotspot_passphrase", "hotspot_open", "hotspot_address",
                   "hotspot_dns_port", "hotspot_http_port", "hotspot_join_timeout")}
 CLIENT_NAMES = {SCREEN: t.SCREEN_CLIENT_NAME, HOTSPOT: t.HOTSPOT_CLIENT_NAME}
 
@@ -64,7 +64,8 @@ def _hotspot(bus: Any, settings: Settings, catalogue: Catalogue) -> Method:
         module = importlib.import_module(HOTSPOT_MODULE)
     except ImportError as e:
         raise Off(f"{e.name or e} is not installed ({HOTSPOT_EXTRA})") from None
-    config = module.HotspotConfig(ssid=s.hotspot_ssid, passphrase=s.hotspot_passphrase, address=s.hotspot_address,
+    config = module.HotspotConfig(ssid=s.hotspot_ssid, passphrase=s.hotspot_passphrase, open=s.hotspot_open,
+                                  address=s.hotspot_address,
                                   dns_port=s.hotspot_dns_port, http_port=s.hotspot_http_port,
                                   join_timeout=s.hotspot_join_timeout)
     method: Method = module.HotspotClient(bus, mode=s.hotspot_client, config=config, catalogue=catalogue,

@@ -81,7 +81,11 @@ class Settings(NamedTuple):
     hotspot_ssid: str = ""
     """The name of the network the device opens; empty: OVOS-Setup- and four characters stable per device."""
     hotspot_passphrase: str = ""
-    """The WPA2 passphrase of that network (8 to 63 printable ASCII characters); empty: an open network."""
+    """The WPA2 passphrase of that network (8 to 63 printable ASCII characters), printed on the device's label and
+    never said; empty: a new passphrase of 12 digits for each session, which the device says."""
+    hotspot_open: bool = False
+    """With no hotspot_passphrase: an open network on purpose, and a 6-digit code the device says that the setup
+    page asks for before it takes a connect."""
     hotspot_address: str = ""
     """Where the setup page and the catch-all DNS listen, and the address every name resolves to; empty: the access
     point's shared address, 10.42.0.1."""
@@ -114,6 +118,9 @@ class Settings(NamedTuple):
                             f"{MAX_DURATION:.0f}); using {default!r}")
             else:
                 LOG.warning(f"config '{name}' = {value!r} is not valid; using {default!r}")
+        if values.get("hotspot_open") and values.get("hotspot_passphrase"):
+            LOG.warning("config 'hotspot_open' is true and 'hotspot_passphrase' is set: the network is WPA2 with the "
+                        "passphrase, and not open")
         return cls(**values)
 
     def __repr__(self) -> str:

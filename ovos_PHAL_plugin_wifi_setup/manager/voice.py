@@ -1,4 +1,5 @@
-"""The spoken way in: "set up Wi-Fi" and the like, registered with the OVOS intent service over the bus.
+"""The spoken way in: "set up Wi-Fi" and the like, and "repeat the password", registered with the OVOS intent
+service over the bus.
 
 The intent service (ovos-core 2.x) is a peer on the bus, talked to through its own messages only, as an
 OVOSSkill's intent interface does (nothing of ovos-workshop is imported):
@@ -9,6 +10,12 @@ OVOSSkill's intent interface does (nothing of ovos-workshop is imported):
 - adapt gets ``register_vocab`` for every word of ``locale/<lang>/SetUp.voc`` and ``Network.voc`` and one
   ``register_intent`` that requires a word of each; it catches what the sentences do not ("please set up my
   wifi"), and its match is the message ``ovos-PHAL-plugin-wifi-setup:setup_wifi``.
+
+"Repeat the password" is registered the same way: padatious hears ``locale/<lang>/repeat_password.intent``
+(``ovos-PHAL-plugin-wifi-setup:repeat_password.intent``), adapt a word of ``Repeat.voc`` and one of
+``Password.voc`` (``ovos-PHAL-plugin-wifi-setup:repeat_password``). A match sends
+``ovos.phal.wifi.plugin.hotspot.repeat`` in the utterance's context; the hotspot method answers it (this module
+imports no method).
 
 ovos-core keeps the registrations of the languages it has engines for (mycroft.conf's ``lang`` and
 ``secondary_langs``). ovos-config's default pipeline tries padatious only at high confidence (above 0.95:
@@ -53,11 +60,22 @@ INTENT_FILE = "setup_wifi.intent"
 ADAPT_INTENT_NAME = "setup_wifi"
 # The adapt keywords the intent requires, one vocabulary file each: a setup word and a network word.
 VOCABULARIES = ("SetUp", "Network")
+# "Repeat the password": its sentences, and its adapt intent's two keywords (a repeat word and a password word).
+REPEAT_INTENT_FILE = "repeat_password.intent"
+REPEAT_ADAPT_NAME = "repeat_password"
+REPEAT_VOCABULARIES = ("Repeat", "Password")
 
 # What the intent service emits when it matched one of them (the intent's name is its message type).
 PADATIOUS_INTENT = f"{SKILL_ID}:{INTENT_FILE}"
 ADAPT_INTENT = f"{SKILL_ID}:{ADAPT_INTENT_NAME}"
-INTENT_TOPICS = (PADATIOUS_INTENT, ADAPT_INTENT)
+PADATIOUS_REPEAT = f"{SKILL_ID}:{REPEAT_INTENT_FILE}"
+ADAPT_REPEAT = f"{SKILL_ID}:{REPEAT_ADAPT_NAME}"
+SETUP_TOPICS = (PADATIOUS_INTENT, ADAPT_INTENT)
+REPEAT_TOPICS = (PADATIOUS_REPEAT, ADAPT_REPEAT)
+INTENT_TOPICS = (*SETUP_TOPICS, *REPEAT_TOPICS)
+# Each intent: its sentences file, its padatious name, its adapt name and the vocabularies adapt requires.
+INTENTS = ((INTENT_FILE, PADATIOUS_INTENT, ADAPT_INTENT, VOCABULARIES),
+           (REPEAT_INTENT_FILE, PADATIOUS_REPEAT, ADAPT_REPEAT, REPEAT_VOCABULARIES))
 
 # The intent service's messages.
 PADATIOUS_REGISTER = "padatious:register_intent"
@@ -91,7 +109,8 @@ def voice_langs() -> List[str]:
 
 
 class VoiceIntents:
-    """Registers the setup intents in every catalogue language and calls ``launch`` when one is matched.
+    """Registers the setup intents in every catalogue language and calls ``launch`` when one is matched; a match of
+    "repeat the password" sends the hotspot method's repeat topic instead.
 
     ``register()`` starts listening and sends the registrations (again at every ovos-core start);
     ``detach()`` withdraws them and stops listening. ``launch`` gets the intent service's message of each
@@ -120,7 +139,7 @@ class VoiceIntents:
         self._send_registrations()
 
     def detach(self) -> None:
-        """Withdraw both intents (and adapt's vocabulary) from the intent service and stop listening."""
+        """Withdraw every intent (and adapt's vocabulary) from the intent service and stop listening."""
         with self._lock:
             if not self._registered:
                 return
@@ -141,7 +160,8 @@ class VoiceIntents:
 
     # ------------------------------------------------------------------ handlers
     def handle_intent(self, message: Message) -> None:
-        """A match of one of our intents: launch setup once, then leave the active skills and end the utterance."""
+        """A match of one of our intents: launch setup once (or ask the hotspot method to say its password again),
+        then leave the active skills and end the utterance."""
         if not self._registered:
             return
         problem = _problem_with(message)
@@ -149,11 +169,15 @@ class VoiceIntents:
             LOG.warning(f"ignored {message.msg_type}: {problem}")
             return
         data = message.data
-        LOG.info(f"setup asked for by voice ({message.msg_type}, lang {data.get('lang', '?')})")
-        try:
-            self._launch(message)
-        except Exception:  # the plugin's code behind a bus handler: nothing may escape to the bus client
-            LOG.exception(f"launching setup for {message.msg_type} failed")
+        if message.msg_type in REPEAT_TOPICS:
+            LOG.info(f"the setup network's password asked for again by voice ({message.msg_type})")
+            self.bus.emit(message.forward(t.HOTSPOT_REPEAT, {}))
+        else:
+            LOG.info(f"setup asked for by voice ({message.msg_type}, lang {data.get('lang', '?')})")
+            try:
+                self._launch(message)
+            except Exception:  # the plugin's code behind a bus handler: nothing may escape to the bus client
+                LOG.exception(f"launching setup for {message.msg_type} failed")
         self.bus.emit(message.forward(DEACTIVATE, {"skill_id": SKILL_ID}))
         self.bus.emit(message.forward(UTTERANCE_HANDLED, {}))
 
@@ -173,28 +197,33 @@ class VoiceIntents:
 
     # ------------------------------------------------------------------ messages
     def registration_messages(self) -> List[Message]:
-        """Every message one registration sends, in order: padatious per language, adapt, then the training
-        (none when no catalogue holds the sentences)."""
+        """Every message one registration sends, in order: padatious per language and intent, adapt's vocabulary
+        and its intents, then the training (none when no catalogue holds the sentences)."""
         messages: List[Message] = []
         vocab: List[Dict[str, Any]] = []
-        for lang in voice_langs():
-            tag = standardize_lang_tag(lang)
-            messages.append(self._message(PADATIOUS_REGISTER, {
-                "name": PADATIOUS_INTENT,
-                "file_name": os.path.join(LOCALE_DIR, lang, INTENT_FILE),
-                "samples": list(catalogue_lines(lang, INTENT_FILE)),
-                "lang": tag,
-                "blacklisted_words": [],
-            }))
-            for vocabulary in VOCABULARIES:
-                for word in catalogue_lines(lang, f"{vocabulary}.voc"):
-                    vocab.append({"entity_value": word, "entity_type": adapt_keyword(vocabulary), "lang": tag})
+        adapt: List[Tuple[str, Tuple[str, ...]]] = []
+        for intent_file, padatious_name, adapt_name, vocabularies in INTENTS:
+            langs = [lang for lang in voice_langs() if catalogue_lines(lang, intent_file)]
+            for lang in langs:
+                tag = standardize_lang_tag(lang)
+                messages.append(self._message(PADATIOUS_REGISTER, {
+                    "name": padatious_name,
+                    "file_name": os.path.join(LOCALE_DIR, lang, intent_file),
+                    "samples": list(catalogue_lines(lang, intent_file)),
+                    "lang": tag,
+                    "blacklisted_words": [],
+                }))
+                for vocabulary in vocabularies:
+                    for word in catalogue_lines(lang, f"{vocabulary}.voc"):
+                        vocab.append({"entity_value": word, "entity_type": adapt_keyword(vocabulary), "lang": tag})
+            if langs:
+                adapt.append((adapt_name, vocabularies))
         messages.extend(self._message(ADAPT_REGISTER_VOCAB, data) for data in vocab)
-        if vocab:
+        for adapt_name, vocabularies in adapt if vocab else ():
             # Adapt keeps one intent for all languages; each language's vocabulary makes it match there.
-            required = [[adapt_keyword(v), adapt_keyword(v)] for v in VOCABULARIES]
+            required = [[adapt_keyword(v), adapt_keyword(v)] for v in vocabularies]
             messages.append(self._message(ADAPT_REGISTER_INTENT, {
-                "name": ADAPT_INTENT, "requires": required, "at_least_one": [], "optional": [], "excludes": []}))
+                "name": adapt_name, "requires": required, "at_least_one": [], "optional": [], "excludes": []}))
         if messages:
             messages.append(self._message(TRAIN, {}))
         return messages

@@ -1,13 +1,14 @@
 """A stand-in for the hotspot client behind the setup page, and a thread running an asyncio loop for the servers.
 
-FakeBackend validates a connect the way the real client must (networks.check_ssid / check_password with the listed
-network's security, error_not_listed for a name not in the list, Busy while a join is in flight) and then waits:
-the test decides the outcome (succeed(), fail(key), or finish() to judge the password against `passwords`).
+FakeBackend validates a connect the way the real client must (the code first, where one is asked;
+networks.check_ssid / check_password with the listed network's security, error_not_listed for a name not in the
+list, Busy while a join is in flight) and then waits: the test decides the outcome (succeed(), fail(key), or finish() to judge the password against `passwords`).
 """
 import asyncio
 import threading
 from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar
 
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import code_matches, refusal
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_password, check_ssid
@@ -26,8 +27,9 @@ class FakeBackend:
     """The page's backend, with the outcome of each join left to the test."""
 
     def __init__(self, networks: List[Dict[str, Any]], lang: str = "en-us",
-                 passwords: Optional[Dict[str, str]] = None):
+                 passwords: Optional[Dict[str, str]] = None, code: str = ""):
         self.catalogue = Catalogue(lang)
+        self._code = code  # the open network's code the device said; "": none asked
         self._networks = [dict(n) for n in networks]
         self._passwords = dict(passwords or {})
         self._lock = threading.Lock()
@@ -48,9 +50,16 @@ class FakeBackend:
         with self._lock:
             return dict(self._status)
 
-    def connect(self, ssid: Any, password: Any) -> None:
-        """Start a join after the real client's checks; raise Refused/Busy as it would (an open network's
-        password is ignored)."""
+    @property
+    def needs_code(self) -> bool:
+        """True when a connect must carry the code (the page asks for it)."""
+        return bool(self._code)
+
+    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
+        """Start a join after the real client's checks; raise CodeRefused/Refused/Busy as it would (an open
+        network's password is ignored)."""
+        if self._code and not code_matches(self._code, code):
+            raise refusal(code, 1)
         with self._lock:
             if self._attempt is not None:
                 raise Busy(Words.of("error_busy", ssid=self._attempt[0]))

@@ -261,6 +261,10 @@ class _Driver(threading.Thread):
         main.RemoveActiveConnection(device, active)
 
 
+class AssociationFailed(Exception):
+    """A phone could not join an access point of the mock: none of that name is up, or the passphrase is not its."""
+
+
 class MockNetworkManager:
     """NetworkManager (python-dbusmock's template) on a private system bus, with failing joins on demand."""
 
@@ -623,6 +627,27 @@ class MockNetworkManager:
     def deactivations(self) -> int:
         """How many DeactivateConnection calls the manager got."""
         return len(self._mock(MANAGER_PATH).GetMethodCalls("DeactivateConnection"))
+
+    def changes(self) -> int:
+        """How many calls that change something the manager and its settings got (AddConnection,
+        ActivateConnection, AddAndActivateConnection, DeactivateConnection): a request that must start nothing
+        leaves the count as it was."""
+        manager, settings = self._mock(MANAGER_PATH), self._mock(SETTINGS_PATH)
+        return sum(len(manager.GetMethodCalls(name))
+                   for name in ("ActivateConnection", "AddAndActivateConnection", "DeactivateConnection")) + \
+            len(settings.GetMethodCalls("AddConnection"))
+
+    def associate(self, ssid: str, passphrase: str) -> None:
+        """A phone joins the access point named `ssid` with `passphrase`, as association would judge it: there must
+        be an active access-point profile of that name, and its 802-11-wireless-security psk must be the passphrase
+        (an open one takes none). AssociationFailed otherwise."""
+        active = {a["connection"] for a in self.active_connections()}
+        ours = [c for c in self.connections() if c["mode"] == "ap" and c["ssid"] == ssid and c["path"] in active]
+        if not ours:
+            raise AssociationFailed(f"no access point {ssid!r} is up")
+        psk = ours[0]["psk"] if ours[0]["key_mgmt"] == "wpa-psk" else ""
+        if ours[0]["key_mgmt"] not in (None, "wpa-psk") or psk != passphrase:
+            raise AssociationFailed(f"{ssid!r} refused the phone's passphrase (4-way handshake failed)")
 
     def hang_next_access_point(self) -> None:
         """The next access point activation stays ACTIVATING for ever (a driver that never starts the AP)."""

@@ -20,6 +20,13 @@ class Phone:
         self.http_port = http_port
         self.dns_port = dns_port
         self.waited: List[float] = []  # the Retry-After of each 429 the phone was told to wait
+        self.joined: Optional[str] = None  # the setup network the phone joined
+
+    def join(self, nm: Any, ssid: str, passphrase: str) -> None:
+        """Join the device's setup network as the user types it: the mock's association checks the passphrase
+        against the access point's profile (nm_mock.AssociationFailed on a mismatch)."""
+        nm.associate(ssid, passphrase)
+        self.joined = ssid
 
     def request(self, method: str, path: str, body: Optional[Any] = None,
                 host: Optional[str] = None) -> Tuple[int, Dict[str, str], str]:
@@ -48,15 +55,18 @@ class Phone:
     def networks(self) -> List[Dict[str, Any]]:
         return json.loads(self.request("GET", "/api/networks")[2])["networks"]
 
-    def connect(self, ssid: str, password: str) -> Tuple[int, Dict[str, Any]]:
-        """POST /api/connect as the page does; told to wait (429 after this phone's failed join), the user waits
-        the Retry-After and taps Connect once more."""
-        code, headers, body = self.request("POST", "/api/connect", {"ssid": ssid, "password": password})
-        if code == 429:
+    def connect(self, ssid: str, password: str, code: Optional[str] = None) -> Tuple[int, Dict[str, Any]]:
+        """POST /api/connect as the page does (with the open network's code when one is given); told to wait (429
+        after this phone's failed join), the user waits the Retry-After and taps Connect once more."""
+        sent: Dict[str, Any] = {"ssid": ssid, "password": password}
+        if code is not None:
+            sent["code"] = code
+        status, headers, body = self.request("POST", "/api/connect", sent)
+        if status == 429:
             self.waited.append(float(headers["retry-after"]))
             time.sleep(self.waited[-1])
-            code, _, body = self.request("POST", "/api/connect", {"ssid": ssid, "password": password})
-        return code, json.loads(body)
+            status, _, body = self.request("POST", "/api/connect", sent)
+        return status, json.loads(body)
 
     def wait_for_state(self, state: str) -> Dict[str, Any]:
         return wait_until(lambda: (lambda s: s if s.get("state") == state else None)(self.status()), PHONE_WAIT) or \

@@ -2,22 +2,23 @@
 system bus, and its page and DNS responder on 127.0.0.1: what the user's phone sees, and what NetworkManager is
 left with, at each step of a session."""
 import json
+import re
 import socket
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List
 
 import pytest
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import said
 
 from helpers import NS, emit_raw, send, status, wait_until
 from stack import free_port
-from hotspot.conftest import LogLines
+from hotspot.conftest import HOTSPOT, WAIT, LogLines, registered
 from hotspot.nm_mock import MockNetworkManager
 from hotspot.phone import Phone
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install -e '.[hotspot]'")
 
-HOTSPOT = t.HOTSPOT_CLIENT_NAME
 # Made up for the tests.
 WRONG = "not-the-password"  # noqa: S105
 RIGHT = "correct horse battery"  # noqa: S105
@@ -25,28 +26,6 @@ PASSPHRASE = "phone-joins-here"  # noqa: S105
 # The mock's first Wi-Fi device has the hardware address 02:00:00:00:00:01: the hotspot's name ends in its last four
 # digits.
 HOTSPOT_SSID = "OVOS-Setup-0001"
-WAIT = 20.0
-
-
-@pytest.fixture
-def hotspot(bus: Any, recorder: Any, nm_mock: MockNetworkManager,
-            make_plugin: Callable[..., Any]) -> Callable[..., Tuple[Any, Phone]]:
-    """The manager, headless, with its hotspot method ("auto") over the mock; returns (plugin, phone)."""
-
-    def build(**config: Any) -> Tuple[Any, Phone]:
-        phone = Phone(free_port(), free_port(socket.SOCK_DGRAM))
-        config = {"gui": "never", "hotspot_client": "auto", "hotspot_address": "127.0.0.1",
-                  "hotspot_http_port": phone.http_port, "hotspot_dns_port": phone.dns_port,
-                  "hotspot_join_timeout": 10, **config}
-        plugin = make_plugin(**config)
-        wait_until(lambda: registered(recorder), WAIT) or pytest.fail("the hotspot method never registered")
-        return plugin, phone
-
-    return build
-
-
-def registered(recorder: Any) -> List[Dict[str, Any]]:
-    return [d for d in recorder.of(NS + "client.registered") if d["client"] == HOTSPOT]
 
 
 def hotspot_id(recorder: Any) -> str:
@@ -117,12 +96,17 @@ def test_a_whole_session_wrong_password_then_the_right_one(
     plugin, phone = hotspot()
     open_session(bus, recorder, phone)
 
-    # The access point is up in NetworkManager: open, shared, under the device's stable name.
+    # The access point is up in NetworkManager: WPA2 with the session's passphrase, shared, under the device's
+    # stable name; the device says the passphrase digit by digit, in groups of four.
     ap = aps(nm_mock)
     assert len(ap) == 1 and ap[0]["ssid"] == HOTSPOT_SSID and ap[0]["ipv4_method"] == "shared"
-    assert ap[0]["key_mgmt"] is None and ap[0]["id"] in active_ids(nm_mock)
+    assert ap[0]["key_mgmt"] == "wpa-psk" and ap[0]["id"] in active_ids(nm_mock)
+    passphrase = ap[0]["psk"]
+    assert re.fullmatch(r"[0-9]{12}", passphrase), "a passphrase of 12 digits"
     spoken = [d["utterance"] for d in recorder.of("speak")]
-    assert spoken == [f"Connect your phone to the Wi-Fi network {HOTSPOT_SSID}, then open any web page."]
+    assert spoken == [f"Connect your phone to the Wi-Fi network {HOTSPOT_SSID}, then open any web page. The "
+                      f"password is {said(passphrase)}. Say \"repeat the password\" to hear it again."]
+    phone.join(nm_mock, HOTSPOT_SSID, passphrase)
 
     # The phone: every name is the device, its captive-portal check lands on the page.
     assert phone.lookup("connectivitycheck.gstatic.com") == "127.0.0.1"
@@ -143,6 +127,8 @@ def test_a_whole_session_wrong_password_then_the_right_one(
                       "error": "The password for Home was not accepted. Check it and try again."}
     wait_until(lambda: [a for a in aps(nm_mock) if a["id"] in active_ids(nm_mock)], WAIT)
     assert not joined(nm_mock) and len(aps(nm_mock)) == 1 and aps(nm_mock)[0]["id"] in active_ids(nm_mock)
+    assert aps(nm_mock)[0]["psk"] == passphrase, "the same session: the same passphrase"
+    phone.join(nm_mock, HOTSPOT_SSID, passphrase)
     assert not recorder.of(NS + "remove.active.client")
 
     # The right one: the profile holds the secret, the access point is gone, the session ends.
@@ -171,17 +157,24 @@ def test_a_whole_session_wrong_password_then_the_right_one(
         assert RIGHT not in f.read()
 
 
-def test_a_passphrase_makes_the_access_point_wpa2_and_is_said(
+def test_a_fixed_passphrase_is_used_as_it_is_and_never_spoken(
         bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any],
         logs: LogLines) -> None:
-    """hotspot_passphrase: the access point takes it (WPA2-PSK), the device says it, no log line has it."""
+    """hotspot_passphrase (the device's printed label): the access point takes it (WPA2-PSK) as it is; no speak
+    message has it, not even when asked to repeat the password (the device points at its label); no log line
+    has it."""
     _, phone = hotspot(hotspot_passphrase=PASSPHRASE, hotspot_ssid="Kitchen speaker")
     open_session(bus, recorder, phone)
     ap = aps(nm_mock)
     assert [(a["ssid"], a["key_mgmt"], a["psk"]) for a in ap] == [("Kitchen speaker", "wpa-psk", PASSPHRASE)]
+    phone.join(nm_mock, "Kitchen speaker", PASSPHRASE)
+    send(bus, "hotspot.repeat")
+    wait_until(lambda: len(recorder.of("speak")) >= 2, WAIT)
     assert [d["utterance"] for d in recorder.of("speak")] == [
-        f"Connect your phone to the Wi-Fi network Kitchen speaker with the password {PASSPHRASE}, then open any "
-        "web page."]
+        "Connect your phone to the Wi-Fi network Kitchen speaker with the password on the device's label, then "
+        "open any web page.", "The password of Kitchen speaker is on the device's label."]
+    for message in recorder.of("speak"):
+        assert PASSPHRASE not in json.dumps(message) and said(PASSPHRASE) not in json.dumps(message)
     assert not [line for line in logs.lines if PASSPHRASE in line]
     assert PASSPHRASE not in json.dumps(status(bus, recorder))
 
@@ -265,7 +258,8 @@ def test_in_the_devices_language_the_name_the_spoken_line_the_page_and_the_error
     assert registered(recorder)[-1]["display_text"] == "Vom Telefon aus verbinden"
     open_session(bus, recorder, phone)
     assert [d["utterance"] for d in recorder.of("speak")] == [
-        f"Verbinde dein Telefon mit dem WLAN {HOTSPOT_SSID} und öffne dann eine beliebige Webseite."]
+        f"Verbinde dein Telefon mit dem WLAN {HOTSPOT_SSID} und öffne dann eine beliebige Webseite. Das Passwort "
+        f"lautet {said(aps(nm_mock)[0]['psk'])}. Sag \"wiederhole das Passwort\", um es noch einmal zu hören."]
     assert [d["lang"] for d in recorder.of("speak")] == ["de-de"]
     code, _, page = phone.request("GET", "/")
     assert code == 200 and '<html lang="de-de"' in page and "Dieses Gerät mit dem WLAN verbinden" in page

@@ -275,3 +275,60 @@ def test_without_javascript_a_retry_right_after_a_failed_join_is_told_to_wait(br
             watched.problems[:] = [p for p in watched.problems if "status of 429" not in p]
     finally:
         running.close()
+
+
+def test_an_open_setup_network_asks_for_the_code_before_a_connect_goes_out(browser: Browser) -> None:
+    """hotspot_open: the page shows the code field; Connect without a code says so and sends nothing; a wrong code
+    comes back refused in words (403) and starts nothing; the code the device said, typed with its space, joins."""
+    backend = FakeBackend(NETWORKS, passwords={"Home": RIGHT}, code="482109")
+    running = RunningServer(backend, failed_join_wait=0.0)
+    try:
+        for watched in open_phone(browser, running.url):
+            page = watched.page
+            expect(page.get_by_label(EN.text("code_label"))).to_be_visible()
+            pick(page, "Home")
+            page.locator("#password").fill(RIGHT)
+            page.get_by_role("button", name="Connect").click()
+            expect(page.get_by_role("alert")).to_have_text(EN.text("error_code_needed"))
+            page.locator("#code").fill("111111")
+            page.get_by_role("button", name="Connect").click()
+            expect(page.get_by_role("alert")).to_have_text(EN.text("error_code_wrong"))
+            assert backend.connects == []
+            page.locator("#code").fill("482 109")
+            page.get_by_role("button", name="Connect").click()
+            expect(connecting(page, "Home")).to_be_visible()
+            assert backend.connects == [("Home", RIGHT)]
+            # chromium logs each 403 answer as a console error: those are the refusals above, and nothing else
+            refusals = [p for p in watched.problems if "status of 403" in p]
+            assert len(refusals) == 1
+            watched.problems[:] = [p for p in watched.problems if p not in refusals]
+    finally:
+        running.close()
+
+
+def test_without_javascript_the_form_carries_the_code(browser: Browser) -> None:
+    """hotspot_open, no JavaScript: the form's code field goes with the form; a wrong one shows the page again
+    with the refusal, the right one joins."""
+    backend = FakeBackend(NETWORKS, passwords={"Home": RIGHT}, code="482109")
+    running = RunningServer(backend, failed_join_wait=0.0)
+    try:
+        for watched in open_phone(browser, running.url, javascript=False):
+            page = watched.page
+            page.locator("input[value='Home']").check()
+            page.locator("#password").fill(RIGHT)
+            page.locator("#code").fill("000000")
+            page.get_by_role("button", name="Connect").click()
+            expect(page.get_by_role("alert")).to_have_text(EN.text("error_code_wrong"))
+            assert backend.connects == []
+            page.locator("input[value='Home']").check()
+            page.locator("#password").fill(RIGHT)
+            page.locator("#code").fill("482109")
+            page.get_by_role("button", name="Connect").click()
+            expect(connecting(page, "Home")).to_be_visible()
+            assert backend.connects == [("Home", RIGHT)]
+            # chromium logs each 403 answer as a console error: those are the refusals above, and nothing else
+            refusals = [p for p in watched.problems if "status of 403" in p]
+            assert len(refusals) == 1
+            watched.problems[:] = [p for p in watched.problems if p not in refusals]
+    finally:
+        running.close()

@@ -5,6 +5,7 @@ catch-all DNS listen on 127.0.0.1, high ports; the test plays the user's phone o
 mycroft.internet.connected itself, as connectivity-events would once the device is online.
 """
 import json
+import re
 import socket
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List
@@ -17,7 +18,7 @@ from .harness import EVENT_TIMEOUT, START_TIMEOUT, RealStack
 from stack import BIN_DIR, BusRecorder, ManagedProcess, Messagebus, StackHome, free_port, wait_until
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install -e '.[hotspot]'")
-from hotspot.nm_mock import MockNetworkManager, add_standard_scene  # noqa: E402 - after the skip above
+from hotspot.nm_mock import AssociationFailed, MockNetworkManager, add_standard_scene  # noqa: E402 - after the skip
 from hotspot.phone import Phone  # noqa: E402
 
 pytestmark = pytest.mark.integration
@@ -44,12 +45,22 @@ def _files_holding(root: Path, secret: str) -> List[str]:
             if p.is_file() and secret.encode("utf-8") in p.read_bytes()]
 
 
+def spoken_passphrase(utterance: str) -> str:
+    """The passphrase as the user types it, from what the device said: three groups of four digits, each digit
+    apart ("4 8 2 1, 0 9 3 7, 5 5 1 2" → "482109375512")."""
+    found = re.search(r"\d \d \d \d, \d \d \d \d, \d \d \d \d", utterance)
+    assert found, f"no passphrase said in {utterance!r}"
+    return re.sub(r"\D", "", found.group(0))
+
+
 def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_completes(
         networkmanager: MockNetworkManager, real_stack: Callable[..., RealStack]) -> None:
-    """user.activated → the hotspot method is activated → an access point is active in NetworkManager → the page
-    lists its networks → the phone posts the password → an infrastructure profile with that SSID and secret is
-    active, the access point gone → mycroft.internet.connected completes the round. The password is in
-    NetworkManager's profile only: on no bus message, in no log line, in no file of the stack."""
+    """The default settings (no passphrase configured): user.activated → the hotspot method is activated → a WPA2
+    access point is active in NetworkManager → the device says its passphrase (`speak`) → the phone joins the setup
+    network with what it heard → the page lists its networks → the phone posts the password → an infrastructure
+    profile with that SSID and secret is active, the access point gone → mycroft.internet.connected completes the
+    round. The password is in NetworkManager's profile only: on no bus message, in no log line, in no file of the
+    stack; the passphrase as typed is in no file either."""
     web_port, dns_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     stack = real_stack(gui="never", voice=False, hotspot_client="auto", hotspot_address="127.0.0.1",
                        hotspot_http_port=web_port, hotspot_dns_port=dns_port)
@@ -70,10 +81,18 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     phone = Phone(web_port, dns_port)
     wait_until(phone.up, EVENT_TIMEOUT, interval=0.1, what="the setup page")
     hotspots = [c for c in networkmanager.connections() if c["mode"] == "ap"]
-    assert [(c["ssid"], c["ipv4_method"]) for c in hotspots] == [("OVOS-Setup-0001", "shared")]
+    assert [(c["ssid"], c["ipv4_method"], c["key_mgmt"]) for c in hotspots] == [
+        ("OVOS-Setup-0001", "shared", "wpa-psk")]
     assert hotspots[0]["id"] in [a["id"] for a in networkmanager.active_connections()]
     spoken = probe.wait_for(T.SPEAK, EVENT_TIMEOUT, since=asked)
     assert "OVOS-Setup-0001" in spoken.data["utterance"]
+
+    # The user listens and types what the device said: the phone joins the WPA2 setup network with it (the stand-in
+    # checks it against the access point's psk, as association would; a wrong one fails).
+    passphrase = spoken_passphrase(spoken.data["utterance"])
+    with pytest.raises(AssociationFailed):
+        phone.join(networkmanager, "OVOS-Setup-0001", passphrase[:-1] + str((int(passphrase[-1]) + 1) % 10))
+    phone.join(networkmanager, "OVOS-Setup-0001", passphrase)
 
     # The phone: the list is NetworkManager's scan, each network once, strongest first, the hidden one left out.
     code, _, body = phone.request("GET", "/api/networks")
@@ -105,6 +124,7 @@ def test_headless_user_joins_the_home_network_from_a_phone_and_the_round_complet
     # The password went from the page to NetworkManager over D-Bus, and nowhere else.
     assert not [m.msg_type for m in probe.messages() if PASSWORD in m.serialize()], "bus messages"
     assert _files_holding(stack.root, PASSWORD) == [], "logs, state, config of the stack"
+    assert _files_holding(stack.root, passphrase) == [], "the passphrase as typed: logs, state, config of the stack"
 
 
 def test_stopping_ovos_phal_mid_session_takes_the_access_point_down_and_a_crash_leaves_none_for_long(

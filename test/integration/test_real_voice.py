@@ -146,7 +146,7 @@ class Launches:
 
 
 def known_intents(probe: BusRecorder) -> Set[str]:
-    """Which of our two intents ovos-core's padatious and adapt engines list right now."""
+    """Which of our intents (setup, and repeat the password) ovos-core's padatious and adapt engines list now."""
     padatious = probe.request(PADATIOUS_MANIFEST, PADATIOUS_MANIFEST_REPLY, {}, timeout=EVENT_TIMEOUT)
     adapt = probe.request(ADAPT_MANIFEST, ADAPT_MANIFEST_REPLY, {}, timeout=EVENT_TIMEOUT)
     names = set(padatious.data["intents"]) | {intent["name"] for intent in adapt.data["intents"]}
@@ -154,7 +154,7 @@ def known_intents(probe: BusRecorder) -> Set[str]:
 
 
 def wait_intents_known(probe: BusRecorder) -> None:
-    """Wait until both engines list our intents (the registrations come from a bus client of their own)."""
+    """Wait until both engines list all our intents (the registrations come from a bus client of their own)."""
     wait_until(lambda: known_intents(probe) == set(voice.INTENT_TOPICS), EVENT_TIMEOUT, interval=0.2,
                what="both intents listed by ovos-core's padatious and adapt engines")
 
@@ -204,11 +204,11 @@ class VoiceStack:
         self.probe.wait_for(voice.CORE_READY, START_TIMEOUT, since=since)
 
     def known_intents(self) -> Set[str]:
-        """Which of our two intents ovos-core lists right now."""
+        """Which of our intents ovos-core lists right now."""
         return known_intents(self.probe)
 
     def wait_intents_known(self) -> None:
-        """Wait until ovos-core lists both intents."""
+        """Wait until ovos-core lists all our intents."""
         wait_intents_known(self.probe)
 
     def say(self, text: str, lang: str, timeout: float = EVENT_TIMEOUT) -> Message:
@@ -375,6 +375,28 @@ def test_setup_requests_in_every_catalogue_language_launch_setup_and_everyday_re
     wait_until(lambda: not stack.known_intents(), EVENT_TIMEOUT, interval=0.2, what="both intents detached")
     assert stack.say("set up wifi", "en-us").msg_type == NO_MATCH
     assert len(stack.launches.calls) == launched
+
+
+def test_repeat_the_password_in_every_catalogue_language_asks_the_hotspot_to_say_it_again(
+        voice_stack: VoiceStack) -> None:
+    """ovos-core's intent service hears "repeat the password", "wiederhole das Passwort" and the first sentence of
+    every language's repeat_password.intent (padatious), and "could you repeat the wifi password" (adapt's repeat
+    and password words): each sends ovos.phal.wifi.plugin.hotspot.repeat and launches no setup."""
+    from ovos_PHAL_plugin_wifi_setup import topics as T
+    stack = voice_stack
+    stack.start_bus()
+    stack.start_core()
+    stack.voice.register()
+    stack.wait_intents_known()
+    requests = [(catalogue_lines(lang, voice.REPEAT_INTENT_FILE)[0], lang, voice.PADATIOUS_REPEAT)
+                for lang in voice.voice_langs()]
+    requests += [("wiederhole das Passwort", "de-de", voice.PADATIOUS_REPEAT),
+                 ("could you repeat the wifi password", "en-us", voice.ADAPT_REPEAT)]
+    for text, lang, intent in requests:
+        since = stack.probe.mark()
+        assert stack.say_to_launch(text, lang).msg_type == intent, text
+        stack.probe.wait_for(T.HOTSPOT_REPEAT, EVENT_TIMEOUT, since=since)
+    assert stack.launches.calls == []
 
 
 def test_intents_are_registered_again_when_ovos_core_starts_after_the_plugin_and_when_it_restarts(

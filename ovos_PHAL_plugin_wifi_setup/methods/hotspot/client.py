@@ -7,11 +7,13 @@ captive-portal check opens the page, the user picks the home network and types i
 joins it. Everything it does to NetworkManager and every server runs on one asyncio loop, on a thread of its own.
 
 The password goes from the page's request to NetworkManager over D-Bus and nowhere else: not onto the OVOS
-bus, into a log line, the session data, the manager's status or its state file.
+bus, into a log line, the session data, the manager's status or its state file. The setup network itself is WPA2
+with a passphrase made for each session, unless the settings say otherwise (presence.py: the three ways); the
+device says it (`speak`), and again on HOTSPOT_REPEAT. The session's passphrase and code live on this client
+(`_passphrase`, `_code`) from the access point's opening to the session's end, and in no log line, status or repr.
 """
 import asyncio
 import atexit
-import errno
 import hashlib
 import threading
 from dataclasses import dataclass, field
@@ -25,6 +27,10 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
                                                     NMUnavailable, Profile, WifiDevice)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import page_entries
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import (LABEL, MAX_WRONG_CODES, OPEN, code_matches,
+                                                                  instructions, kind_of, new_code, new_passphrase,
+                                                                  refusal, repeat_line)
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.tasks import SHUTDOWN_WAIT, bind, logged, run_to_end, stop_servers
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
@@ -47,15 +53,12 @@ PROBE_INTERVAL = 10.0
 PROBE_FOR = 120.0
 # How long a scan may take before the list is read as it is.
 SCAN_WAIT = 10.0
-# The access point's address appears a moment after NetworkManager reports the connection active.
-BIND_RETRY_FOR = 10.0
-BIND_RETRY_EVERY = 0.5
 # After a join, how long the page stays up once the session ended (a phone still on it reads "Connected").
 SUCCESS_LINGER = 20.0
 # At shutdown, how long tasks still running on the loop may take to end by themselves.
 FINISH_WAIT = 3.0
-# How long shutdown() waits for the access point to go down.
-SHUTDOWN_WAIT = 15.0
+# After the last wrong code, how long the page has to send its 403 before the session ends.
+CODE_LOCKOUT_DELAY = 0.5
 
 # Why a join failed, in words for the user (JoinFailed.reason -> catalogue key).
 JOIN_FAILURE_WORDS = {
@@ -74,7 +77,10 @@ class HotspotConfig:
     ssid: str = ""
     """The access point's name; empty: OVOS-Setup- and four characters stable per device."""
     passphrase: str = field(default="", repr=False)
-    """WPA2 passphrase of the access point (8 to 63 characters); empty: an open network. Never in the repr."""
+    """WPA2 passphrase of the access point (8 to 63 characters), printed on the device and never said; empty: a new
+    one for each session, said (or an open network, with `open`). Never in the repr."""
+    open: bool = False
+    """With no passphrase: an open network, and a code the device says that the page asks for before a connect."""
     address: str = ""
     """Where the DNS responder and the page listen, and what every name resolves to; empty: the access point's
     shared address (10.42.0.1)."""
@@ -137,6 +143,12 @@ class HotspotClient:
         self._error: Optional[Words] = None
         self._networks: List[AccessPoint] = []
         self._hotspot_ssid = ""
+        # How the network opens (presence.py), and the session's secrets: set when the access point opens, "" once
+        # the session ended. Never in a log line, the status or a repr.
+        self._kind = kind_of(config.passphrase, config.open)
+        self._passphrase = ""            # the access point's WPA2 passphrase; "" for an open network
+        self._code = ""                  # the open network's code; "" otherwise
+        self._wrong_codes = 0
         # What the session holds, on the loop only.
         self._nm: Optional[NetworkManager] = None
         self._device: Optional[WifiDevice] = None
@@ -161,6 +173,7 @@ class HotspotClient:
             self._thread = threading.Thread(target=self._loop.run_forever, name="wifi-setup-hotspot", daemon=True)
             self._thread.start()
         self.bus.on(t.SETUP_LAUNCHED, self.handle_setup_launched)
+        self.bus.on(t.HOTSPOT_REPEAT, self.handle_repeat)
         # ovos_PHAL 0.2.12 does not call shutdown() when it is stopped, but the interpreter's exit handlers run.
         atexit.register(self._teardown_at_exit)
         self._submit(self._remove_stale())
@@ -180,10 +193,11 @@ class HotspotClient:
             loop, thread = self._loop, self._thread
         atexit.unregister(self._teardown_at_exit)
         self.bus.remove(t.SETUP_LAUNCHED, self.handle_setup_launched)
+        self.bus.remove(t.HOTSPOT_REPEAT, self.handle_repeat)
         self.kit.shutdown()
         if loop is None or thread is None:
             return
-        _run_to_end(loop, self._finish(), "at shutdown")
+        run_to_end(loop, self._finish(), "at shutdown")
         loop.call_soon_threadsafe(loop.stop)
         thread.join(SHUTDOWN_WAIT)
         if not thread.is_alive():
@@ -195,7 +209,7 @@ class HotspotClient:
             loop = self._loop if self._started else None
         if loop is None or loop.is_closed() or not loop.is_running():
             return
-        _run_to_end(loop, self._teardown(close=True), "at exit")
+        run_to_end(loop, self._teardown(close=True), "at exit")
 
     async def _ask_nm(self, ask: Callable[[NetworkManager], Awaitable[Any]], absent: str) -> Any:
         """Open NetworkManager, ask it one thing, close it; None (logged at debug after `absent`) where NetworkManager
@@ -341,8 +355,14 @@ class HotspotClient:
                 return
             self._networks = list(networks)
             self._hotspot_ssid = self.config.ssid or ssid_for(self._device.hw_address)
-        LOG.info(f"the hotspot opens as {quoted(self._hotspot_ssid)} ({len(networks)} networks found by the scan)")
-        self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, self.config.passphrase)
+            # Fresh for each session: what a previous one said is worth nothing now.
+            passphrase = self.config.passphrase if self._kind == LABEL else "" if self._kind == OPEN \
+                else new_passphrase()
+            self._passphrase, self._code, self._wrong_codes = passphrase, new_code() if self._kind == OPEN else "", 0
+        LOG.info(f"the hotspot opens as {quoted(self._hotspot_ssid)} ({self._kind}: "
+                 f"{'open, a code asked' if self._kind == OPEN else 'WPA2'}; {len(networks)} networks found by the "
+                 "scan)")
+        self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, passphrase)
         if not self._current(session):
             await self._teardown()
             return
@@ -364,14 +384,14 @@ class HotspotClient:
         dnsmasq configured for it)."""
         address = self.config.address or SHARED_ADDRESS
         web = SetupServer(self, address, self.config.http_port)
-        await _bind(web, address)
+        await bind(web, address)
         self._servers.append(web)
         LOG.info(f"the setup page is at {web.portal_url}")
         if self.config.dns_port == 0:
             return
         dns = CatchAllDns(answer=address, address=address, port=self.config.dns_port)
         try:
-            await _bind(dns, address)
+            await bind(dns, address)
         except OSError as e:
             LOG.warning(f"the catch-all DNS could not listen on {address}:{self.config.dns_port} ({e.strerror}); "
                         "phones find the page only if NetworkManager's dnsmasq answers every name (see the "
@@ -380,14 +400,27 @@ class HotspotClient:
         self._servers.append(dns)
 
     def _say_instructions(self) -> None:
-        if self.config.passphrase:
-            line = self._catalogue.dialog("hotspot_instructions_passphrase", ssid=self._hotspot_ssid,
-                                          passphrase=self.config.passphrase)
-        else:
-            line = self._catalogue.dialog("hotspot_instructions", ssid=self._hotspot_ssid)
-        if self.speak and line:
-            self.bus.emit(Message(t.SPEAK, {"utterance": line, "lang": self._catalogue.lang},
-                                  {"source": t.HOTSPOT_CLIENT_NAME, "skill_id": t.HOTSPOT_CLIENT_NAME}))
+        """Say the setup network's name and the session's passphrase or code (a label's passphrase never)."""
+        with self._lock:
+            line = instructions(self._catalogue, self._kind, self._hotspot_ssid, self._passphrase, self._code)
+        self._say(line)
+
+    def handle_repeat(self, message: Message) -> None:
+        """HOTSPOT_REPEAT (and the voice sentence "repeat the password"): say the session's passphrase or code
+        again; with a label's passphrase, that it is on the label; outside a session, that no setup network is
+        open."""
+        with self._lock:
+            line = repeat_line(self._catalogue, self._kind, self._active and self._ap is not None,
+                               self._hotspot_ssid, self._passphrase, self._code)
+        self._say(line, message)
+
+    def _say(self, line: str, asked: Optional[Message] = None) -> None:
+        """Send one spoken line (`speak`, in the asking utterance's context where there is one)."""
+        if not self.speak or not line:
+            return
+        data = {"utterance": line, "lang": self._catalogue.lang}
+        mark = {"source": t.HOTSPOT_CLIENT_NAME, "skill_id": t.HOTSPOT_CLIENT_NAME}
+        self.bus.emit(asked.forward(t.SPEAK, data) if asked is not None else Message(t.SPEAK, data, mark))
 
     async def _teardown(self, close: bool = False) -> None:
         """Stop the servers, take the access point down and delete its profile, close NetworkManager."""
@@ -402,7 +435,7 @@ class HotspotClient:
                 self._probe_handle.cancel()
             servers, self._servers = self._servers, []
             lingering, self._lingering = self._lingering, []
-            await _stop_servers(lingering)
+            await stop_servers(lingering)
             with self._lock:
                 joined = self._state == CONNECTED and not close
             if joined and servers:
@@ -411,8 +444,10 @@ class HotspotClient:
                 asyncio.get_running_loop().call_later(
                     SUCCESS_LINGER, lambda: asyncio.ensure_future(self._end_linger(servers)))
             else:
-                await _stop_servers(servers)
+                await stop_servers(servers)
             nm, ap, self._nm, self._ap, self._device = self._nm, self._ap, None, None, None
+            with self._lock:
+                self._passphrase, self._code = "", ""  # the session's secrets end with it
             if nm is None:
                 return
             try:
@@ -427,7 +462,7 @@ class HotspotClient:
     async def _end_linger(self, servers: List[Any]) -> None:
         if self._lingering is servers:
             self._lingering = []
-            await _stop_servers(servers)
+            await stop_servers(servers)
 
     # ------------------------------------------------------------------ the page's backend (on the loop)
     def networks(self) -> List[Dict[str, Any]]:
@@ -447,8 +482,16 @@ class HotspotClient:
                 status["code"] = self._error.key
             return status
 
-    def connect(self, ssid: Any, password: Any) -> None:
-        """Join a network of the list: raises Refused (bad input) or Busy (a join in flight), else returns at once."""
+    @property
+    def needs_code(self) -> bool:
+        """True when the page must ask for the code the device says (an open network on purpose)."""
+        return self._kind == OPEN
+
+    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
+        """Join a network of the list: raises CodeRefused (an open network's code missing or wrong: nothing else is
+        looked at), Refused (bad input) or Busy (a join in flight), else returns at once."""
+        if self._kind == OPEN:
+            self._check_code(code)
         name = check_ssid(ssid)
         with self._lock:
             if self._state in (CONNECTING, CONNECTED):
@@ -463,6 +506,24 @@ class HotspotClient:
             session = self._session
         LOG.info(f"joining {quoted(name)}")
         self._join_task = asyncio.ensure_future(self._join(session, network, secret))
+
+    def _check_code(self, given: Any) -> None:
+        """Raise CodeRefused unless `given` is the session's code; the MAX_WRONG_CODES-th wrong one ends the
+        session (someone is guessing)."""
+        with self._lock:
+            if self._wrong_codes >= MAX_WRONG_CODES:
+                raise refusal(given, 0)
+            if code_matches(self._code, given):
+                return
+            self._wrong_codes += 1
+            left, session = MAX_WRONG_CODES - self._wrong_codes, self._session
+        LOG.info(f"a connect came without the session's code or with a wrong one; tries left: {left}")
+        if left <= 0:
+            # After this answer: the servers it goes through stop with the session.
+            asyncio.get_running_loop().call_later(
+                CODE_LOCKOUT_DELAY, lambda: asyncio.ensure_future(
+                    self._give_up(session, f"{MAX_WRONG_CODES} wrong codes: someone in range is guessing")))
+        raise refusal(given, left)
 
     async def _join(self, session: int, network: AccessPoint, password: str) -> None:
         """Take the access point down, join the network; on failure open the access point again."""
@@ -500,10 +561,12 @@ class HotspotClient:
                 return
             self._state, self._error = FAILED, words
         nm, device = self._nm, self._device
-        if nm is None or device is None:
-            return
+        with self._lock:
+            passphrase = self._passphrase
+        if nm is None or device is None or (self._kind != OPEN and not passphrase):
+            return  # the session ended meanwhile: never an open network in its place
         try:
-            self._ap = await nm.start_access_point(device, self._hotspot_ssid, self.config.passphrase)
+            self._ap = await nm.start_access_point(device, self._hotspot_ssid, passphrase)
         except (NMUnavailable, OSError) as e:
             await self._give_up(session, f"the hotspot could not be opened again: {e}")
 
@@ -515,52 +578,9 @@ class HotspotClient:
         if loop is None or loop.is_closed():
             coroutine.close()
             return
-        wrapped = _logged(coroutine)
+        wrapped = logged(coroutine)
         try:
             asyncio.run_coroutine_threadsafe(wrapped, loop)
         except RuntimeError:  # the loop closed in between (shutdown on another thread): nothing left to run it
             wrapped.close()
             coroutine.close()
-
-
-def _run_to_end(loop: asyncio.AbstractEventLoop, coroutine: Any, when: str) -> None:
-    """Run a coroutine on the client's loop from another thread and wait for it, at most SHUTDOWN_WAIT: a
-    NetworkManager that hangs must not hold up ovos_PHAL's shutdown or the interpreter's exit."""
-    try:
-        asyncio.run_coroutine_threadsafe(coroutine, loop).result(SHUTDOWN_WAIT)
-    except Exception:  # a hang or a failure: the log says so, the stop goes on
-        LOG.exception(f"the hotspot could not be taken down {when}")
-
-
-async def _logged(coroutine: Any) -> None:
-    """Await a coroutine on the loop; what escapes it is logged, never lost silently."""
-    try:
-        await coroutine
-    except asyncio.CancelledError:
-        pass
-    except Exception:  # the loop's boundary
-        LOG.exception("a hotspot task failed")
-
-
-async def _stop_servers(servers: List[Any]) -> None:
-    """Stop each server; one's trouble does not keep the others up."""
-    for server in servers:
-        try:
-            await server.stop()
-        except Exception:  # a server's own failure at stop: logged, the rest still stop
-            LOG.exception("a hotspot server did not stop cleanly")
-
-
-async def _bind(server: Any, address: str) -> None:
-    """Start a server, waiting a moment while its address is not there yet (the access point just came up)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + BIND_RETRY_FOR
-    while True:
-        try:
-            await server.start()
-            return
-        except OSError as e:
-            if e.errno != errno.EADDRNOTAVAIL or loop.time() >= deadline:
-                raise
-            LOG.debug(f"{address} is not there yet; binding again")
-            await asyncio.sleep(BIND_RETRY_EVERY)

@@ -1,5 +1,6 @@
-"""The setup page from its files in page/ (index.html, one network's list item in network.html, refresh.html,
-redirect.html, page.css, page.js), filled for the backend's status and networks in the catalogue's language.
+"""The setup page from its files in page/ (index.html, one network's list item in network.html, the open network's
+code field in code.html, refresh.html, redirect.html, page.css, page.js), filled for the backend's status and
+networks in the catalogue's language.
 
 The files are package data, read once, and filled by the standard library's string.Template with html.escape applied
 to every text value (fill(); a number goes in as its digits). string.Template because it is the simplest template
@@ -26,7 +27,9 @@ FETCH_TIMEOUT_MS = 5000
 
 # The page's files: package data in page/, beside this module.
 PAGE_PACKAGE = __name__.rpartition(".")[0]
-PAGE_FILES = ("index.html", "network.html", "refresh.html", "redirect.html", "page.css", "page.js")
+PAGE_FILES = ("index.html", "network.html", "code.html", "refresh.html", "redirect.html", "page.css", "page.js")
+# The code field takes the digits with the spaces a user may type between groups.
+MAX_CODE_CHARS = 12
 
 
 class Markup(str):
@@ -115,10 +118,11 @@ def render_networks(catalogue: Catalogue, networks: List[Dict[str, Any]], picked
 
 
 def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dict[str, Any]], nonce: str,
-                error: Optional[str] = None, picked: Optional[str] = None, token: str = "") -> str:
+                error: Optional[str] = None, picked: Optional[str] = None, token: str = "",
+                code: bool = False) -> str:
     """The whole setup page for a status and the shaped networks; `error` (words already in the page's
     language) and `picked` (the SSID to check) for a refused form; `token`, the form's per-page token (a hidden
-    field the form sends back)."""
+    field the form sends back); `code`, whether the form asks for the code the device said (an open network)."""
     text = catalogue.text
     state = status.get("state") if isinstance(status.get("state"), str) else "waiting"
     ssid = status.get("ssid") if isinstance(status.get("ssid"), str) else ""
@@ -131,15 +135,18 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
         picked = None
     data = {
         "state": view, "ssid": ssid, "poll": POLL_MS, "fetchTimeout": FETCH_TIMEOUT_MS,
-        "min": MIN_PASSWORD_CHARS, "max": MAX_PASSWORD_CHARS,
+        "min": MIN_PASSWORD_CHARS, "max": MAX_PASSWORD_CHARS, "code": code,
         "texts": {"connecting": text("connecting"), "connected": text("hotspot_connected"),
                   "pickFirst": text("error_pick_first"), "tooShort": text("error_password_too_short"),
                   "tooLong": text("error_password_too_long"), "internal": text("error_internal"),
                   "noAnswer": text("hotspot_no_answer"), "show": text("show"), "hide": text("hide"),
-                  "secured": text("secured"), "open": text("open"), "signal": text("hotspot_signal")},
+                  "secured": text("secured"), "open": text("open"), "signal": text("hotspot_signal"),
+                  "codeNeeded": text("error_code_needed")},
     }
     items = render_networks(catalogue, networks, picked)
     refresh = fill(page_template("refresh.html"), seconds=REFRESH_SECONDS) if view == "connecting" else Markup("")
+    code_field = fill(page_template("code.html"), code_label=text("code_label"), max_code=MAX_CODE_CHARS) if code \
+        else Markup("")
     return fill(
         page_template("index.html"), lang=catalogue.lang, title=text("hotspot_title"), refresh=refresh, nonce=nonce,
         # our own files, inline in their elements; the script's data is JSON escaped for a script element (whose
@@ -153,7 +160,8 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
         networks_title=text("networks_title"), networks=items,
         empty_hidden=flag("hidden", bool(networks)), empty=text("hotspot_empty"),
         details_hidden=flag("hidden", not networks), password_label=text("password_placeholder"),
-        max_password=MAX_PASSWORD_CHARS, show=text("show"), connect=text("connect"), token=token)
+        max_password=MAX_PASSWORD_CHARS, show=text("show"), connect=text("connect"), token=token,
+        code_field=code_field)
 
 
 def render_redirect(url: str) -> str:

@@ -12,7 +12,8 @@ log line.
 
 A connect is taken only as the page sends it (guard.py): POST /api/connect as application/json with no Origin or the
 portal's own, POST /connect with the per-page token of a page this peer was given; and a peer whose join failed waits
-`failed_join_wait` seconds before its next (429).
+`failed_join_wait` seconds before its next (429). On an open setup network the backend also wants the code the device
+said (presence.py): the page has a code field then, and a connect without the right code is a 403 that starts nothing.
 
 HTTP/1.1 is h11's, read and written by exchange.py (HttpExchange): the bounds above on the request's head and body,
 the page's stricter rules; this module has the connections, the guards and the routes.
@@ -37,6 +38,7 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.exchange import (READ_CHUNK, Cl
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.guard import (FormTokens, IPNetwork, JoinWaits, PeerSlots,
                                                              default_network, origin_allowed, peer_address,
                                                              retry_after)
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import CodeRefused
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.render import render_page, render_redirect, shaped_networks
 from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused
 
@@ -69,9 +71,15 @@ class Backend(Protocol):
         """{"state": "waiting"|"connecting"|"connected"|"failed", "ssid"?: str, "error"?: text, "code"?: key}."""
         ...
 
-    def connect(self, ssid: Any, password: Any) -> None:
-        """Start joining a network and return at once; raise networks.Refused for bad input (400), networks.Busy
-        while a join is in flight (409); never log the password."""
+    @property
+    def needs_code(self) -> bool:
+        """True when a connect must carry the code the device said (the page then asks for it)."""
+        ...
+
+    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
+        """Start joining a network and return at once; raise presence.CodeRefused for a missing or wrong code
+        (403), networks.Refused for bad input (400), networks.Busy while a join is in flight (409); never log the
+        password or the code."""
         ...
 
 
@@ -307,8 +315,9 @@ class SetupServer:
         return status
 
     def _api_connect(self, request: Request) -> Response:
-        """POST /api/connect {ssid, password}: 202 {state: connecting, ssid}, or the refusal: 403 from another
-        site, 415 for a body not sent as JSON, 429 while the peer waits after its failed join."""
+        """POST /api/connect {ssid, password, code}: 202 {state: connecting, ssid}, or the refusal: 403 from another
+        site or without the open network's code, 415 for a body not sent as JSON, 429 while the peer waits after its
+        failed join."""
         if not origin_allowed(request.headers.get("origin"), self.portal_url):
             return self._error(403, "error_request_origin")
         if media_type(request) != JSON_TYPE:
@@ -317,19 +326,21 @@ class SetupServer:
             data = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return self._error(400, "error_request_invalid")
-        if not isinstance(data, dict) or not all(encodable(data.get(k)) for k in ("ssid", "password")):
+        if not isinstance(data, dict) or not all(encodable(data.get(k)) for k in ("ssid", "password", "code")):
             return self._error(400, "error_request_invalid")
         wait = self._wait_left(request.peer)
         if wait:
             return self._error(429, "error_request_too_soon", [("Retry-After", wait)])
-        refused = self._connect(request.peer, data.get("ssid"), data.get("password"))
+        refused = self._connect(request.peer, data.get("ssid"), data.get("password"), data.get("code"))
         if refused is not None:
-            return self._json(409 if isinstance(refused, Busy) else 400, self._words_error(refused.words))
+            status = 403 if isinstance(refused, CodeRefused) else 409 if isinstance(refused, Busy) else 400
+            return self._json(status, self._words_error(refused.words))
         return self._json(202, {"state": "connecting", "ssid": data.get("ssid")})
 
     def _form_connect(self, request: Request) -> Response:
         """POST /connect, the page's form without JavaScript: 303 to the page, or the page with the refusal (403
-        without this peer's page token, 429 while the peer waits after its failed join)."""
+        without this peer's page token or the open network's code, 429 while the peer waits after its failed
+        join)."""
         text = self._backend.catalogue.text
         if media_type(request) != FORM_TYPE:
             return self._page(request, 400, error=text("error_request_invalid"))
@@ -349,9 +360,10 @@ class SetupServer:
             page = self._page(request, 429, error=text("error_request_too_soon"), picked=picked)
             page.headers.append(("Retry-After", wait))
             return page
-        refused = self._connect(request.peer, ssid, fields.get("password", [None])[0])
+        refused = self._connect(request.peer, ssid, fields.get("password", [None])[0], fields.get("code", [None])[0])
         if refused is not None and not isinstance(refused, Busy):
-            return self._page(request, 400, error=text(refused.words), picked=picked)
+            status = 403 if isinstance(refused, CodeRefused) else 400
+            return self._page(request, status, error=text(refused.words), picked=picked)
         # Busy too: the page shows the join in flight
         return Response(303, b"", "text/plain; charset=utf-8", [("Location", "/")])
 
@@ -362,10 +374,10 @@ class SetupServer:
         left = self._waits.left(peer)
         return retry_after(left) if left > 0 else None
 
-    def _connect(self, peer: str, ssid: Any, password: Any) -> Optional[Refused]:
+    def _connect(self, peer: str, ssid: Any, password: Any, code: Any) -> Optional[Refused]:
         """Hand the request to the backend; its refusal, or None when the join started (as `peer`'s)."""
         try:
-            self._backend.connect(ssid, password)
+            self._backend.connect(ssid, password, code)
         except Refused as e:
             return e
         self._waits.started(peer)
@@ -376,7 +388,8 @@ class SetupServer:
         """The page, rendered for the backend's state now, its form's token for the request's peer."""
         nonce = secrets.token_urlsafe(16)
         page = render_page(self._backend.catalogue, self._status(), shaped_networks(self._backend.networks()),
-                           nonce, error=error, picked=picked, token=self._tokens.issue(request.peer))
+                           nonce, error=error, picked=picked, token=self._tokens.issue(request.peer),
+                           code=self._backend.needs_code)
         return Response(status, page.encode("utf-8"), "text/html; charset=utf-8", nonce=nonce)
 
     def _redirect(self) -> Response:

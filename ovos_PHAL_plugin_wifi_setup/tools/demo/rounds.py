@@ -6,7 +6,7 @@ from typing import Any, Callable, Optional
 
 from ovos_PHAL_plugin_wifi_setup import topics
 from ovos_PHAL_plugin_wifi_setup.methods.networks import shape_networks
-from ovos_PHAL_plugin_wifi_setup.readable import MASK, duration, mask_secrets
+from ovos_PHAL_plugin_wifi_setup.readable import MASK, duration, mask_secrets, mask_spoken_digits, spoken_digits
 from ovos_PHAL_plugin_wifi_setup.tools.console import short_id
 from ovos_PHAL_plugin_wifi_setup.tools.demo.messagebus import free_port
 from ovos_PHAL_plugin_wifi_setup.tools.demo.phone import Phone
@@ -297,12 +297,19 @@ class Demo(Steps):
                    mark)
         said, _ = self.check("the device says what to do", topics.SPEAK, mark,
                              lambda m: hotspot_ssid in str(m.data.get("utterance")))
-        tl.say(f"the device says: \"{said.data.get('utterance')}\"")
+        utterance = str(said.data.get("utterance"))
+        tl.say(f"the device says: \"{mask_spoken_digits(utterance)}\" (the passphrase it says is masked here)")
         phone.wait_for_page()
-        self.steps.append("the hotspot opens: the access point, the DNS responder and the setup page")
+        self.steps.append("the hotspot opens: the access point (WPA2, a passphrase made for this session), the DNS "
+                          "responder and the setup page")
         tl.say(f"NetworkManager's stand-in did: {'; '.join(standin.done)}")
 
-        tl.say(f"the phone joins {hotspot_ssid}; its captive-portal check looks up connectivitycheck.gstatic.com")
+        passphrase = spoken_digits(utterance)
+        if len(passphrase) != 12 or not standin.associate(hotspot_ssid, passphrase):
+            raise StepMissed("the phone joins the setup network with the 12 digits the device said")
+        self.steps.append("the phone joins the WPA2 setup network with the passphrase the device said")
+        tl.say(f"the user types the 12 digits the device said ({MASK}): the phone joins {hotspot_ssid}; its "
+               "captive-portal check looks up connectivitycheck.gstatic.com")
         answer = phone.look_up("connectivitycheck.gstatic.com")
         if answer != LOOPBACK:
             raise StepMissed(f"the catch-all DNS answers with the device's address: it answered {answer!r}")
@@ -336,7 +343,10 @@ class Demo(Steps):
         self.steps.append("a wrong password: the page says so, and the hotspot opens again")
         tl.say(f"NetworkManager's stand-in did: {'; '.join(standin.done[-3:])}")
 
-        tl.say(f"the phone rejoins {hotspot_ssid}; the user types the right password for {DEMO_SSID}")
+        if not standin.associate(hotspot_ssid, passphrase):
+            raise StepMissed("the setup network comes back with the same passphrase")
+        tl.say(f"the phone rejoins {hotspot_ssid} (the same passphrase); the user types the right password for "
+               f"{DEMO_SSID}")
         phone.connect(DEMO_SSID, DEMO_PASSWORD)
         self.check("the hotspot method ends its session", topics.REMOVE_ACTIVE_CLIENT, mark,
                    for_client(HOTSPOT_NAME))

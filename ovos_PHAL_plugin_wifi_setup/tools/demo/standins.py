@@ -100,6 +100,7 @@ class HotspotNetworkManagerStandIn:
                                     hw_address="02:00:5E:00:51:7A")
         self.done: List[str] = []
         self._profiles = 0
+        self._ap: Optional[Any] = None  # (ssid, passphrase) of the access point up, never shown
 
     async def open(self) -> None:
         """Nothing to connect to."""
@@ -130,12 +131,18 @@ class HotspotNetworkManagerStandIn:
 
     async def start_access_point(self, device: Any, ssid: str, passphrase: str = "", address: str = "",
                                  timeout: float = 30.0) -> Any:
-        """"Open" the access point."""
-        self.done.append(f"access point {ssid} up")
+        """"Open" the access point (WPA2 with the passphrase it is given, kept for associate() and never shown)."""
+        self._ap = (ssid, passphrase)
+        self.done.append(f"access point {ssid} up ({'WPA2' if passphrase else 'open'})")
         return self._profile()
+
+    def associate(self, ssid: str, passphrase: str) -> bool:
+        """Whether a phone typing `passphrase` joins the access point `ssid`, as WPA2's handshake would judge it."""
+        return self._ap is not None and self._ap == (ssid, passphrase)
 
     async def stop(self, profile: Any) -> None:
         """"Take down" a connection and delete its profile."""
+        self._ap = None
         self.done.append("access point down")
 
     async def join(self, device: Any, ssid: str, password: str, security: str, timeout: float) -> Any:

@@ -146,9 +146,14 @@
     var length = Array.from(password).length;
     if (secured && length < D.min) { showError(T.tooShort); pw.focus(); return; }
     if (length > D.max) { showError(T.tooLong); pw.focus(); return; }
+    var body = {ssid: r.value, password: password};
+    if (D.code) {
+      body.code = el("code").value.replace(/\s+/g, "");
+      if (!body.code) { showError(T.codeNeeded); el("code").focus(); return; }
+    }
     showError("");
     submit.disabled = true;
-    request("POST", "/api/connect", {ssid: r.value, password: password}).then(function (res) {
+    request("POST", "/api/connect", body).then(function (res) {
       submit.disabled = false;
       if (res.status === 202 || res.status === 200 || res.status === 409) {
         connecting(res.status === 409 ? "" : r.value);
