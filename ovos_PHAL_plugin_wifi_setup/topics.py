@@ -142,6 +142,8 @@ PAGE_TYPE_NETWORKS: Final = "NetworkSetup"
 
 # The built-in "connect from your phone" method (the `hotspot` extra): a client like any other.
 HOTSPOT_CLIENT_NAME: Final = "ovos-PHAL-plugin-wifi-setup-hotspot"
+# Its page on the device's own screen, where there is one: how to join the setup network (and a QR code of it).
+PAGE_TYPE_HOTSPOT_JOIN: Final = "HotspotJoin"
 # The built-in methods clean up before they answer a deactivate: no stop_settle applies to them.
 BUILTIN_CLIENT_NAMES: Final = frozenset({SCREEN_CLIENT_NAME, HOTSPOT_CLIENT_NAME})
 
