@@ -91,7 +91,8 @@ Rectangle {
                     Layout.fillWidth: true
                     level: 1
                     wrapMode: Text.WordWrap
-                    maximumLineCount: 2
+                    // A long word in a narrow portrait screen (German's "Einrichtungsnetzwerk") may need three.
+                    maximumLineCount: 3
                     elide: Text.ElideRight
                     color: Kirigami.Theme.textColor
                     text: join.say("join_title", qsTr("Join this device's setup network"))
