@@ -14,7 +14,6 @@ Mycroft.Delegate {
     readonly property string pageType: loaderView.text("page_type")
     // Set once this page showed a method's page: closing that one is no answer to the selection.
     property bool showedMethodPage: false
-    readonly property bool methodPage: loaderView.pageType === "NetworkSetup" || loaderView.pageType === "HotspotJoin"
 
     // The number of the selection page this loader shows, kept from its first value: when it goes, it says
     // which page went, so that a late notice from an earlier page does not close the one shown after it.
@@ -27,7 +26,7 @@ Mycroft.Delegate {
     }
 
     onPageTypeChanged: {
-        if (loaderView.methodPage) {
+        if (loaderView.isMethodPage(loaderView.pageType)) {
             loaderView.showedMethodPage = true
         }
     }
@@ -35,6 +34,12 @@ Mycroft.Delegate {
     // Every text the pages show, in the device's language, as the plugin sent it (key → text);
     // until it does, the pages show their own English.
     readonly property var texts: loaderView.sessionData.texts || ({})
+
+    // A page of a method rather than the selection (a function: a binding may not have caught up
+    // with page_type yet when onPageTypeChanged runs).
+    function isMethodPage(pageType) {
+        return pageType === "NetworkSetup" || pageType === "HotspotJoin"
+    }
 
     // A text of the session data, "" until the plugin sent it.
     function text(key) {
@@ -94,7 +99,7 @@ Mycroft.Delegate {
         if (loaderView.pageSerial !== undefined && loaderView.pageSerial !== null) {
             loaderView.shownSerial = loaderView.pageSerial
         }
-        if (loaderView.methodPage) {
+        if (loaderView.isMethodPage(loaderView.pageType)) {
             loaderView.showedMethodPage = true
         }
     }
