@@ -57,8 +57,9 @@ setup(
         # The "connect from your phone" method of devices without a screen: NetworkManager over the system D-Bus
         # (dbus-fast: asyncio, no libdbus, no subprocess), the catch-all DNS answers of its captive portal
         # (dnslib: parses and builds DNS packets, no network code of its own), and the HTTP/1.1 of its setup page
-        # (h11: a small, well-kept sans-I/O parser and writer in pure Python; the page's asyncio server feeds it).
-        "hotspot": ["dbus-fast>=2.0,<6", "dnslib>=0.9.20,<0.10", "h11>=0.14,<1"],
+        # (h11: a small, well-kept sans-I/O parser and writer in pure Python; the page's asyncio server feeds it), and
+        # the Wi-Fi QR code its page on the device's screen shows (segno: a well-kept QR encoder in pure Python).
+        "hotspot": ["dbus-fast>=2.0,<6", "dnslib>=0.9.20,<0.10", "h11>=0.14,<1", "segno>=1.5,<2"],
     },
     entry_points={
         "opm.phal": PLUGIN_ENTRY_POINT,

@@ -145,6 +145,8 @@ HOTSPOT_CLIENT_NAME: Final = "ovos-PHAL-plugin-wifi-setup-hotspot"
 # Say the setup network's passphrase (or the open network's code) again; the voice sentence "repeat the password"
 # sends it too.
 HOTSPOT_REPEAT: Final = _t("hotspot.repeat")
+# Its page on the device's own screen, where there is one: how to join the setup network (and a QR code of it).
+PAGE_TYPE_HOTSPOT_JOIN: Final = "HotspotJoin"
 # The built-in methods clean up before they answer a deactivate: no stop_settle applies to them.
 BUILTIN_CLIENT_NAMES: Final = frozenset({SCREEN_CLIENT_NAME, HOTSPOT_CLIENT_NAME})
 

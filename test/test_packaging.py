@@ -189,14 +189,14 @@ def test_ovos_phal_in_the_fresh_venv_loads_both_plugins_without_a_warning_about_
 
 def test_fresh_install_with_the_hotspot_extra_is_consistent(tmp_path: Path) -> None:
     """`pip install '.[hotspot]'` in a new virtualenv: pip check is clean, the hotspot method's modules import
-    with dbus-fast, dnslib and h11 (the plugin imports them only when it starts that method), and the setup page
+    with dbus-fast, dnslib, h11 and segno (the plugin imports them only when it starts that method), and the setup page
     renders from the installed files."""
     python = str(make_venv(tmp_path / "venv", "hotspot") / "bin" / "python")
     check = _pip(python, "check")
     assert check.returncode == 0, check.stdout
     probe = ("import sys, ovos_PHAL_plugin_wifi_setup; assert 'dbus_fast' not in sys.modules; "
              "from ovos_PHAL_plugin_wifi_setup.methods.hotspot.client import HotspotClient; "
-             "assert 'dbus_fast' in sys.modules and 'dnslib' in sys.modules and 'h11' in sys.modules; "
+             "assert all(m in sys.modules for m in ('dbus_fast', 'dnslib', 'h11', 'segno')); "
              "from ovos_PHAL_plugin_wifi_setup.methods.hotspot.render import render_page; "
              "from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue; "
              "page = render_page(Catalogue('en-us'), {'state': 'waiting'}, [], 'n'); "

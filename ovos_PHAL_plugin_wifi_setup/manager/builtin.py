@@ -21,8 +21,8 @@ HOTSPOT_MODULE = "ovos_PHAL_plugin_wifi_setup.methods.hotspot.client"
 HOTSPOT_EXTRA = "the package's hotspot extra: pip install '.[hotspot]' in its checkout, or its wheel with [hotspot]"
 # The settings each method is made with: a change to one of them at run time makes that method anew.
 KEYS = {SCREEN: ("screen_client", "gui", "screen_connect_timeout", "screen_scan_timeout"),
-        HOTSPOT: ("hotspot_client", "speak", "hotspot_ssid", "hotspot_passphrase", "hotspot_open", "hotspot_address",
-                  "hotspot_dns_port", "hotspot_http_port", "hotspot_join_timeout")}
+        HOTSPOT: ("hotspot_client", "gui", "speak", "hotspot_ssid", "hotspot_passphrase", "hotspot_open",
+                  "hotspot_address", "hotspot_dns_port", "hotspot_http_port", "hotspot_join_timeout")}
 CLIENT_NAMES = {SCREEN: t.SCREEN_CLIENT_NAME, HOTSPOT: t.HOTSPOT_CLIENT_NAME}
 
 
@@ -69,7 +69,7 @@ def _hotspot(bus: Any, settings: Settings, catalogue: Catalogue) -> Method:
                                   dns_port=s.hotspot_dns_port, http_port=s.hotspot_http_port,
                                   join_timeout=s.hotspot_join_timeout)
     method: Method = module.HotspotClient(bus, mode=s.hotspot_client, config=config, catalogue=catalogue,
-                                          speak=s.speak)
+                                          speak=s.speak, gui_mode=s.gui)
     return method
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from qml_scenarios import (BINDINGS, DEBIAN_PYTHON, GERMAN, HERE, LAYOUT_COUNTS, RUN_TIMEOUT,  # noqa: E402
                            LanguagePlan, build_real_scenarios, build_scenarios, child_env, flow_values,
                            install_command, real_kirigami_missing)
-from qml_session import network_sessions, selection_session  # noqa: E402
+from qml_session import join_sessions, network_sessions, selection_session  # noqa: E402
 
 REAL = "qt5-real"
 
@@ -35,7 +35,7 @@ def qml_plan(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
     sessions = {count: selection_session(count) for count in LAYOUT_COUNTS}
     return {"updates": updates, "start": start, "sessions": sessions,
             "screen_selection": selection_session(2, screen=True), "networks": network_sessions(),
-            "de": german.result()}
+            "join": join_sessions(), "de": german.result()}
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ Writes, from the same harness and plugin-driven session data as the tests:
   its own on-screen method and a client that sends German, the shell's dark scheme (stand-in Kirigami)
 - network-list.png: the network list (20 networks), the shell's dark scheme (stand-in Kirigami)
 - network-password.png: the password step for the secured network Home, the shell's dark scheme
+- hotspot-join.png: the hotspot method's join page (the setup network's name, passphrase and QR code), the
+  shell's dark scheme (stand-in Kirigami)
 - selection-light.png: the selection page with the built-in method, in Kirigami's default light
   theme: rendered by Debian's real Kirigami where it is installed (test_real_kirigami.py says how),
   else by the stand-in with the same light palette
@@ -43,13 +45,13 @@ def sessions_for_readme(xdg: Path) -> Dict[str, Any]:
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         os.environ[var] = str(xdg / var.lower())
     from qml_scenarios import GERMAN, LanguagePlan
-    from qml_session import network_sessions, selection_session
+    from qml_session import join_sessions, network_sessions, selection_session
 
     german_root = xdg / "de"
     german_root.mkdir(parents=True)
     german = LanguagePlan(GERMAN, german_root)
     return {"selection": selection_session(3), "screen_selection": selection_session(2, screen=True),
-            "networks": network_sessions(), "german": german.result()}
+            "networks": network_sessions(), "join": join_sessions(), "german": german.result()}
 
 
 def run_harness(python: str, framework: str, scenarios: List[Dict[str, Any]], work: Path, name: str,
@@ -104,6 +106,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             {"name": "network-password", "data": nets["list-20"],
              "steps": [{"do": "click_row", "ssid": "Home"}, {"do": "type", "text": PASSWORD}]},
         ]
+        if data["join"]:
+            dark.append({"name": "hotspot-join", "data": data["join"]["wpa"]["data"], "steps": []})
         for shot in dark:
             shot.update(page=page, size=LANDSCAPE, scheme="dark")
             shot["steps"].append({"do": "render", "path": str(work / f"{shot['name']}.png")})

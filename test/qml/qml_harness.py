@@ -43,9 +43,10 @@ BUTTONS = ("connectLaterButton", "neverConnectButton", "backButton", "rescanButt
            "showPasswordButton", "cancelButton", "connectButton")
 BUTTON_LABELS = ("footerButtonLabel", "buttonLabel")
 TEXTS = ("headerTitle", "headerSubtitle", "emptyLabel", "statusLabel", "errorLabel", "emptyNetworksLabel",
-         "passwordNetworkName", "passwordLabel")
+         "passwordNetworkName", "passwordLabel", "joinNetworkLabel", "joinSsid", "joinSecretLabel", "joinSecretGroup",
+         "joinAddressLabel", "joinUrl")
 BOXES = ("header", "footer", "contentArea", "statusBanner", "errorBanner", "passwordStep", "networkList",
-         "passwordField", "busyIndicator")
+         "passwordField", "busyIndicator", "joinQr", "joinDetails")
 
 # Real Kirigami prints this wherever Plasma's integration is not installed: it then uses Qt's palette.
 KIRIGAMI_NOTICE = "Failed to find a Kirigami platform plugin"
@@ -685,6 +686,7 @@ class PageRun:
             snap["buttons"] = buttons
             snap["selection_pages"] = len(self.items("clientSelection"))
             snap["network_pages"] = len(self.items("networkSetup"))
+            snap["join_pages"] = len(self.items("hotspotJoin"))
             snap["rows"] = self.rows_info()
             lists = self.items("networkList")
             snap["list"] = None if not lists else {

@@ -249,6 +249,24 @@ def german_network_flow(page: str, nets: Dict[str, Any], png: Path) -> Dict[str,
             ]}
 
 
+def join_scenarios(page: str, png_dir: Path, prefix: str, plan: Dict[str, Any],
+                   schemes: Tuple[str, ...] = ("dark", "light")) -> List[Dict[str, Any]]:
+    """The hotspot's join page for each case, orientation and scheme: render, measure; the dark ones also gone
+    (destroyed) at the end, as the session's end takes it."""
+    scenarios = []
+    for case, join in plan["join"].items():
+        for orientation, size in SIZES.items():
+            for scheme in schemes:
+                name = f"{prefix}join-{case}-{orientation}-{scheme}"
+                steps: List[Dict[str, Any]] = [{"do": "render", "path": str(png_dir / f"{name}.png")},
+                                               {"do": "legibility", "mark": "legibility"}]
+                if scheme == "dark":
+                    steps.append({"do": "destroy", "mark": "destroy"})
+                scenarios.append({"name": name, "page": page, "size": size, "scheme": scheme, "data": join["data"],
+                                  "steps": steps})
+    return scenarios
+
+
 def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Turn the framework-neutral plan into the harness's scenario list for one framework."""
     page = str(GUI / framework / "WifiSetupLoader.qml")
@@ -310,6 +328,8 @@ def build_scenarios(framework: str, png_dir: Path, work: Path, plan: Dict[str, A
         {"name": "net-other-page-type", "page": page, "data": {**nets["list-1"], "page_type": "SomethingElse"},
          "steps": [{"do": "set", "data": {"page_type": topics.PAGE_TYPE_NETWORKS}},
                    {"do": "destroy", "mark": "destroy"}]},
+        *join_scenarios(page, png_dir, f"{framework}-", plan),
+        *join_scenarios(page, png_dir, f"{framework}-de-", {"join": german.get("join", {})}, schemes=("dark",)),
     ]
     for orientation, size in SIZES.items():
         scenarios.append({"name": f"de-selection-{orientation}", "page": page, "lang": GERMAN_QT, "size": size,
@@ -375,6 +395,8 @@ def build_real_scenarios(png_dir: Path, work: Path, plan: Dict[str, Any]) -> Lis
                                       {"do": "legibility", "mark": "legibility"}]})
     scenarios.append({"name": "real-faint-light", "page": str(faint_copy("qt5", work)), "scheme": "light",
                       "data": plan["screen_selection"], "steps": [{"do": "legibility", "mark": "legibility"}]})
+    scenarios += join_scenarios(page, png_dir, "real-", {"join": {"wpa": plan["join"]["wpa"]}} if plan["join"]
+                                else {"join": {}}, schemes=("light",))
     scenarios.append({"name": "real-german", "page": page, "lang": GERMAN_QT, "scheme": "light",
                       "data": plan["de"]["networks"]["failed"], "size": SIZES["portrait"],
                       "steps": [{"do": "click_row", "ssid": "Home", "mark": "asked"}]})

@@ -2,7 +2,8 @@
 
 The selection page's data comes from the plugin itself; the network page's from its built-in
 on-screen method (ScreenSetupClient, started by the plugin), with a stand-in that answers
-`ovos.phal.nm.*` as ovos-PHAL-plugin-network-manager 1.3.5 does.
+`ovos.phal.nm.*` as ovos-PHAL-plugin-network-manager 1.3.5 does; the hotspot's join page's from
+the join page module the hotspot method shows it with (methods/hotspot/join_page.py).
 """
 from __future__ import annotations
 
@@ -262,6 +263,41 @@ def network_sessions() -> Dict[str, Any]:
     return sessions
 
 
+# The hotspot's join page: (ssid, passphrase, code) of each case. A name with the characters the WIFI: format
+# escapes and a passphrase of digits, as the per-session one is; an open network with its code; the longest name
+# and passphrase WPA2 allows, every escaped character in both; a name outside ASCII and a passphrase with spaces.
+JOIN_CASES: Dict[str, Tuple[str, str, str]] = {
+    "wpa": ('Kitchen;"Speaker"', "482913057736", ""),
+    "open": ("OVOS-Setup-AB12", "", "123456"),
+    "long": ('Lab:Guest,5G;"Attic"\\ Node-7Q-xy', 'a;b,c"d:e\\f' + "0123456789" * 5 + "xy", ""),
+    "spaced": ("Café Olé", "correct horse battery", ""),
+}
+JOIN_URL = "http://10.42.0.1/"
+
+
+def join_sessions(lang: str = "en-us") -> Dict[str, Dict[str, Any]]:
+    """The join page's session data for each of JOIN_CASES, in a language, with what it was shown for ({} where the
+    hotspot extra is not installed)."""
+    try:
+        from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
+        from ovos_PHAL_plugin_wifi_setup.methods.hotspot.join_page import JoinPage
+    except ImportError:
+        return {}
+    sessions: Dict[str, Dict[str, Any]] = {}
+    for name, (ssid, passphrase, code) in JOIN_CASES.items():
+        bus = FakeBus()
+        values: List[Dict[str, Any]] = []
+        bus.on("gui.value.set", lambda m, kept=values: kept.append(
+            {k: json.loads(json.dumps(v)) for k, v in m.data.items() if not k.startswith("__")}))
+        page = JoinPage(bus, lambda: Catalogue(lang), gui_mode="always")
+        page.start()
+        page.show(ssid=ssid, passphrase=passphrase, code=code, url=JOIN_URL)
+        sessions[name] = {"ssid": ssid, "passphrase": passphrase, "code": code, "url": JOIN_URL,
+                          "data": _merged(values)}
+        page.stop()
+    return sessions
+
+
 # A client that sends its display_text in the device's language (the clients in the field send English).
 GERMAN_CLIENT: Tuple[str, str, str] = ("ovos-PHAL-plugin-qr-wifi", "Remote",
                                        "Einen WLAN-QR-Code mit der Kamera scannen")
@@ -270,14 +306,15 @@ GERMAN_CLIENT: Tuple[str, str, str] = ("ovos-PHAL-plugin-qr-wifi", "Remote",
 def language_plan() -> Dict[str, Any]:
     """The session data of both pages in the device's language, as mycroft.conf's `lang` sets it for this
     process: the selection page with the on-screen method and GERMAN_CLIENT ("selection") and with no client
-    ("selection-0"), and every step of the network page ("networks", as network_sessions)."""
+    ("selection-0"), every step of the network page ("networks", as network_sessions) and the hotspot's join page
+    ("join", as join_sessions)."""
     probe = PluginDriver()
     try:
         lang = probe.plugin.catalogue.lang
     finally:
         probe.close()
     return {"lang": lang, "selection": selection_session(0, screen=True, clients=[GERMAN_CLIENT]),
-            "selection-0": selection_session(0), "networks": network_sessions()}
+            "selection-0": selection_session(0), "networks": network_sessions(), "join": join_sessions(lang)}
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -1,5 +1,5 @@
-// The page the wifi-setup plugin and its on-screen Wi-Fi method show: picks the screen named by
-// page_type (ClientSelection or NetworkSetup) and tells the plugin when the GUI closes its
+// The page the wifi-setup plugin and its built-in methods show: picks the screen named by page_type
+// (ClientSelection, NetworkSetup or HotspotJoin) and tells the plugin when the GUI closes its
 // selection page (Qt5 / ovos-shell).
 import QtQuick 2.12
 import Mycroft 1.0 as Mycroft
@@ -9,8 +9,8 @@ Mycroft.Delegate {
 
     // The plugin owns the flow; this page only mirrors what it was told to show.
     readonly property string pageType: loaderView.text("page_type")
-    // Set once this page showed the network page: closing that one is no answer to the selection.
-    property bool showedNetworks: false
+    // Set once this page showed a method's page: closing that one is no answer to the selection.
+    property bool showedMethodPage: false
 
     // The number of the selection page this loader shows, kept from its first value: when it goes, it says
     // which page went, so that a late notice from an earlier page does not close the one shown after it.
@@ -23,14 +23,20 @@ Mycroft.Delegate {
     }
 
     onPageTypeChanged: {
-        if (loaderView.pageType === "NetworkSetup") {
-            loaderView.showedNetworks = true
+        if (loaderView.isMethodPage(loaderView.pageType)) {
+            loaderView.showedMethodPage = true
         }
     }
 
     // Every text the pages show, in the device's language, as the plugin sent it (key → text);
     // until it does, the pages show their own English.
     readonly property var texts: loaderView.sessionData.texts || ({})
+
+    // A page of a method rather than the selection (a function: a binding may not have caught up
+    // with page_type yet when onPageTypeChanged runs).
+    function isMethodPage(pageType) {
+        return pageType === "NetworkSetup" || pageType === "HotspotJoin"
+    }
 
     // A text of the session data, "" until the plugin sent it.
     function text(key) {
@@ -48,7 +54,8 @@ Mycroft.Delegate {
         objectName: "pageLoader"
         anchors.fill: parent
         sourceComponent: loaderView.pageType === "ClientSelection" ? selectionComponent
-                       : (loaderView.pageType === "NetworkSetup" ? networkComponent : null)
+                       : loaderView.pageType === "NetworkSetup" ? networkComponent
+                       : loaderView.pageType === "HotspotJoin" ? joinComponent : null
     }
 
     Component {
@@ -72,21 +79,34 @@ Mycroft.Delegate {
         }
     }
 
+    Component {
+        id: joinComponent
+
+        HotspotJoin {
+            ssid: loaderView.text("join_ssid")
+            passphrase: loaderView.sessionData.join_passphrase || []
+            code: loaderView.sessionData.join_code || []
+            url: loaderView.text("join_url")
+            qr: loaderView.sessionData.join_qr || []
+            texts: loaderView.texts
+        }
+    }
+
     Component.onCompleted: {
         if (loaderView.pageSerial !== undefined && loaderView.pageSerial !== null) {
             loaderView.shownSerial = loaderView.pageSerial
         }
-        if (loaderView.pageType === "NetworkSetup") {
-            loaderView.showedNetworks = true
+        if (loaderView.isMethodPage(loaderView.pageType)) {
+            loaderView.showedMethodPage = true
         }
     }
 
     // Closing the selection page (back gesture, another skill taking the screen) must not leave
-    // the plugin waiting for a choice that will never come. The network page, shown by the
-    // on-screen method under its own namespace, says nothing when it goes: the plugin may be
-    // showing its selection page again by then.
+    // the plugin waiting for a choice that will never come. A method's page (the network page of
+    // the on-screen method, the hotspot's join page), shown under the method's own namespace, says
+    // nothing when it goes: the plugin may be showing its selection page again by then.
     Component.onDestruction: {
-        if (!loaderView.showedNetworks) {
+        if (!loaderView.showedMethodPage) {
             Mycroft.MycroftController.sendRequest("ovos.phal.wifi.plugin.client.select.page.removed",
                                                   loaderView.shownSerial !== undefined
                                                   ? {"page_serial": loaderView.shownSerial} : {})

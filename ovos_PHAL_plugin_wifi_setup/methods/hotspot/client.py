@@ -24,6 +24,7 @@ from ovos_bus_client.message import Message
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.join_page import JoinPage
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
                                                     NMUnavailable, Profile, WifiDevice)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import page_entries
@@ -116,7 +117,7 @@ class HotspotClient:
 
     def __init__(self, bus: Any, mode: str = "auto", config: HotspotConfig = HotspotConfig(),
                  catalogue: Optional[Catalogue] = None, speak: bool = True,
-                 network_manager: NetworkManagerFactory = NetworkManager) -> None:
+                 network_manager: NetworkManagerFactory = NetworkManager, gui_mode: str = "auto") -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.bus = bus
@@ -128,6 +129,8 @@ class HotspotClient:
         self.kit = NetworkSetupClient(bus, t.HOTSPOT_CLIENT_NAME, self._catalogue.text(DISPLAY_TEXT_KEY),
                                       client_type=t.TYPE_REMOTE, has_gui=False, requires_input=False,
                                       on_activate=self._on_activate, on_deactivate=self._on_deactivate)
+        # The device's screen, where it has one, shows how to join the setup network (gui_mode: the manager's "gui").
+        self._join_page = JoinPage(bus, lambda: self._catalogue, gui_mode)
         self._lock = threading.RLock()
         self._started = False
         self._kit_started = False
@@ -174,6 +177,7 @@ class HotspotClient:
             self._thread.start()
         self.bus.on(t.SETUP_LAUNCHED, self.handle_setup_launched)
         self.bus.on(t.HOTSPOT_REPEAT, self.handle_repeat)
+        self._join_page.start()
         # ovos_PHAL 0.2.12 does not call shutdown() when it is stopped, but the interpreter's exit handlers run.
         atexit.register(self._teardown_at_exit)
         self._submit(self._remove_stale())
@@ -194,6 +198,7 @@ class HotspotClient:
         atexit.unregister(self._teardown_at_exit)
         self.bus.remove(t.SETUP_LAUNCHED, self.handle_setup_launched)
         self.bus.remove(t.HOTSPOT_REPEAT, self.handle_repeat)
+        self._join_page.stop()
         self.kit.shutdown()
         if loop is None or thread is None:
             return
@@ -371,6 +376,7 @@ class HotspotClient:
             await self._teardown()
             return
         self._say_instructions()
+        self._show_join_page()
 
     async def _give_up(self, session: int, error: str) -> None:
         """Take everything down and tell the manager this client could not help, so setup goes on without it."""
@@ -422,10 +428,18 @@ class HotspotClient:
         mark = {"source": t.HOTSPOT_CLIENT_NAME, "skill_id": t.HOTSPOT_CLIENT_NAME}
         self.bus.emit(asked.forward(t.SPEAK, data) if asked is not None else Message(t.SPEAK, data, mark))
 
+    def _show_join_page(self) -> None:
+        """The device's screen, where there is one, says how to join: the network, its passphrase, a QR code."""
+        url = next((s.portal_url for s in self._servers if isinstance(s, SetupServer)), "")
+        with self._lock:  # what the access point was opened with ("" for an open network, whose page asks the code)
+            ssid, passphrase, code = self._hotspot_ssid, self._passphrase, self._code
+        self._join_page.show(ssid=ssid, passphrase=passphrase, code=code, url=url)
+
     async def _teardown(self, close: bool = False) -> None:
         """Stop the servers, take the access point down and delete its profile, close NetworkManager."""
         # One at a time: a deactivation's and shutdown's may overlap, and the second must find the first done.
         async with self._loop_lock("teardown"):
+            self._join_page.hide()  # the screen's page goes with the session, its passphrase too
             for task in (self._join_task, self._task):
                 if task is not None and task is not asyncio.current_task() and not task.done():
                     task.cancel()
