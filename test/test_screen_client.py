@@ -352,9 +352,14 @@ def test_connected_stays_on_screen_three_seconds_then_the_page_says_it_checks_th
     checking = max(i for i, (topic, d) in enumerate(recorder.messages[:removal])
                    if topic == "gui.value.set" and d.get("__from") == SCREEN)
     assert recorder.messages[checking][1]["step"] == "checking", "the page says so before the session ends"
-    closed = [i for i, (topic, d) in enumerate(recorder.messages)
-              if i > mark and topic == "mycroft.gui.screen.close" and d.get("skill_id") == SCREEN]
-    assert closed and closed[0] > _index(recorder, NS + f"deactivate.{cid}", mark), "released only when deactivated"
+
+    def closed() -> list:
+        return [i for i, (topic, d) in enumerate(recorder.messages)
+                if i > mark and topic == "mycroft.gui.screen.close" and d.get("skill_id") == SCREEN]
+
+    # The deactivation follows the removal on the manager's thread: wait for the page to go, then see in what order.
+    assert wait_until(closed, 10), "the page was never released"
+    assert closed()[0] > _index(recorder, NS + f"deactivate.{cid}", mark), "released only when deactivated"
 
 
 def test_the_checking_page_stays_until_the_manager_deactivates_the_method(bus: Any, recorder: Any) -> None:

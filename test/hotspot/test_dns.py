@@ -305,15 +305,16 @@ def test_crafted_datagrams_get_no_answer_and_the_server_still_answers(client: so
 
 
 def least_cost(calls: List[Callable[[], Any]], rounds: int = 31, batch: int = 10) -> List[float]:
-    """Each call's least seconds per call over interleaved rounds of batch calls: its own cost, without what
-    other processes and the collector add to some rounds (the suite runs in four processes on two cores)."""
+    """Each call's least CPU seconds per call over interleaved rounds of batch calls: its own cost. CPU time of this
+    thread, not wall time: the suite runs in four processes on two cores, and a process waiting for a core (once
+    for every round of one call, on a loaded machine) must not count; the least round leaves the collector out."""
     samples: List[List[float]] = [[] for _ in calls]
     for _ in range(rounds):
         for index, call in enumerate(calls):
-            start = time.perf_counter()
+            start = time.thread_time()
             for _ in range(batch):
                 call()
-            samples[index].append((time.perf_counter() - start) / batch)
+            samples[index].append((time.thread_time() - start) / batch)
     return [min(times) for times in samples]
 
 
