@@ -27,9 +27,43 @@ from qml_session import join_sessions, network_sessions, selection_session  # no
 REAL = "qt5-real"
 
 @pytest.fixture(scope="session")
-def qml_plan(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+def qml_shared(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    """The plan and the harness runs, made once for the whole run: the first xdist worker that needs them makes
+    them (some two minutes of rendering) under a lock in the folder all workers share, the others read its file.
+    Shared as JSON, so that every worker checks the very pages that were rendered (the plan holds fresh ids)."""
+    from filelock import FileLock
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if base.name.startswith("popen-gw") else base
+    done = shared / "qml-shared.json"
+    with FileLock(str(shared / "qml-shared.lock")):
+        if not done.exists():
+            plan = _plan(tmp_path_factory)
+            done.write_text(json.dumps({"plan": plan, "runs": _runs(plan, shared / "qml-work")}), encoding="utf-8")
+    loaded = json.loads(done.read_text(encoding="utf-8"))
+    plan = loaded["plan"]
+    for key in ("sessions",):  # JSON keys are text: the layouts are keyed by their client count
+        plan[key] = {int(count): value for count, value in plan[key].items()}
+    for run in loaded["runs"].values():
+        if "png_dir" in run:
+            run["png_dir"] = Path(run["png_dir"])
+    return {"plan": plan, "runs": loaded["runs"]}
+
+
+@pytest.fixture(scope="session")
+def qml_plan(qml_shared: Dict[str, Any]) -> Dict[str, Any]:
     """Session data from the real plugin and its on-screen method for every scenario (no Qt needed): in
-    English here, and in German ("de") from a plugin whose mycroft.conf says `lang: de-de`."""
+    English, and in German ("de") from a plugin whose mycroft.conf says `lang: de-de`."""
+    return dict(qml_shared["plan"])
+
+
+@pytest.fixture(scope="session")
+def qml_runs(qml_shared: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """Every scenario's results under PyQt5 (Qt5 pages), PySide6 (Qt6 pages) and real Kirigami."""
+    return dict(qml_shared["runs"])
+
+
+def _plan(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    """The plan: the session data of every scenario, from the real plugin on FakeBus."""
     german = LanguagePlan(GERMAN, tmp_path_factory.mktemp("plan-de"))
     updates, start = flow_values()
     sessions = {count: selection_session(count) for count in LAYOUT_COUNTS}
@@ -38,10 +72,9 @@ def qml_plan(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
             "join": join_sessions(), "de": german.result()}
 
 
-@pytest.fixture(scope="session")
-def qml_runs(qml_plan: Dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Dict[str, Any]]:
-    """Run every scenario under PyQt5 (Qt5 pages), PySide6 (Qt6 pages) and real Kirigami, in parallel processes."""
-    work = tmp_path_factory.mktemp("qml")
+def _runs(qml_plan: Dict[str, Any], work: Path) -> Dict[str, Dict[str, Any]]:
+    """Run every scenario under PyQt5, PySide6 and real Kirigami, in parallel processes."""
+    work.mkdir()
     png_dir = work / "png"
     runs: Dict[str, Dict[str, Any]] = {}
     commands: Dict[str, List[str]] = {}
@@ -77,7 +110,7 @@ def qml_runs(qml_plan: Dict[str, Any], tmp_path_factory: pytest.TempPathFactory)
             runs[name] = {"error": f"harness exited with {code}:\n{output}"}
             continue
         results = json.loads(out.read_text(encoding="utf-8"))["results"]
-        runs[name] = {"results": {r["name"]: r for r in results}, "png_dir": png_dir}
+        runs[name] = {"results": {r["name"]: r for r in results}, "png_dir": str(png_dir)}
     return runs
 
 
