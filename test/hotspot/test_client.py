@@ -114,9 +114,11 @@ def test_a_whole_session_wrong_password_then_the_right_one(
     assert code == 302 and headers["location"].startswith(f"http://127.0.0.1:{phone.http_port}/")
     code, _, page = phone.request("GET", "/")
     assert code == 200 and "Home" in page and "Studio" in page
-    assert phone.networks() == [{"ssid": "Home", "security": "WPA2", "strength": 80, "secured": True},
-                                {"ssid": "Café Ü", "security": "", "strength": 55, "secured": False},
-                                {"ssid": "Studio", "security": "WPA3", "strength": 40, "secured": True}]
+    assert phone.networks() == [
+        {"ssid": "Home", "security": "WPA2", "strength": 80, "secured": True, "display": "Home", "lookalike": False},
+        {"ssid": "Café Ü", "security": "", "strength": 55, "secured": False, "display": "Café Ü", "lookalike": False},
+        {"ssid": "Studio", "security": "WPA3", "strength": 40, "secured": True, "display": "Studio",
+         "lookalike": False}]
     assert phone.status() == {"state": "waiting"}
 
     # A wrong password: NetworkManager refuses it (NO_SECRETS); no profile stays, the access point is back.

@@ -114,13 +114,14 @@ def connected(page: Page, ssid: str) -> Any:
 
 
 def test_the_list_renders_in_the_backends_order_and_fits_a_phone(phone: Watched) -> None:
-    """The networks show strongest first as the backend gives them, each with Secured/Open; a name full of markup
+    """The networks show strongest first as the backend gives them, each with its security words or Open; a name
+    full of markup
     is shown as text (nothing runs); the page's own style and script run under its CSP; nothing scrolls sideways
     and every network is a large touch target."""
     page = phone.page
     expect(page.locator("h1")).to_have_text(EN.text("hotspot_title"))
     expect(page.locator("#list .name")).to_have_text([n["ssid"] for n in NETWORKS])
-    expect(page.locator("#list .sec")).to_have_text(["Secured", "Open", "Secured", "Secured"])
+    expect(page.locator("#list .sec")).to_have_text(["WPA2", "Open", "WPA3", "WPA2"])
     expect(page.locator("#details")).to_be_hidden()  # the password and Connect come with a pick
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(31, 32, 35)"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]

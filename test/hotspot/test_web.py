@@ -254,7 +254,8 @@ def assert_untouched(backend: FakeBackend) -> None:
 # ------------------------------------------------------------------------------------------- the page
 def test_the_page_lists_every_network_escaped_in_the_backends_order(server: RunningServer) -> None:
     """GET / shows each network once, in the order given, with its name exactly as written (markup in a name is
-    text), Secured or Open, and a radio whose value is the name."""
+    text), its security words as the on-screen list shows them (WPA2, "WPA2 WPA3" where its access points differ)
+    or Open, and a radio whose value is the name."""
     answer = request(server.port, "GET", "/")
     assert answer.status == 200
     page = page_of(answer)
@@ -262,7 +263,7 @@ def test_the_page_lists_every_network_escaped_in_the_backends_order(server: Runn
     assert page.names == ssids
     assert [r["value"] for r in page.radios] == ssids
     assert [r["secured"] for r in page.radios] == [True, False, True, True, False]
-    assert page.security_words == ["Secured", "Open", "Secured", "Secured", "Open"]
+    assert page.security_words == ["WPA2", "Open", "WPA2 WPA3", "WPA3", "Open"]
     assert page.shown() == "choose" and not page.refresh
     # no name reaches the markup unescaped
     for ssid in ssids:
@@ -284,7 +285,7 @@ def test_the_page_is_in_the_catalogue_language_and_self_contained() -> None:
     german = Catalogue("de-de")
     assert page.lang == "de-de"
     assert f"<h1>{html.escape(german.text('hotspot_title'))}</h1>" in answer.text
-    assert page.security_words[:2] == [german.text("secured"), german.text("open")]
+    assert page.security_words[:2] == ["WPA2", german.text("open")] and german.text("open") != "Open"
     assert page.form["action"] == "/connect" and page.form["method"] == "post"
     assert sorted(set(page.urls)) == ["/connect", "data:,"]
     assert all(s.get("src") is None for s in page.scripts)
@@ -365,12 +366,36 @@ def test_the_inline_style_and_script_cannot_end_their_elements() -> None:
 
 # ------------------------------------------------------------------------------------------- the API
 def test_the_api_lists_the_networks(server: RunningServer) -> None:
-    """GET /api/networks: {networks: [{ssid, security, strength, secured}]} in the backend's order."""
+    """GET /api/networks: {networks: [{ssid, security, strength, secured, display, lookalike}]} in the backend's
+    order (a backend that gives no display form: the name with its unseen characters escaped)."""
     answer = request(server.port, "GET", "/api/networks")
     assert answer.status == 200
     assert answer.json() == {"networks": [
-        {"ssid": n["ssid"], "security": n["security"], "strength": n["strength"], "secured": bool(n["security"])}
+        {"ssid": n["ssid"], "security": n["security"], "strength": n["strength"], "secured": bool(n["security"]),
+         "display": n["ssid"], "lookalike": False}
         for n in NETWORKS]}
+
+
+def test_the_lookalike_beacon_is_shown_apart_on_the_page_and_the_mixed_network_with_its_words() -> None:
+    """A neighbour's open "Home\u200b" beside the user's "Home": the page shows the escape in its name and warns on
+    both (the device cannot tell which is the user's), while each radio keeps its exact SSID; a network whose access
+    points differ shows every security word, "Open" in the page's language."""
+    networks = [{"ssid": "Home\u200b", "security": "", "strength": 90, "display": "Home\\u200b", "lookalike": True},
+                {"ssid": "Home", "security": "WPA2", "strength": 60, "display": "Home", "lookalike": True},
+                {"ssid": "Lab", "security": "WPA2 Open", "strength": 40, "display": "Lab", "lookalike": False}]
+    running = RunningServer(FakeBackend(networks, lang="de-de"))
+    try:
+        answer = request(running.port, "GET", "/")
+        listed = request(running.port, "GET", "/api/networks").json()["networks"]
+    finally:
+        running.close()
+    page = page_of(answer)
+    german = Catalogue("de-de")
+    assert page.names == ["Home\\u200b", "Home", "Lab"]
+    assert [r["value"] for r in page.radios] == ["Home\u200b", "Home", "Lab"]
+    assert answer.text.count(html.escape(german.text("hotspot_lookalike"))) == 2
+    assert page.security_words == [german.text("open"), "WPA2", f"WPA2 {german.text('open')}"]
+    assert [(n["display"], n["lookalike"]) for n in listed] == [("Home\\u200b", True), ("Home", True), ("Lab", False)]
 
 
 def test_a_connect_through_the_api_and_its_status(backend: FakeBackend, server: RunningServer) -> None:

@@ -19,7 +19,9 @@ from string import Template
 from typing import Any, Dict, List, Optional
 
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import OPEN_WORD
 from ovos_PHAL_plugin_wifi_setup.methods.networks import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from ovos_PHAL_plugin_wifi_setup.readable import visible
 
 REFRESH_SECONDS = 3            # the page's meta refresh while connecting (without JavaScript)
 POLL_MS = 1500                 # the script's /api/status polling
@@ -83,9 +85,21 @@ def shaped_networks(raw: Any) -> List[Dict[str, Any]]:
         strength = max(0, min(100, int(strength))) if numeric else 0
         security = security.strip()
         secured = security not in ("", "--")
+        # A name shown as it is could hide what tells it apart ("Home\u200b" beside "Home"): the backend's display
+        # form (every unseen character escaped) and its lookalike flag go to the page; the radio keeps the SSID.
+        display = entry.get("display") if isinstance(entry.get("display"), str) and entry["display"] else None
         shown.append({"ssid": entry["ssid"], "security": security if secured else "", "strength": strength,
-                      "secured": secured})
+                      "secured": secured, "display": display or visible(entry["ssid"]),
+                      "lookalike": entry.get("lookalike") is True})
     return shown
+
+
+def security_text(catalogue: Catalogue, network: Dict[str, Any]) -> str:
+    """What the list says of a network's security: its words, as the on-screen list does ("WPA2", "WPA3 WPA2"
+    where its access points differ, "WPA2 Open"; "Open" in the page's language), or Open."""
+    if not network["secured"]:
+        return catalogue.text("open")
+    return " ".join(catalogue.text("open") if word == OPEN_WORD else word for word in network["security"].split())
 
 
 def bars(strength: int) -> int:
@@ -105,14 +119,15 @@ def status_error(catalogue: Catalogue, status: Dict[str, Any]) -> str:
 
 
 def render_networks(catalogue: Catalogue, networks: List[Dict[str, Any]], picked: Optional[str]) -> Markup:
-    """The shaped networks as the list's items: each a radio named by its SSID (checked for `picked`), Secured or
-    Open, the signal's bars."""
+    """The shaped networks as the list's items: each a radio valued by its SSID (checked for `picked`), its name as
+    the backend displays it (with a warning where it looks like another's), its security words, the signal's
+    bars."""
     template = page_template("network.html")
-    # the same two words for every item, escaped once
-    words = {True: Markup(esc(catalogue.text("secured"))), False: Markup(esc(catalogue.text("open")))}
+    warning = fill(page_template("lookalike.html"), text=catalogue.text("hotspot_lookalike"))
     return Markup("".join(
-        fill(template, picked=Markup("picked" if n["ssid"] == picked else ""), ssid=n["ssid"],
-             secured=int(n["secured"]), checked=flag("checked", n["ssid"] == picked), security=words[n["secured"]],
+        fill(template, picked=Markup("picked" if n["ssid"] == picked else ""), ssid=n["ssid"], name=n["display"],
+             lookalike=warning if n["lookalike"] else Markup(""), secured=int(n["secured"]),
+             checked=flag("checked", n["ssid"] == picked), security=security_text(catalogue, n),
              bars=bars(n["strength"]), signal=catalogue.text("hotspot_signal", strength=n["strength"]))
         for n in networks))
 
@@ -140,8 +155,8 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
                   "pickFirst": text("error_pick_first"), "tooShort": text("error_password_too_short"),
                   "tooLong": text("error_password_too_long"), "internal": text("error_internal"),
                   "noAnswer": text("hotspot_no_answer"), "show": text("show"), "hide": text("hide"),
-                  "secured": text("secured"), "open": text("open"), "signal": text("hotspot_signal"),
-                  "codeNeeded": text("error_code_needed")},
+                  "open": text("open"), "signal": text("hotspot_signal"),
+                  "codeNeeded": text("error_code_needed"), "lookalike": text("hotspot_lookalike")},
     }
     items = render_networks(catalogue, networks, picked)
     refresh = fill(page_template("refresh.html"), seconds=REFRESH_SECONDS) if view == "connecting" else Markup("")

@@ -60,11 +60,19 @@
     input.value = n.ssid;
     input.setAttribute("data-secured", n.secured ? "1" : "0");
     name.className = "name";
-    name.textContent = n.ssid;
+    // The name as the device displays it (unseen characters escaped); the radio's value stays the SSID.
+    name.textContent = n.display || n.ssid;
     sec.className = "sec";
-    sec.textContent = n.secured ? T.secured : T.open;
+    sec.textContent = n.secured ? n.security.split(" ").map(function (w) { return w === "Open" ? T.open : w; })
+      .join(" ") : T.open;
     words.className = "text";
     words.appendChild(name);
+    if (n.lookalike) {
+      var warn = document.createElement("span");
+      warn.className = "warn";
+      warn.textContent = T.lookalike;
+      words.appendChild(warn);
+    }
     words.appendChild(sec);
     var level = Math.max(0, Math.min(4, Math.floor((n.strength + 24) / 25)));
     meter.className = "bars b" + level;
