@@ -173,12 +173,12 @@ class Worker:
     """One worker process: started, fed JSON commands (optional), its JSON result lines read back."""
 
     def __init__(self, run: RunDir, python: str, mode: str, variant: str, *args: str,
-                 interactive: bool = False) -> None:
+                 interactive: bool = False, python_args: Tuple[str, ...] = ()) -> None:
         env, tag = run.env()
         self.name = f"{tag}-{mode}-{variant}"
         self.log_path = run.logs / f"{self.name}.log"
         self._log = open(self.log_path, "wb")
-        argv = [python, str(WORKER), mode, "--variant", variant, *args]
+        argv = [python, *python_args, str(WORKER), mode, "--variant", variant, *args]
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True,
                                      stdin=subprocess.PIPE if interactive else subprocess.DEVNULL, cwd=env["HOME"])
 
@@ -259,9 +259,10 @@ def fig_startup(run: RunDir, pythons: Dict[str, str], prof: Profile) -> Dict[str
             result = Worker(run, python, "startup", variant).finish()
             if round_no:  # round 0 warms the page cache and the .pyc files; not counted
                 raw[kind].append(result)
-    out: Dict[str, Any] = {"raw": raw}
+    out: Dict[str, Any] = {"raw": raw, "breakdown": startup_breakdown(run, pythons["ours"])}
     for kind, floor in (("ours", "floor-ours"), ("baseline", "floor-baseline")):
         out[kind] = {
+            "import_over": Stat([a.get("import_s", 0.0) - f.get("import_s", 0.0) for a, f in zip(raw[kind], raw[floor])]),
             "startup_over": Stat([a["startup_s"] - f["startup_s"] for a, f in zip(raw[kind], raw[floor])]),
             "started_over": Stat([a.get("started_s", a["startup_s"]) - f.get("started_s", f["startup_s"])
                                   for a, f in zip(raw[kind], raw[floor])]),
@@ -272,6 +273,22 @@ def fig_startup(run: RunDir, pythons: Dict[str, str], prof: Profile) -> Dict[str
         out[floor] = {"startup": Stat([f["startup_s"] for f in raw[floor]]),
                       "rss": Stat([f["rss_kib"] / 1024 for f in raw[floor]])}
     return out
+
+
+def startup_breakdown(run: RunDir, python: str) -> Dict[str, Any]:
+    """One more start-up of ours under -X importtime: each of our modules' own import time (µs), before the plugin
+    was constructed and after (on its thread), read from the worker's log."""
+    worker = Worker(run, python, "startup", "ours", python_args=("-X", "importtime"))
+    worker.finish()
+    phases: Dict[str, Dict[str, int]] = {"construction": {}, "thread": {}}
+    phase = "construction"
+    for line in worker.log_path.read_text(errors="replace").splitlines():
+        if line.startswith("bench: constructed"):
+            phase = "thread"
+        elif line.startswith("import time:") and "ovos_PHAL_plugin_wifi_setup" in line:
+            own, _, name = (part.strip() for part in line[len("import time:"):].split("|"))
+            phases[phase][name] = int(own)
+    return phases
 
 
 def fig_fakebus(run: RunDir, pythons: Dict[str, str], prof: Profile) -> Dict[str, Any]:
@@ -547,15 +564,33 @@ def render_results(table: str, machine: str, command: str, prof: Profile, notes:
         *[f"- {n}" for n in notes], ""])
 
 
-def notes_for(prof: Profile, fb: Dict[str, Any]) -> List[str]:
+def breakdown_note(f1: Dict[str, Any]) -> str:
+    """Figure 1's breakdown in words: ours' import and construction medians, and the module imports of each phase
+    (the costliest first) from the -X importtime run."""
+    o = f1["ours"]
+    parts = []
+    for phase, modules in f1["breakdown"].items():
+        ranked = sorted(modules.items(), key=lambda item: -item[1])
+        shown = ", ".join(f"{name.replace('ovos_PHAL_plugin_wifi_setup.', '')} {us / 1e3:.2f}" for name, us in ranked[:8])
+        parts.append(f"{phase}: {len(modules)} modules, {sum(modules.values()) / 1e3:.1f} ms of their own import time "
+                     f"(the costliest: {shown})")
+    return (f"1, breakdown of ours: import {o['import_over'].median * 1e3:.1f} ms, import and construction "
+            f"{o['startup_over'].median * 1e3:.1f} ms, until started {o['started_over'].median * 1e3:.1f} ms (medians "
+            "over the floor); one more run under `-X importtime` (which slows what it times), per phase: "
+            + "; ".join(parts) + ".")
+
+
+def notes_for(prof: Profile, fb: Dict[str, Any], f1: Dict[str, Any]) -> List[str]:
     """What the reader needs to read the table right."""
     populate = fb["populate"]
     big = prof.sizes[-1]
-    return [
+    notes = [
         f"1, 7: a fresh interpreter per sample ({prof.startup_runs} per variant after one warm-up round, "
-        "interleaved ours, floor, baseline, floor): time from the worker's first line to the plugin "
-        "constructed on FakeBus (`enable_watchdog: False`) and (second row) to its thread's start-up work done "
-        "(ours only: the others have none), VmRSS after that; each sample minus the floor "
+        "interleaved ours, floor, baseline, floor): time from the OVOS stack imported (ovos-plugin-manager's "
+        "PHALPlugin and FakeBus, which ovos_PHAL has loaded before any plugin; the floor column is this time for "
+        "the empty plugin; a full garbage collection runs before the clock in every variant, so that the pass the "
+        "stack's import made due falls on none of them) to the plugin constructed on FakeBus (`enable_watchdog: False`) and (second row) to its "
+        "thread's start-up work done (ours only: the others have none), VmRSS after that; each sample minus the floor "
         "sample of the same round and virtualenv (the baseline has its own venv with the same OVOS stack).",
         "2, 3: one long-lived process per variant; batches of one request kind alternate between variants. "
         "A sample is one `FakeBus.emit(request)`, which runs the handlers inline, including every message "
@@ -595,6 +630,7 @@ def notes_for(prof: Profile, fb: Dict[str, Any]) -> List[str]:
         "Every worker blocks and reports any connection or name lookup that is not loopback; a run with one "
         "fails.",
     ]
+    return notes[:1] + [breakdown_note(f1)] + notes[1:]
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -636,7 +672,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         rows = build_rows(f1, fb, rb, rb_nodelay, f56, prof)
         table = render_table(rows)
         command = "make bench" if not args.quick else "python benchmarks/run.py --quick"
-        text = render_results(table, machine_line(versions), command, prof, notes_for(prof, fb))
+        text = render_results(table, machine_line(versions), command, prof, notes_for(prof, fb, f1))
         output = args.output or (None if args.quick else HERE / "RESULTS.md")
         target = output or run.root / "RESULTS.md"
         target.parent.mkdir(parents=True, exist_ok=True)
