@@ -216,7 +216,8 @@ def test_the_end_of_a_session_takes_everything_down(
     assert aps(nm_mock)
     if how == "the user skips":
         send(bus, "skip.setup")
-        wait_until(lambda: not phone.up(), WAIT)
+        # The page goes first, then the access point and its profile: wait for all of it.
+        wait_until(lambda: not phone.up() and not aps(nm_mock) and not nm_mock.active_connections(), WAIT)
     else:
         plugin.shutdown()
         assert recorder.of(NS + "deregister.client")

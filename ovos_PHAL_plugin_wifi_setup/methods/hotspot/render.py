@@ -29,7 +29,8 @@ FETCH_TIMEOUT_MS = 5000
 
 # The page's files: package data in page/, beside this module.
 PAGE_PACKAGE = __name__.rpartition(".")[0]
-PAGE_FILES = ("index.html", "network.html", "code.html", "refresh.html", "redirect.html", "page.css", "page.js")
+PAGE_FILES = ("index.html", "network.html", "lookalike.html", "code.html", "refresh.html", "redirect.html", "page.css",
+              "page.js")
 # The code field takes the digits with the spaces a user may type between groups.
 MAX_CODE_CHARS = 12
 
