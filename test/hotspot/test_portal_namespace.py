@@ -142,7 +142,6 @@ def test_a_phone_in_its_own_namespace_gets_option_114_and_lands_on_the_page_thro
     conf_dir, state = tmp_path / "dnsmasq-shared.d", tmp_path / "state"
     conf_dir.mkdir()
     state.mkdir()
-    os.chmod(state, 0o777)  # dnsmasq drops to its own user and rewrites its lease file there
     portal = PortalFile(str(conf_dir), DEVICE, 80)
     assert portal.write()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "test"),
@@ -164,7 +163,7 @@ def test_a_phone_in_its_own_namespace_gets_option_114_and_lands_on_the_page_thro
         dump = tmp_path / "lease"
         script = tmp_path / "lease.sh"
         script.write_text(LEASE_SCRIPT.format(dump=dump), encoding="utf-8")
-        os.chmod(script, 0o755)
+        os.chmod(script, 0o700)  # udhcpc runs it as root
         joined = subprocess.run(
             in_namespace(namespaces["phone"], "udhcpc", "-i", namespaces["phone_if"], "-f", "-q", "-n",
                          "-t", "10", "-T", "1", "-A", "1", "-O", "114", "-s", str(script)),
