@@ -115,11 +115,13 @@ def in_namespace(name: str, *command: str) -> List[str]:
 
 def networkmanagers_dnsmasq(interface: str, conf_dir: Path, state: Path) -> List[str]:
     """dnsmasq as NetworkManager's nm-dnsmasq-manager starts it for a shared connection on `interface` at DEVICE
-    (its lease and pid files in `state` in place of NetworkManager's own folders), with the log lines it adds when
-    its debug logging is on, and the log on stderr for this test's failure message."""
+    on a device with no default route (no router option), its lease and pid files in `state` in place of
+    NetworkManager's own folders, with the log lines it adds when its debug logging is on, and the log on stderr
+    for this test's failure message. No --no-resolv, as NetworkManager: nothing is forwarded (every name is
+    answered by the file), and the device's namespace has no route to any upstream anyway."""
     return ["dnsmasq", "--conf-file=/dev/null", "--no-hosts", "--keep-in-foreground", "--bind-interfaces",
             "--except-interface=lo", "--clear-on-reload", "--strict-order", f"--listen-address={DEVICE}",
-            "--dhcp-range=10.242.0.10,10.242.0.254,60m", f"--dhcp-option=option:router,{DEVICE}",
+            "--dhcp-range=10.242.0.10,10.242.0.254,60m",
             "--dhcp-lease-max=50", f"--dhcp-leasefile={state}/dnsmasq-{interface}.leases",
             f"--pid-file={state}/nm-dnsmasq-{interface}.pid", f"--conf-dir={conf_dir}",
             "--log-dhcp", "--log-queries", "--log-facility=-"]
