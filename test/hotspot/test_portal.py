@@ -225,3 +225,22 @@ def test_the_file_goes_at_exit_and_a_crashs_file_at_the_next_start(
     assert wait_until(phone.up, WAIT) and (shared / FILE_NAME).exists()
     plugin.methods.running["hotspot"]._teardown_at_exit()
     assert not (shared / FILE_NAME).exists()
+
+
+def test_a_plugin_that_may_not_write_the_file_says_so_once_over_two_sessions(
+        bus: Any, recorder: Any, nm_mock: Any, hotspot: Callable[..., Any], tmp_path: Path, levels: LogLines) -> None:
+    """The directory is not there: the first session logs one WARNING naming the file and install-portal, the
+    second none; both sessions open the page all the same."""
+    missing = tmp_path / "no-such-dir"
+    plugin, phone = hotspot(hotspot_dnsmasq_dir=str(missing))
+    for _ in range(2):
+        send(bus, "user.activated")
+        assert wait_until(phone.up, WAIT), "the setup page never came up"
+        send(bus, "skip.setup")
+        assert wait_until(lambda: not phone.up(), WAIT)
+    found = [line for line in warnings_of(levels) if FILE_NAME in line]
+    assert found == [f"WARNING {missing / FILE_NAME} could not be written (its directory does not exist): where "
+                     "NetworkManager's dnsmasq holds port 53, phones may not open the setup page by themselves; run "
+                     f"once: sudo ovos-wifi-setup install-portal --dir {missing} --address 127.0.0.1 "
+                     f"--http-port {phone.http_port}"]
+    assert not missing.exists()
