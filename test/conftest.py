@@ -113,6 +113,8 @@ def make_plugin(bus: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
             config.setdefault(key, value)
         config.setdefault("network_tests", LOOPBACK_NETWORK_TESTS)
         config.setdefault("state_file", str(tmp_path / "state.json"))
+        # Never the system's dnsmasq-shared.d (the tests may run as root): a folder of the test's, not made.
+        config.setdefault("hotspot_dnsmasq_dir", str(tmp_path / "dnsmasq-shared.d"))
         plugin = WifiSetupPlugin(bus=bus, config=config)
         made.append(plugin)
         # The plugin's thread sends the start-up messages and starts the built-in methods: tests begin after.

@@ -22,7 +22,8 @@ HOTSPOT_EXTRA = "the package's hotspot extra: pip install '.[hotspot]' in its ch
 # The settings each method is made with: a change to one of them at run time makes that method anew.
 KEYS = {SCREEN: ("screen_client", "gui", "screen_connect_timeout", "screen_scan_timeout"),
         HOTSPOT: ("hotspot_client", "gui", "speak", "hotspot_ssid", "hotspot_passphrase", "hotspot_open",
-                  "hotspot_address", "hotspot_dns_port", "hotspot_http_port", "hotspot_join_timeout")}
+                  "hotspot_address", "hotspot_dns_port", "hotspot_http_port", "hotspot_join_timeout",
+                  "hotspot_dnsmasq_dir")}
 CLIENT_NAMES = {SCREEN: t.SCREEN_CLIENT_NAME, HOTSPOT: t.HOTSPOT_CLIENT_NAME}
 
 
@@ -67,7 +68,7 @@ def _hotspot(bus: Any, settings: Settings, catalogue: Catalogue) -> Method:
     config = module.HotspotConfig(ssid=s.hotspot_ssid, passphrase=s.hotspot_passphrase, open=s.hotspot_open,
                                   address=s.hotspot_address,
                                   dns_port=s.hotspot_dns_port, http_port=s.hotspot_http_port,
-                                  join_timeout=s.hotspot_join_timeout)
+                                  join_timeout=s.hotspot_join_timeout, dnsmasq_dir=s.hotspot_dnsmasq_dir)
     method: Method = module.HotspotClient(bus, mode=s.hotspot_client, config=config, catalogue=catalogue,
                                           speak=s.speak, gui_mode=s.gui)
     return method

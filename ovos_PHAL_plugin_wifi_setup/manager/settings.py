@@ -95,6 +95,10 @@ class Settings(NamedTuple):
     """The setup page's port."""
     hotspot_join_timeout: float = 60.0
     """Seconds joining the chosen network may take before it counts as failed and the hotspot opens again."""
+    hotspot_dnsmasq_dir: str = "/etc/NetworkManager/dnsmasq-shared.d"
+    """NetworkManager's shared-mode dnsmasq directory: where the process may write it, each hotspot session puts
+    ovos-wifi-setup.conf there (every name answers with the page's address, DHCP option 114 names the page) and
+    removes it when it ends; where it may not, `ovos-wifi-setup install-portal` installs it. Empty: no file."""
     state_file: str = ""
     """Where the plugin keeps what the user decided; empty: $XDG_STATE_HOME/ovos-PHAL-plugin-wifi-setup/state.json."""
 
@@ -153,6 +157,10 @@ def _valid(name: str, value: Any) -> bool:
             8 <= len(value) <= 63 and all(" " <= c <= "~" for c in value)))
     if name == "hotspot_ssid":
         return isinstance(value, str) and len(value.encode("utf-8")) <= 32
+    if name == "hotspot_dnsmasq_dir":
+        # An absolute path of printable characters (it goes into a log line and a command to type), or empty.
+        return isinstance(value, str) and (value == "" or (
+            value.startswith("/") and value.isprintable() and len(value) <= 4096))
     if name == "hotspot_address":
         return isinstance(value, str) and (value == "" or _is_ipv4(value))
     return isinstance(value, type(default))

@@ -9,6 +9,9 @@ from ovos_PHAL_plugin_wifi_setup.methods.networks import check_ssid
 from ovos_PHAL_plugin_wifi_setup.readable import duration
 from ovos_PHAL_plugin_wifi_setup.tools.console import (DEMO_STEP_TIMEOUT, EXIT_INTERRUPTED, EXIT_NO_BUS, EXIT_USAGE,
                                                        PORTS, BusUnavailable, connect)
+from ovos_PHAL_plugin_wifi_setup.tools.portal_command import DESCRIPTION as PORTAL_DESCRIPTION
+from ovos_PHAL_plugin_wifi_setup.tools.portal_command import add_arguments as portal_arguments
+from ovos_PHAL_plugin_wifi_setup.tools.portal_command import cmd_install_portal
 from ovos_PHAL_plugin_wifi_setup.tools.setup_commands import (cmd_clients, cmd_launch, cmd_never, cmd_select,
                                                               cmd_skip, cmd_status, cmd_watch)
 from ovos_PHAL_plugin_wifi_setup.tools.wifi_commands import NM_NAME, NM_QUICK_ANSWER, cmd_connect, cmd_networks
@@ -119,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "(one where ovos-PHAL does not already run this plugin). Round 4 needs the hotspot extra; "
                     "without it the demo says so and plays the other rounds.")
     demo.add_argument("--verbose", action="store_true", help="show the plugin's log lines too")
+    portal_arguments(sub.add_parser(
+        "install-portal", help="as root: make NetworkManager's dnsmasq open the setup page (no bus needed)",
+        description=PORTAL_DESCRIPTION))
     for name, (_func, text) in COMMANDS.items():
         # connect takes no abbreviation: `--password=...` must not pass for `--password-stdin`.
         command = sub.add_parser(name, parents=[common], help=text, description=DESCRIPTIONS.get(name, text),
@@ -171,6 +177,8 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         from ovos_PHAL_plugin_wifi_setup.tools.demo import run_demo
         return run_demo(host=args.host, port=args.port, verbose=args.verbose, out=out,
                         step_timeout=args.timeout or DEMO_STEP_TIMEOUT)
+    if args.command == "install-portal":
+        return cmd_install_portal(args, out)
     # An explicit --timeout bounds every wait; without it network-manager's slow answers get their own.
     args.scan_timeout = args.timeout or SCAN_TIMEOUT
     args.connect_timeout = args.timeout or CONNECT_TIMEOUT

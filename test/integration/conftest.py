@@ -41,6 +41,8 @@ def real_stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Calla
              **plugin_config: object) -> RealStack:
         """A stack whose plugin runs with ``gui`` and ``plugin_config`` in mycroft.conf, beside ``in_phal``
         (whose sections get ``peer_config``)."""
+        # Never the system's dnsmasq-shared.d (the tests may run as root): a folder of the test's, not made.
+        plugin_config.setdefault("hotspot_dnsmasq_dir", str(tmp_path / "dnsmasq-shared.d"))
         stack = RealStack(tmp_path / f"stack{len(built)}", gui=gui, plugin_config=dict(plugin_config),
                           in_phal=tuple(in_phal), peer_config=dict(peer_config or {}))
         built.append(stack)

@@ -2,6 +2,7 @@
 
 The device opens its own Wi-Fi network through NetworkManager (nm.py, with NetworkManager's D-Bus vocabulary in
 nm_dbus.py), answers every name with its own address (dns.py) and serves a setup page with a small JSON API (web.py;
-the page's HTML, CSS and JavaScript are the files in page/, which render.py fills); client.py is the client that runs
-it all.
+the page's HTML, CSS and JavaScript are the files in page/, which render.py fills); where NetworkManager's own
+dnsmasq holds the DNS port, portal.py's file makes it answer and name the page; client.py is the client that runs it
+all, with the settings of config.py.
 """

@@ -14,20 +14,20 @@ device says it (`speak`), and again on HOTSPOT_REPEAT. The session's passphrase 
 """
 import asyncio
 import atexit
-import hashlib
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.config import HotspotConfig, ssid_for
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.join_page import JoinPage
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
                                                     NMUnavailable, Profile, WifiDevice)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import page_entries
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.portal import PortalFile
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import (LABEL, MAX_WRONG_CODES, OPEN, code_matches,
                                                                   instructions, kind_of, new_code, new_passphrase,
                                                                   refusal, repeat_line)
@@ -40,7 +40,6 @@ from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_pa
 
 DISPLAY_TEXT_KEY = "hotspot_client"
 MODES = t.MODES  # the same three values as the manager's "gui"
-SSID_PREFIX = "OVOS-Setup-"
 
 # The states /api/status reports.
 WAITING = "waiting"
@@ -69,42 +68,6 @@ JOIN_FAILURE_WORDS = {
 }
 
 NetworkManagerFactory = Callable[[], NetworkManager]
-
-
-@dataclass(frozen=True)
-class HotspotConfig:
-    """The hotspot's settings (the manager's `hotspot_*` keys)."""
-
-    ssid: str = ""
-    """The access point's name; empty: OVOS-Setup- and four characters stable per device."""
-    passphrase: str = field(default="", repr=False)
-    """WPA2 passphrase of the access point (8 to 63 characters), printed on the device and never said; empty: a new
-    one for each session, said (or an open network, with `open`). Never in the repr."""
-    open: bool = False
-    """With no passphrase: an open network, and a code the device says that the page asks for before a connect."""
-    address: str = ""
-    """Where the DNS responder and the page listen, and what every name resolves to; empty: the access point's
-    shared address (10.42.0.1)."""
-    dns_port: int = 53
-    """The DNS responder's port; 0: no responder (NetworkManager's dnsmasq answers instead)."""
-    http_port: int = 80
-    """The setup page's port."""
-    join_timeout: float = 60.0
-    """Seconds a join may take before it counts as failed."""
-
-
-def ssid_for(hw_address: str, machine_id_file: str = "/etc/machine-id") -> str:
-    """OVOS-Setup- and four characters that stay the same on one device: the end of the Wi-Fi device's hardware
-    address, or (where it has none) of a hash of the machine id."""
-    digits = "".join(c for c in hw_address if c in "0123456789abcdefABCDEF")
-    if len(digits) >= 4 and digits.strip("0"):
-        return SSID_PREFIX + digits[-4:].upper()
-    try:
-        with open(machine_id_file, "rb") as f:
-            seed = f.read().strip()
-    except OSError:
-        seed = b""
-    return SSID_PREFIX + hashlib.sha256(seed or b"ovos").hexdigest()[:4].upper()
 
 
 class HotspotClient:
@@ -161,6 +124,8 @@ class HotspotClient:
         self._task: Optional["asyncio.Task[None]"] = None
         self._join_task: Optional["asyncio.Task[None]"] = None
         self._probe_handle: Optional[asyncio.TimerHandle] = None
+        # The file that makes NetworkManager's dnsmasq open the page: written for each session, gone at its end.
+        self._portal = PortalFile(config.dnsmasq_dir, config.address or SHARED_ADDRESS, config.http_port)
         # "nm": the start-up clean-up and a session's opening do not interleave; "teardown": one teardown at a
         # time. Made on the loop, by _loop_lock().
         self._loop_locks: Dict[str, asyncio.Lock] = {}
@@ -212,9 +177,9 @@ class HotspotClient:
         """The interpreter exits without shutdown(): the access point goes down all the same (no bus message)."""
         with self._lock:
             loop = self._loop if self._started else None
-        if loop is None or loop.is_closed() or not loop.is_running():
-            return
-        run_to_end(loop, self._teardown(close=True), "at exit")
+        if loop is not None and not loop.is_closed() and loop.is_running():
+            run_to_end(loop, self._teardown(close=True), "at exit")
+        self._portal.remove()  # also where the loop is gone
 
     async def _ask_nm(self, ask: Callable[[NetworkManager], Awaitable[Any]], absent: str) -> Any:
         """Open NetworkManager, ask it one thing, close it; None (logged at debug after `absent`) where NetworkManager
@@ -239,7 +204,9 @@ class HotspotClient:
         return lock
 
     async def _remove_stale(self) -> None:
-        """At start: an access point a crash left up (its profile is named for the hotspot) goes down."""
+        """At start: an access point a crash left up (its profile is named for the hotspot) goes down, and the
+        dnsmasq file a crash left goes."""
+        self._portal.remove_stale()
         async with self._loop_lock("nm"):
             removed = await self._ask_nm(lambda nm: nm.remove_stale_hotspots(), "no stale hotspot to look for")
         if removed:
@@ -367,6 +334,7 @@ class HotspotClient:
         LOG.info(f"the hotspot opens as {quoted(self._hotspot_ssid)} ({self._kind}: "
                  f"{'open, a code asked' if self._kind == OPEN else 'WPA2'}; {len(networks)} networks found by the "
                  "scan)")
+        self._portal.write()  # before the access point: NetworkManager starts its dnsmasq as it activates
         self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, passphrase)
         if not self._current(session):
             await self._teardown()
@@ -400,8 +368,8 @@ class HotspotClient:
             await bind(dns, address)
         except OSError as e:
             LOG.warning(f"the catch-all DNS could not listen on {address}:{self.config.dns_port} ({e.strerror}); "
-                        "phones find the page only if NetworkManager's dnsmasq answers every name (see the "
-                        "README: dnsmasq-shared.d)")
+                        "phones find the page only if NetworkManager's dnsmasq answers every name (the file of "
+                        "hotspot_dnsmasq_dir, or ovos-wifi-setup install-portal)")
             return
         self._servers.append(dns)
 
@@ -460,6 +428,7 @@ class HotspotClient:
             else:
                 await stop_servers(servers)
             nm, ap, self._nm, self._ap, self._device = self._nm, self._ap, None, None, None
+            self._portal.remove()
             with self._lock:
                 self._passphrase, self._code = "", ""  # the session's secrets end with it
             if nm is None:
