@@ -156,7 +156,7 @@ def test_a_scan_names_each_security_and_merges_secured_over_open(
     assert with_nm(mock, body) == [
         AccessPoint("Mixed", "WPA2", 90, ("WPA2", "")), AccessPoint("Old", "WPA", 50), AccessPoint("Ancient", "WEP", 45),
         AccessPoint("Office", "802.1X", 44), AccessPoint("Transition", "WPA2", 43),
-        AccessPoint("Caf\ufffd", "", 20), AccessPoint("Alpha", "", 10), AccessPoint("beta", "", 10)]
+        AccessPoint("Caf\\xe9", "", 20, raw=b"Caf\xe9"), AccessPoint("Alpha", "", 10), AccessPoint("beta", "", 10)]
 
 
 def test_a_scan_waits_for_last_scan_to_move(nm_mock: MockNetworkManager) -> None:
