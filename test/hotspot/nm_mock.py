@@ -53,7 +53,9 @@ AC_DEACTIVATED = 4                   # NMActiveConnectionState (1 ACTIVATING, 2 
 AC_REASON_DEVICE_DISCONNECTED = 3    # NMActiveConnectionStateReason
 
 # (Flags, WpaFlags, RsnFlags) of an access point by the kind of security it offers (NM80211ApSecurityFlags:
-# 0x4/0x40 TKIP, 0x8/0x80 CCMP, 0x100 PSK, 0x200 802.1X, 0x400 SAE).
+# 0x4/0x40 TKIP, 0x8/0x80 CCMP, 0x100 PSK, 0x200 802.1X, 0x400 SAE, 0x800 OWE, 0x1000 OWE_TM). An OWE access point
+# is privacy-flagged with RSN CCMP and key management OWE; the open half of an OWE transition pair is unflagged and
+# carries OWE_TM only (NetworkManager sets it from the transition element in its beacon).
 AP_SECURITY: Dict[str, Tuple[int, int, int]] = {
     "open": (0, 0, 0),
     "wep": (1, 0, 0),
@@ -62,6 +64,8 @@ AP_SECURITY: Dict[str, Tuple[int, int, int]] = {
     "wpa3": (1, 0, 0x488),
     "wpa2-wpa3": (1, 0, 0x588),
     "enterprise": (1, 0, 0x288),
+    "owe": (1, 0, 0x888),
+    "owe-transition": (0, 0, 0x1000),
 }
 
 STEP = 0.3  # seconds between two steps of a scripted activation (what a poller must not miss is kept longer)
