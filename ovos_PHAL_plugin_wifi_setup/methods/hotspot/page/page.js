@@ -167,6 +167,8 @@
     if (secured && length < min) { showError(min === D.min ? T.tooShort : T.tooShortFor); pw.focus(); return; }
     if (length > D.max) { showError(T.tooLong); pw.focus(); return; }
     var body = {ssid: r.value, password: password};
+    // The name the list shows (a non-UTF-8 SSID's value is its id, not a name to read).
+    var named = r.closest("label").querySelector(".name").textContent;
     if (D.code) {
       body.code = el("code").value.replace(/\s+/g, "");
       if (!body.code) { showError(T.codeNeeded); el("code").focus(); return; }
@@ -176,7 +178,7 @@
     request("POST", "/api/connect", body).then(function (res) {
       submit.disabled = false;
       if (res.status === 202 || res.status === 200 || res.status === 409) {
-        connecting(res.status === 409 ? "" : r.value);
+        connecting(res.status === 409 ? "" : named);
         check();
       } else {
         showError((res.body && res.body.error) || T.internal);
@@ -184,7 +186,7 @@
     }, function () {
       submit.disabled = false;
       expecting = true;  // the answer was lost: the status tells whether the device got the request
-      connecting(r.value);
+      connecting(named);
       poll();
     });
   });
