@@ -480,8 +480,8 @@ class HotspotClient:
 
     # ------------------------------------------------------------------ the page's backend (on the loop)
     def networks(self) -> List[Dict[str, Any]]:
-        """The networks of the session's scan, strongest first, as nm_dbus.page_entries has them (a mixed
-        network's security words, each SSID's display form and lookalike flag)."""
+        """The networks of the session's scan, strongest first, as nm_dbus.page_entries has them (security words,
+        display forms, lookalike flags; a non-UTF-8 SSID's id; an unjoinable network's note)."""
         with self._lock:
             return page_entries(self._networks)
 
