@@ -690,3 +690,16 @@ def test_a_non_utf8_ssid_is_scanned_with_its_bytes_and_joined_by_them(
     join(mock, network.raw, "correct horse", "WPA2")
     (saved,) = mock.connections()
     assert saved["settings"]["802-11-wireless"]["ssid"] == b"Caf\xe9" and saved["id"] == "Caf\\xe9"
+
+
+def test_the_stand_in_verifies_a_profiles_security_as_networkmanager_does(nm_mock: MockNetworkManager) -> None:
+    """The stand-in's AddConnection refuses a psk NetworkManager refuses (under 8 bytes, 64 that are not hex) and
+    saves a 64-hex one: a check of ours that went missing would show as a refusal after the teardown."""
+    import dbus
+    for bad in ("short", "x" * 64):
+        with pytest.raises(dbus.exceptions.DBusException) as refused:
+            nm_mock.add_profile("Home", "Home", psk=bad)
+        assert refused.value.get_dbus_name() == "org.freedesktop.NetworkManager.Settings.Connection.InvalidProperty"
+    assert nm_mock.connections() == []
+    nm_mock.add_profile("Home", "Home", psk="0123456789abcdef" * 4)
+    assert [c["psk"] for c in nm_mock.connections()] == ["0123456789abcdef" * 4]
