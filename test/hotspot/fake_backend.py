@@ -1,8 +1,8 @@
 """A stand-in for the hotspot client behind the setup page, and a thread running an asyncio loop for the servers.
 
 FakeBackend validates a connect the way the real client must (the code first, where one is asked;
-networks.check_ssid / check_password with the listed network's security, error_not_listed for a name not in the
-list, Busy while a join is in flight) and then waits: the test decides the outcome (succeed(), fail(key), or finish() to judge the password against `passwords`).
+networks.check_ssid, then choice.check_key with the listed network's security, error_not_listed for a name not in
+the list, Busy while a join is in flight) and then waits: the test decides the outcome (succeed(), fail(key), or finish() to judge the password against `passwords`).
 """
 import asyncio
 import threading
@@ -11,7 +11,9 @@ from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import code_matches, refusal
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
-from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_password, check_ssid
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import check_key
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import OPEN_WORD, AccessPoint
+from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_ssid
 
 T = TypeVar("T")
 
@@ -67,10 +69,12 @@ class FakeBackend:
             listed = [n for n in self._networks if n["ssid"] == name]
             if not listed:
                 raise Refused(Words.of("error_not_listed", ssid=name))
-            secured = listed[0]["security"].strip() not in ("", "--")
-            password = check_password(password, secured)
-            if not secured:
-                password = ""  # an open network takes none
+            # The security joined with is the strongest word listed (the first), as the client's scan has it.
+            words = listed[0]["security"].split() or [""]
+            security = "" if words[0] in (OPEN_WORD, "--") else words[0]
+            if listed[0].get("joinable") is False and security != "802.1X":
+                security = "WEP Open"
+            password = check_key(AccessPoint(ssid=name, security=security, strength=0), password)
             self._attempt = (name, password)
             self.connects.append((name, password))
             self._status = {"state": "connecting", "ssid": name}

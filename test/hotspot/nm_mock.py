@@ -1,7 +1,9 @@
 """A stand-in for NetworkManager: python-dbusmock's `networkmanager` template in its own process, on a private
 system bus daemon of its own, with what the template lacks added through dbusmock's own means.
 
-The template activates every connection at once (ACTIVATED) and knows no failed join. MockNetworkManager
+The template activates every connection at once (ACTIVATED) and knows no failed join, and saves any profile.
+AddConnection is replaced so that it verifies a profile's wireless security first, as NetworkManager does
+(_ADD_CONNECTION_CODE). MockNetworkManager
 replaces the manager's ActivateConnection (dbusmock's AddMethod) so that a planned activation is created in
 state ACTIVATING (the template's AddActiveConnection), and then, from a driver thread in this process, moves
 the device and the active connection the way real NetworkManager does (the mock's UpdateProperties, EmitSignal
@@ -53,7 +55,9 @@ AC_DEACTIVATED = 4                   # NMActiveConnectionState (1 ACTIVATING, 2 
 AC_REASON_DEVICE_DISCONNECTED = 3    # NMActiveConnectionStateReason
 
 # (Flags, WpaFlags, RsnFlags) of an access point by the kind of security it offers (NM80211ApSecurityFlags:
-# 0x4/0x40 TKIP, 0x8/0x80 CCMP, 0x100 PSK, 0x200 802.1X, 0x400 SAE).
+# 0x4/0x40 TKIP, 0x8/0x80 CCMP, 0x100 PSK, 0x200 802.1X, 0x400 SAE, 0x800 OWE, 0x1000 OWE_TM). An OWE access point
+# is privacy-flagged with RSN CCMP and key management OWE; the open half of an OWE transition pair is unflagged and
+# carries OWE_TM only (NetworkManager sets it from the transition element in its beacon).
 AP_SECURITY: Dict[str, Tuple[int, int, int]] = {
     "open": (0, 0, 0),
     "wep": (1, 0, 0),
@@ -62,6 +66,8 @@ AP_SECURITY: Dict[str, Tuple[int, int, int]] = {
     "wpa3": (1, 0, 0x488),
     "wpa2-wpa3": (1, 0, 0x588),
     "enterprise": (1, 0, 0x288),
+    "owe": (1, 0, 0x888),
+    "owe-transition": (0, 0, 0x1000),
 }
 
 STEP = 0.3  # seconds between two steps of a scripted activation (what a poller must not miss is kept longer)
@@ -113,6 +119,35 @@ _props = self.props["org.freedesktop.NetworkManager.Device.Wireless"]
 if _mode == "complete" and "LastScan" in _props:
     self.UpdateProperties("org.freedesktop.NetworkManager.Device.Wireless",
                           {"LastScan": dbus.Int64(int(_props["LastScan"]) + 1000)})
+"""
+
+# Settings.AddConnection, replaced: NetworkManager verifies a profile before it saves it (libnm's verify and
+# verify_secrets for 802-11-wireless-security), then the template's own. A key management it does not know, an
+# 802.1X one without an 802-1x setting, a psk that is not 8 to 63 bytes nor 64 hex (but for sae, which has no length
+# rule), a WEP key of type 1 that is not 5/13 ASCII nor 10/26 hex: refused, nothing saved.
+_ADD_CONNECTION_CODE = """
+_security = args[0].get("802-11-wireless-security", {})
+_error = None
+_key_mgmt = str(_security.get("key-mgmt", "")) if _security else None
+_psk = _security.get("psk") if _security else None
+_hex = "0123456789abcdefABCDEF"
+if _key_mgmt is not None and _key_mgmt not in ("none", "ieee8021x", "wpa-psk", "wpa-eap", "wpa-eap-suite-b-192",
+                                               "sae", "owe"):
+    _error = ("InvalidProperty", "802-11-wireless-security.key-mgmt: not a valid value for the property")
+elif _key_mgmt in ("ieee8021x", "wpa-eap", "wpa-eap-suite-b-192") and "802-1x" not in args[0]:
+    _error = ("MissingSetting", "802-1x: security requires 802-1x setting presence")
+elif _psk is not None and _key_mgmt != "sae":
+    _length = len(str(_psk).encode("utf-8"))
+    if _length < 8 or _length > 64 or (_length == 64 and str(_psk).strip(_hex)):
+        _error = ("InvalidProperty", "802-11-wireless-security.psk: property is invalid")
+if _error is None and _key_mgmt == "none" and int(_security.get("wep-key-type", 0)) == 1:
+    _key = str(_security.get("wep-key0", ""))
+    if not ((len(_key) in (10, 26) and not _key.strip(_hex)) or (len(_key) in (5, 13) and _key.isascii())):
+        _error = ("InvalidProperty", "802-11-wireless-security.wep-key0: property is invalid")
+if _error is not None:
+    raise dbus.exceptions.DBusException(_error[1],
+                                        name="org.freedesktop.NetworkManager.Settings.Connection." + _error[0])
+ret = self.SettingsAddConnection(args[0])
 """
 
 # The manager's DeactivateConnection, slowed (slow_deactivations): sleeps, then the template's own.
@@ -363,7 +398,9 @@ class MockNetworkManager:
             time.sleep(0.05)
 
     def _install_overrides(self) -> None:
-        """The planned-activation ActivateConnection and its two helpers, on the manager object."""
+        """The planned-activation ActivateConnection and its two helpers, on the manager object; AddConnection that
+        verifies a profile's security first, as NetworkManager does, on the settings object."""
+        self._mock(SETTINGS_PATH).AddMethod(IF_SETTINGS, "AddConnection", "a{sa{sv}}", "o", _ADD_CONNECTION_CODE)
         manager = self._mock(MANAGER_PATH)
         manager.AddMethod(IF_NM, "ActivateConnection", "ooo", "o", _ACTIVATE_CODE)
         manager.AddMethod(IF_MOCK, "PlanActivation", "ss", "", _PLAN_CODE)

@@ -2,7 +2,7 @@
 import asyncio
 import logging
 import os
-from typing import Any, Awaitable, Callable, List, Optional, TypeVar
+from typing import Any, Awaitable, Callable, List, Optional, TypeVar, Union
 
 import pytest
 
@@ -156,7 +156,7 @@ def test_a_scan_names_each_security_and_merges_secured_over_open(
     assert with_nm(mock, body) == [
         AccessPoint("Mixed", "WPA2", 90, ("WPA2", "")), AccessPoint("Old", "WPA", 50), AccessPoint("Ancient", "WEP", 45),
         AccessPoint("Office", "802.1X", 44), AccessPoint("Transition", "WPA2", 43),
-        AccessPoint("Caf\ufffd", "", 20), AccessPoint("Alpha", "", 10), AccessPoint("beta", "", 10)]
+        AccessPoint("Caf\\xe9", "", 20, raw=b"Caf\xe9"), AccessPoint("Alpha", "", 10), AccessPoint("beta", "", 10)]
 
 
 def test_a_scan_waits_for_last_scan_to_move(nm_mock: MockNetworkManager) -> None:
@@ -352,7 +352,7 @@ def test_stop_deletes_a_profile_whose_active_connection_is_gone(nm_mock: MockNet
 # -- joining -----------------------------------------------------------------------------------------------------
 
 
-def join(mock: MockNetworkManager, ssid: str, password: str, security: str, timeout: float = 20.0) -> Profile:
+def join(mock: MockNetworkManager, ssid: Union[str, bytes], password: str, security: str, timeout: float = 20.0) -> Profile:
     async def body(nm: NetworkManager) -> Profile:
         return await nm.join(await nm.wifi_device(), ssid, password, security, timeout)
     return with_nm(mock, body)
@@ -653,3 +653,53 @@ def test_a_slow_teardown_still_removes_the_setup_network(nm_mock: MockNetworkMan
     run(main())
     assert nm_mock.deactivations() == 1
     assert hotspot_profiles(nm_mock) == [] and nm_mock.active_connections() == []
+
+
+# -- OWE and SSIDs that are not UTF-8 ------------------------------------------------------------------------------
+
+
+def test_owe_networks_are_scanned_as_owe_and_joined_with_key_mgmt_owe(
+        nm_mock_factory: Callable[[], MockNetworkManager]) -> None:
+    """An OWE access point and the open half of a transition pair read as "OWE"; a join saves key-mgmt owe with no
+    secret."""
+    mock = nm_mock_factory()
+    mock.add_wifi_device("wlan0")
+    mock.add_access_point("Library", 60, "owe")
+    mock.add_access_point("Station", 50, "owe-transition")
+
+    async def body(nm: NetworkManager) -> List[AccessPoint]:
+        return await nm.scan(await nm.wifi_device())
+
+    assert with_nm(mock, body) == [AccessPoint("Library", "OWE", 60), AccessPoint("Station", "OWE", 50)]
+    join(mock, "Library", "", "OWE")
+    assert joined_security(mock) == {"key-mgmt": "owe"}
+
+
+def test_a_non_utf8_ssid_is_scanned_with_its_bytes_and_joined_by_them(
+        nm_mock_factory: Callable[[], MockNetworkManager]) -> None:
+    """b"Caf\\xe9" (Latin-1): the scan keeps the bytes, the join's profile has them (not the display form's)."""
+    mock = nm_mock_factory()
+    mock.add_wifi_device("wlan0")
+    mock.add_access_point(b"Caf\xe9", 60, "wpa2")
+
+    async def body(nm: NetworkManager) -> List[AccessPoint]:
+        return await nm.scan(await nm.wifi_device())
+
+    (network,) = with_nm(mock, body)
+    assert (network.ssid, network.raw) == ("Caf\\xe9", b"Caf\xe9")
+    join(mock, network.raw, "correct horse", "WPA2")
+    (saved,) = mock.connections()
+    assert saved["settings"]["802-11-wireless"]["ssid"] == b"Caf\xe9" and saved["id"] == "Caf\\xe9"
+
+
+def test_the_stand_in_verifies_a_profiles_security_as_networkmanager_does(nm_mock: MockNetworkManager) -> None:
+    """The stand-in's AddConnection refuses a psk NetworkManager refuses (under 8 bytes, 64 that are not hex) and
+    saves a 64-hex one: a check of ours that went missing would show as a refusal after the teardown."""
+    import dbus
+    for bad in ("short", "x" * 64):
+        with pytest.raises(dbus.exceptions.DBusException) as refused:
+            nm_mock.add_profile("Home", "Home", psk=bad)
+        assert refused.value.get_dbus_name() == "org.freedesktop.NetworkManager.Settings.Connection.InvalidProperty"
+    assert nm_mock.connections() == []
+    nm_mock.add_profile("Home", "Home", psk="0123456789abcdef" * 4)
+    assert [c["psk"] for c in nm_mock.connections()] == ["0123456789abcdef" * 4]

@@ -178,9 +178,9 @@ def test_a_wrong_password_shows_the_error_and_the_right_one_connects(phone: Watc
 
 
 def test_a_short_password_is_refused_on_the_page(phone: Watched, backend: FakeBackend) -> None:
-    """Connect with a 5-character password: the page says why; nothing is sent."""
+    """Connect to a WPA2 network with a 5-character password: the page says why; nothing is sent."""
     page = phone.page
-    pick(page, "Studio")
+    pick(page, "Home")
     page.locator("#password").fill("short")
     page.get_by_role("button", name="Connect").click()
     expect(page.get_by_role("alert")).to_have_text(EN.text("error_password_too_short"))
@@ -331,5 +331,41 @@ def test_without_javascript_the_form_carries_the_code(browser: Browser) -> None:
             refusals = [p for p in watched.problems if "status of 403" in p]
             assert len(refusals) == 1
             watched.problems[:] = [p for p in watched.problems if p not in refusals]
+    finally:
+        running.close()
+
+
+MORE_NETWORKS = [
+    {"ssid": "Office", "security": "802.1X", "strength": 70, "joinable": False, "note": "sign_in"},
+    {"ssid": "Library", "security": "OWE", "strength": 60},
+    {"ssid": "Attic", "security": "WEP", "strength": 50},
+]
+
+
+def test_an_8021x_network_cannot_be_picked_an_owe_one_needs_no_password_and_a_wep_key_of_5_goes(
+        browser: Browser) -> None:
+    """Office (802.1X): its radio disabled, its note shown. Library (OWE): "Enhanced open", no password field.
+    Attic (WEP): a 5-character key is sent (shorter than WPA's minimum); 4 characters are refused on the page."""
+    backend = FakeBackend(MORE_NETWORKS, passwords={"Attic": "12345"})
+    running = RunningServer(backend, failed_join_wait=0.0)
+    try:
+        for watched in open_phone(browser, running.url):
+            page = watched.page
+            office = page.locator("label.net", has=page.locator(".name", has_text="Office"))
+            expect(office.locator("input")).to_be_disabled()
+            expect(office.locator(".note")).to_have_text(EN.text("hotspot_note_sign_in"))
+            library = page.locator("label.net", has=page.locator(".name", has_text="Library"))
+            expect(library.locator(".sec")).to_have_text(EN.text("enhanced_open"))
+            pick(page, "Library")
+            expect(page.locator("#pw-row")).to_be_hidden()
+            pick(page, "Attic")
+            page.locator("#password").fill("1234")
+            page.get_by_role("button", name="Connect").click()
+            expect(page.get_by_role("alert")).to_have_text(EN.text("error_key_too_short"))
+            assert backend.connects == []
+            page.locator("#password").fill("12345")
+            page.get_by_role("button", name="Connect").click()
+            expect(connecting(page, "Attic")).to_be_visible()
+            assert backend.connects == [("Attic", "12345")]
     finally:
         running.close()

@@ -21,6 +21,7 @@ from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import JOIN_FAILURE_WORDS, check_key, find_network
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.config import HotspotConfig, ssid_for
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.join_page import JoinPage
@@ -36,7 +37,7 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.readable import quoted
-from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_password, check_ssid
+from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy
 
 DISPLAY_TEXT_KEY = "hotspot_client"
 MODES = t.MODES  # the same three values as the manager's "gui"
@@ -59,13 +60,6 @@ SUCCESS_LINGER = 20.0
 FINISH_WAIT = 3.0
 # After the last wrong code, how long the page has to send its 403 before the session ends.
 CODE_LOCKOUT_DELAY = 0.5
-
-# Why a join failed, in words for the user (JoinFailed.reason -> catalogue key).
-JOIN_FAILURE_WORDS = {
-    "wrong_password": "error_wrong_password",
-    "out_of_reach": "error_out_of_reach",
-    "timeout": "error_timeout",
-}
 
 NetworkManagerFactory = Callable[[], NetworkManager]
 
@@ -236,6 +230,11 @@ class HotspotClient:
         return self._catalogue
 
     @property
+    def _address(self) -> str:
+        """The access point's address, where the page and the DNS listen: the setting, or SHARED_ADDRESS."""
+        return self.config.address or SHARED_ADDRESS
+
+    @property
     def hotspot_ssid(self) -> str:
         """The name of the network the device opens (known once a session has found its Wi-Fi device)."""
         return self._hotspot_ssid
@@ -335,7 +334,8 @@ class HotspotClient:
                  f"{'open, a code asked' if self._kind == OPEN else 'WPA2'}; {len(networks)} networks found by the "
                  "scan)")
         self._portal.write()  # before the access point: NetworkManager starts its dnsmasq as it activates
-        self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, passphrase)
+        # The access point's own address is the configured one, where the page and the DNS listen.
+        self._ap = await self._nm.start_access_point(self._device, self._hotspot_ssid, passphrase, self._address)
         if not self._current(session):
             await self._teardown()
             return
@@ -356,7 +356,7 @@ class HotspotClient:
     async def _start_servers(self) -> None:
         """The page (it must start) and the catch-all DNS (the page works without it, through NetworkManager's
         dnsmasq configured for it)."""
-        address = self.config.address or SHARED_ADDRESS
+        address = self._address
         web = SetupServer(self, address, self.config.http_port)
         await bind(web, address)
         self._servers.append(web)
@@ -449,8 +449,8 @@ class HotspotClient:
 
     # ------------------------------------------------------------------ the page's backend (on the loop)
     def networks(self) -> List[Dict[str, Any]]:
-        """The networks of the session's scan, strongest first, as nm_dbus.page_entries has them (a mixed
-        network's security words, each SSID's display form and lookalike flag)."""
+        """The networks of the session's scan, strongest first, as nm_dbus.page_entries has them (security words,
+        display forms, lookalike flags; a non-UTF-8 SSID's id; an unjoinable network's note)."""
         with self._lock:
             return page_entries(self._networks)
 
@@ -472,17 +472,15 @@ class HotspotClient:
 
     def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
         """Join a network of the list: raises CodeRefused (an open network's code missing or wrong: nothing else is
-        looked at), Refused (bad input) or Busy (a join in flight), else returns at once."""
+        looked at), Refused (bad input, or what the network's security refuses: choice.py, all before the access
+        point goes down) or Busy (a join in flight), else returns at once."""
         if self._kind == OPEN:
             self._check_code(code)
-        name = check_ssid(ssid)
         with self._lock:
             if self._state in (CONNECTING, CONNECTED):
                 raise Busy(Words.of("error_busy", ssid=self._ssid))
-            network = next((n for n in self._networks if n.ssid == name), None)
-            if network is None:
-                raise Refused(Words.of("error_not_listed", ssid=name))
-            secret = check_password(password, network.secured)
+            network = find_network(self._networks, ssid)
+            secret, name = check_key(network, password), network.ssid
             if not self._active or self._nm is None or self._device is None:
                 raise Busy(Words.of("error_busy", ssid=name))
             self._state, self._ssid, self._error = CONNECTING, name, None
@@ -517,7 +515,7 @@ class HotspotClient:
             if self._ap is not None:
                 ap, self._ap = self._ap, None
                 await nm.stop(ap)
-            await nm.join(device, network.ssid, password, network.security, self.config.join_timeout)
+            await nm.join(device, network.raw or network.ssid, password, network.security, self.config.join_timeout)
         except JoinFailed as e:
             words = Words.of(JOIN_FAILURE_WORDS.get(e.reason, "error_could_not_connect"), ssid=network.ssid,
                              seconds=f"{self.config.join_timeout:g}")
@@ -549,7 +547,7 @@ class HotspotClient:
         if nm is None or device is None or (self._kind != OPEN and not passphrase):
             return  # the session ended meanwhile: never an open network in its place
         try:
-            self._ap = await nm.start_access_point(device, self._hotspot_ssid, passphrase)
+            self._ap = await nm.start_access_point(device, self._hotspot_ssid, passphrase, self._address)
         except (NMUnavailable, OSError) as e:
             await self._give_up(session, f"the hotspot could not be opened again: {e}")
 

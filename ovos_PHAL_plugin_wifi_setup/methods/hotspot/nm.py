@@ -7,8 +7,11 @@ plain code without a bus. The types and functions the hotspot client and the dem
 
 NetworkManager's quirks that this module works around, each named where it is handled:
 
-- An SSID is bytes (D-Bus `ay`), not text: it may be invalid UTF-8, and a hidden network shows an empty or
-  all-NUL one (`nm_dbus.decode_ssid`).
+- An SSID is bytes (D-Bus `ay`), not text: it may be invalid UTF-8 (listed under a display form and joined by its
+  bytes: `nm_dbus.ssid_text`, `AccessPoint.raw`), and a hidden network shows an empty or all-NUL one
+  (`nm_dbus.ssid_bytes`).
+- OWE ("enhanced open") shows as key management flag OWE in RsnFlags, or OWE_TM on the open half of a transition
+  pair; either is joined with key-mgmt "owe" and no password. 802.1X (wpa-eap) needs an account: never joined.
 - One network is many access point objects (one per BSSID and band), and one may vanish between the device's
   list and its own read (`scan`, `nm_dbus.merge_access_points`). Anyone in range can add one with the same SSID:
   a network is joined with the strongest security any of them advertised (WPA3 over WPA2 over WPA over WEP,
@@ -37,7 +40,7 @@ Polling (every POLL_INTERVAL) decides every outcome; signals only add the failur
 be missed between an activation and a subscription made after it.
 """
 import asyncio
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
@@ -48,9 +51,8 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import (
     DEVICE_TYPE_WIFI, GONE, HOTSPOT_CONNECTION_ID, IF_ACTIVE, IF_AP, IF_CONNECTION, IF_DEVICE, IF_NM, IF_PROPERTIES,
     IF_SETTINGS, IF_WIRELESS, KEY_MGMT, MAX_ACCESS_POINTS, NM_NAME, NM_PATH, NO_SERVICE, PASSWORD_REASONS,
     REASON_SSID_NOT_FOUND, SCAN_REFUSALS, SETTINGS_PATH, SHARED_ADDRESS, WIFI_CAPABILITY_AP, AccessPoint, DeviceWatch,
-    Profile, WifiDevice, access_point_settings, decode_ssid, encode_ssid, has_ap_isolation, join_settings,
-    merge_access_points, scrub,
-    security_word, unwrap, valid_wpa_psk)
+    Profile, WifiDevice, access_point_settings, encode_ssid, has_ap_isolation, join_settings, merge_access_points,
+    scrub, security_word, ssid_bytes, ssid_text, unwrap, valid_wep_key, valid_wpa_psk)
 from ovos_PHAL_plugin_wifi_setup.readable import duration, quoted
 
 POLL_INTERVAL = 0.2        # seconds between two reads of an activation's or a scan's progress
@@ -265,13 +267,17 @@ class NetworkManager:
         at any time) or is hidden."""
         try:
             props = await self._get_all(path, IF_AP)
-            ssid = decode_ssid(props.get("Ssid", b""))
+            data = ssid_bytes(props.get("Ssid", b""))
             security = security_word(int(props.get("Flags", 0)), int(props.get("WpaFlags", 0)),
                                      int(props.get("RsnFlags", 0)))
             strength = max(0, min(100, int(props.get("Strength", 0))))
         except (_CallError, TypeError, ValueError):
             return None
-        return AccessPoint(ssid=ssid, security=security, strength=strength) if ssid else None
+        if not data:
+            return None
+        text = ssid_text(data)
+        raw = b"" if text.encode("utf-8") == data else data
+        return AccessPoint(ssid=text, security=security, strength=strength, raw=raw)
 
     # -- profiles and activation ---------------------------------------------------------------------------
 
@@ -474,26 +480,32 @@ class NetworkManager:
 
     # -- joining -------------------------------------------------------------------------------------------
 
-    async def join(self, device: WifiDevice, ssid: str, password: str, security: str, timeout: float) -> Profile:
-        """Save a profile for the network and activate it on the device; wait until it is up.
+    async def join(self, device: WifiDevice, ssid: Union[str, bytes], password: str, security: str,
+                   timeout: float) -> Profile:
+        """Save a profile for the network (`ssid` its text, or its bytes where they are not UTF-8) and activate it
+        on the device; wait until it is up.
 
-        `security` is the scan's word ("", "WEP", "WPA", "WPA2", "WPA3": what merge_access_points chose, the
-        strongest any access point of the SSID advertised; WPA2 is joined with proto rsn only). JoinFailed (reason "wrong_password",
-        "out_of_reach", "timeout" or "failed") when it does not come up: the profile is deleted again.
-        ValueError for an SSID or security that cannot be joined (802.1X needs an account); nothing is changed.
+        `security` is the scan's word ("", "OWE", "WEP", "WPA", "WPA2", "WPA3": what merge_access_points chose, the
+        strongest any access point of the SSID advertised; WPA2 is joined with proto rsn only, OWE with no
+        password). JoinFailed (reason "wrong_password", "out_of_reach", "timeout" or "failed") when it does not come
+        up: the profile is deleted again. ValueError for an SSID or security that cannot be joined (802.1X needs an
+        account); nothing is changed. The page's backend checks all of it before the access point goes down
+        (choice.py); these checks stand for any other caller.
         """
-        encode_ssid(ssid)  # a bad SSID is a ValueError before a bad key is a JoinFailed
+        ssid_data = encode_ssid(ssid)  # a bad SSID is a ValueError before a bad key is a JoinFailed
+        name = ssid_text(ssid_data)
         if security not in KEY_MGMT:
             raise ValueError(f"cannot join a network secured with {security!r}")
         if not isinstance(password, str):
             raise ValueError("a password is text")
         key_mgmt = KEY_MGMT[security]
         secured = bool(key_mgmt)
-        if (key_mgmt == "wpa-psk" and not valid_wpa_psk(password)) or (key_mgmt in ("sae", "none")
-                                                                       and not password):
-            raise JoinFailed("wrong_password", ssid, "not a key this network can take")
-        settings = join_settings(ssid, password, key_mgmt, rsn_only=security == "WPA2")
-        LOG.info(f"joining {quoted(ssid)} ({security or 'open'}) on {quoted(device.interface)}")
+        if (key_mgmt == "wpa-psk" and not valid_wpa_psk(password)) or (key_mgmt == "none"
+                                                                       and not valid_wep_key(password)) \
+                or (key_mgmt == "sae" and not password):
+            raise JoinFailed("wrong_password", name, "not a key this network can take")
+        settings = join_settings(ssid_data, password, key_mgmt, rsn_only=security == "WPA2")
+        LOG.info(f"joining {quoted(name)} ({security or 'open'}) on {quoted(device.interface)}")
         watch = await self._watch_device(device)
         connection: Optional[str] = None
         active: Optional[str] = None
@@ -503,16 +515,16 @@ class NetworkManager:
                 active = await self._activate(connection, device)
             except _CallError as error:
                 reason = "out_of_reach" if error.name.endswith(".ConnectionNotAvailable") else "failed"
-                LOG.info(f"joining {quoted(ssid)} refused: {quoted(error.name)}: "
+                LOG.info(f"joining {quoted(name)} refused: {quoted(error.name)}: "
                          f"{quoted(scrub(error.text, password))}")
                 await self._discard(connection, active)
-                raise JoinFailed(reason, ssid, error.name) from None
+                raise JoinFailed(reason, name, error.name) from None
             outcome = await self._wait_activated(active, device, watch, timeout)
             if outcome != "activated":
                 reason, detail = self._join_reason(outcome, watch, secured)
                 await self._discard(connection, active)
-                LOG.info(f"joining {quoted(ssid)} failed: {reason} ({detail})")
-                raise JoinFailed(reason, ssid, detail)
+                LOG.info(f"joining {quoted(name)} failed: {reason} ({detail})")
+                raise JoinFailed(reason, name, detail)
         except JoinFailed:
             raise
         except BaseException:  # NetworkManager gone or slow, or cancelled: the half-made attempt must not stay
@@ -520,7 +532,7 @@ class NetworkManager:
             raise
         finally:
             await self._unwatch(watch)
-        LOG.info(f"joined {quoted(ssid)} on {quoted(device.interface)}")
+        LOG.info(f"joined {quoted(name)} on {quoted(device.interface)}")
         return Profile(connection=connection, active=active)
 
     @staticmethod

@@ -1,6 +1,6 @@
-"""The setup page from its files in page/ (index.html, one network's list item in network.html, the open network's
-code field in code.html, refresh.html, redirect.html, page.css, page.js), filled for the backend's status and
-networks in the catalogue's language.
+"""The setup page from its files in page/ (index.html, one network's list item in network.html with its lookalike
+warning in lookalike.html and its note in note.html, the open network's code field in code.html, refresh.html,
+redirect.html, page.css, page.js), filled for the backend's status and networks in the catalogue's language.
 
 The files are package data, read once, and filled by the standard library's string.Template with html.escape applied
 to every text value (fill(); a number goes in as its digits). string.Template because it is the simplest template
@@ -19,8 +19,9 @@ from string import Template
 from typing import Any, Dict, List, Optional
 
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import OPEN_WORD
-from ovos_PHAL_plugin_wifi_setup.methods.networks import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import MAX_PAGE_KEY_CHARS
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import OPEN_WORD, UNJOINABLE
+from ovos_PHAL_plugin_wifi_setup.methods.networks import MIN_PASSWORD_CHARS
 from ovos_PHAL_plugin_wifi_setup.readable import visible
 
 REFRESH_SECONDS = 3            # the page's meta refresh while connecting (without JavaScript)
@@ -29,8 +30,13 @@ FETCH_TIMEOUT_MS = 5000
 
 # The page's files: package data in page/, beside this module.
 PAGE_PACKAGE = __name__.rpartition(".")[0]
-PAGE_FILES = ("index.html", "network.html", "lookalike.html", "code.html", "refresh.html", "redirect.html", "page.css",
-              "page.js")
+PAGE_FILES = ("index.html", "network.html", "lookalike.html", "note.html", "code.html", "refresh.html", "redirect.html",
+              "page.css", "page.js")
+# The security words of a network joined without a password (nm_dbus.PASSWORDLESS, as the page has them).
+PASSWORDLESS_WORDS = ("", "--", "OWE")
+# The shortest password the page lets through by the security's first word (choice.py has the whole rules).
+MIN_KEY_CHARS = {"WEP": 5, "WPA3": 1}
+NOTES = tuple(UNJOINABLE.values())
 # The code field takes the digits with the spaces a user may type between groups.
 MAX_CODE_CHARS = 12
 
@@ -85,22 +91,36 @@ def shaped_networks(raw: Any) -> List[Dict[str, Any]]:
         numeric = isinstance(strength, (int, float)) and not isinstance(strength, bool) and math.isfinite(strength)
         strength = max(0, min(100, int(strength))) if numeric else 0
         security = security.strip()
-        secured = security not in ("", "--")
+        words = security.split()
+        secured = (words[0] if words else "") not in PASSWORDLESS_WORDS
         # A name shown as it is could hide what tells it apart ("Home\u200b" beside "Home"): the backend's display
         # form (every unseen character escaped) and its lookalike flag go to the page; the radio keeps the SSID.
         display = entry.get("display") if isinstance(entry.get("display"), str) and entry["display"] else None
-        shown.append({"ssid": entry["ssid"], "security": security if secured else "", "strength": strength,
-                      "secured": secured, "display": display or visible(entry["ssid"]),
-                      "lookalike": entry.get("lookalike") is True})
+        network = {"ssid": entry["ssid"], "security": security if secured or words[:1] == ["OWE"] else "",
+                   "strength": strength, "secured": secured, "display": display or visible(entry["ssid"]),
+                   "lookalike": entry.get("lookalike") is True}
+        if entry.get("joinable") is False:
+            # Listed with why it cannot be joined from here (an 802.1X sign-in, WEP beside open).
+            network.update(joinable=False, note=entry.get("note") if entry.get("note") in NOTES else NOTES[0])
+        shown.append(network)
     return shown
 
 
 def security_text(catalogue: Catalogue, network: Dict[str, Any]) -> str:
     """What the list says of a network's security: its words, as the on-screen list does ("WPA2", "WPA3 WPA2"
-    where its access points differ, "WPA2 Open"; "Open" in the page's language), or Open."""
-    if not network["secured"]:
+    where its access points differ, "WPA2 Open"; "Open" and OWE's "Enhanced open" in the page's language), or
+    Open."""
+    if not network["secured"] and not network["security"]:
         return catalogue.text("open")
-    return " ".join(catalogue.text("open") if word == OPEN_WORD else word for word in network["security"].split())
+    named = {OPEN_WORD: catalogue.text("open"), "OWE": catalogue.text("enhanced_open")}
+    return " ".join(named.get(word, word) for word in network["security"].split())
+
+
+def min_key(network: Dict[str, Any]) -> int:
+    """The shortest password the page lets through for a shaped network (0 where it takes none)."""
+    if not network["secured"]:
+        return 0
+    return MIN_KEY_CHARS.get(network["security"].split()[0], MIN_PASSWORD_CHARS)
 
 
 def bars(strength: int) -> int:
@@ -125,10 +145,12 @@ def render_networks(catalogue: Catalogue, networks: List[Dict[str, Any]], picked
     bars."""
     template = page_template("network.html")
     warning = fill(page_template("lookalike.html"), text=catalogue.text("hotspot_lookalike"))
+    notes = {key: fill(page_template("note.html"), text=catalogue.text(f"hotspot_note_{key}")) for key in NOTES}
     return Markup("".join(
         fill(template, picked=Markup("picked" if n["ssid"] == picked else ""), ssid=n["ssid"], name=n["display"],
-             lookalike=warning if n["lookalike"] else Markup(""), secured=int(n["secured"]),
-             checked=flag("checked", n["ssid"] == picked), security=security_text(catalogue, n),
+             lookalike=warning if n["lookalike"] else Markup(""), secured=int(n["secured"]), min=min_key(n),
+             checked=flag("checked", n["ssid"] == picked), disabled=flag("disabled", "note" in n),
+             note=notes[n["note"]] if "note" in n else Markup(""), security=security_text(catalogue, n),
              bars=bars(n["strength"]), signal=catalogue.text("hotspot_signal", strength=n["strength"]))
         for n in networks))
 
@@ -151,13 +173,15 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
         picked = None
     data = {
         "state": view, "ssid": ssid, "poll": POLL_MS, "fetchTimeout": FETCH_TIMEOUT_MS,
-        "min": MIN_PASSWORD_CHARS, "max": MAX_PASSWORD_CHARS, "code": code,
+        "min": MIN_PASSWORD_CHARS, "max": MAX_PAGE_KEY_CHARS, "minBy": MIN_KEY_CHARS, "code": code,
         "texts": {"connecting": text("connecting"), "connected": text("hotspot_connected"),
                   "pickFirst": text("error_pick_first"), "tooShort": text("error_password_too_short"),
                   "tooLong": text("error_password_too_long"), "internal": text("error_internal"),
                   "noAnswer": text("hotspot_no_answer"), "show": text("show"), "hide": text("hide"),
                   "open": text("open"), "signal": text("hotspot_signal"),
-                  "codeNeeded": text("error_code_needed"), "lookalike": text("hotspot_lookalike")},
+                  "codeNeeded": text("error_code_needed"), "lookalike": text("hotspot_lookalike"),
+                  "enhancedOpen": text("enhanced_open"), "tooShortFor": text("error_key_too_short"),
+                  "notes": {key: text(f"hotspot_note_{key}") for key in NOTES}},
     }
     items = render_networks(catalogue, networks, picked)
     refresh = fill(page_template("refresh.html"), seconds=REFRESH_SECONDS) if view == "connecting" else Markup("")
@@ -176,7 +200,7 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
         networks_title=text("networks_title"), networks=items,
         empty_hidden=flag("hidden", bool(networks)), empty=text("hotspot_empty"),
         details_hidden=flag("hidden", not networks), password_label=text("password_placeholder"),
-        max_password=MAX_PASSWORD_CHARS, show=text("show"), connect=text("connect"), token=token,
+        max_password=MAX_PAGE_KEY_CHARS, show=text("show"), connect=text("connect"), token=token,
         code_field=code_field)
 
 

@@ -22,6 +22,7 @@
   function picked() { return form.querySelector("input[name=ssid]:checked"); }
   function sync(focus) {
     var r = picked(), secured = !r || r.getAttribute("data-secured") === "1";
+    var min = r ? Number(r.getAttribute("data-min")) : D.min;
     Array.prototype.forEach.call(list.children, function (li) {
       li.classList.toggle("picked", !!r && li.contains(r));
     });
@@ -31,7 +32,7 @@
     pwRow.hidden = !secured;
     pw.disabled = !secured;
     pw.required = secured;
-    pw.minLength = secured ? D.min : 0;
+    pw.minLength = secured ? min : 0;
     if (focus && r && secured) { pw.focus(); }
   }
   function request(method, path, body) {
@@ -59,12 +60,16 @@
     input.name = "ssid";
     input.value = n.ssid;
     input.setAttribute("data-secured", n.secured ? "1" : "0");
+    var first = n.security.split(" ")[0];
+    input.setAttribute("data-min", String(!n.secured ? 0 : first in D.minBy ? D.minBy[first] : D.min));
+    input.disabled = n.joinable === false;
     name.className = "name";
     // The name as the device displays it (unseen characters escaped); the radio's value stays the SSID.
     name.textContent = n.display || n.ssid;
     sec.className = "sec";
-    sec.textContent = n.secured ? n.security.split(" ").map(function (w) { return w === "Open" ? T.open : w; })
-      .join(" ") : T.open;
+    sec.textContent = n.secured || n.security ? n.security.split(" ").map(function (w) {
+      return w === "Open" ? T.open : w === "OWE" ? T.enhancedOpen : w;
+    }).join(" ") : T.open;
     words.className = "text";
     words.appendChild(name);
     if (n.lookalike) {
@@ -74,6 +79,12 @@
       words.appendChild(warn);
     }
     words.appendChild(sec);
+    if (n.joinable === false) {
+      var note = document.createElement("span");
+      note.className = "note";
+      note.textContent = T.notes[n.note] || "";
+      words.appendChild(note);
+    }
     var level = Math.max(0, Math.min(4, Math.floor((n.strength + 24) / 25)));
     meter.className = "bars b" + level;
     meter.setAttribute("role", "img");
@@ -152,9 +163,12 @@
     var secured = r.getAttribute("data-secured") === "1";
     var password = secured ? pw.value : "";
     var length = Array.from(password).length;
-    if (secured && length < D.min) { showError(T.tooShort); pw.focus(); return; }
+    var min = Number(r.getAttribute("data-min"));
+    if (secured && length < min) { showError(min === D.min ? T.tooShort : T.tooShortFor); pw.focus(); return; }
     if (length > D.max) { showError(T.tooLong); pw.focus(); return; }
     var body = {ssid: r.value, password: password};
+    // The name the list shows (a non-UTF-8 SSID's value is its id, not a name to read).
+    var named = r.closest("label").querySelector(".name").textContent;
     if (D.code) {
       body.code = el("code").value.replace(/\s+/g, "");
       if (!body.code) { showError(T.codeNeeded); el("code").focus(); return; }
@@ -164,7 +178,7 @@
     request("POST", "/api/connect", body).then(function (res) {
       submit.disabled = false;
       if (res.status === 202 || res.status === 200 || res.status === 409) {
-        connecting(res.status === 409 ? "" : r.value);
+        connecting(res.status === 409 ? "" : named);
         check();
       } else {
         showError((res.body && res.body.error) || T.internal);
@@ -172,7 +186,7 @@
     }, function () {
       submit.disabled = false;
       expecting = true;  // the answer was lost: the status tells whether the device got the request
-      connecting(r.value);
+      connecting(named);
       poll();
     });
   });
