@@ -21,7 +21,11 @@ ENGLISH = "en-us"
 TRANSLATED = ("ca-es", "da-dk", "de-de", "es-es", "fr-fr", "it-it", "nl-nl", "pt-pt")
 DIALOGS = ("setup_failed.dialog", "setup_completed.dialog", "hotspot_instructions_passphrase.dialog",
            "hotspot_instructions_label.dialog", "hotspot_instructions_code.dialog", "hotspot_repeat_passphrase.dialog",
-           "hotspot_repeat_code.dialog", "hotspot_repeat_label.dialog", "hotspot_repeat_none.dialog")
+           "hotspot_repeat_code.dialog", "hotspot_repeat_label.dialog", "hotspot_repeat_none.dialog",
+           "hotspot_address_dot.dialog", "hotspot_address_port.dialog", "hotspot_type_address.dialog",
+           "hotspot_join_failed_wrong_password.dialog", "hotspot_join_failed_out_of_reach.dialog",
+           "hotspot_join_failed_timeout.dialog", "hotspot_join_failed.dialog", "hotspot_setup_network_back.dialog",
+           "hotspot_joined.dialog")
 INTENT_FILES = ("setup_wifi.intent", "SetUp.voc", "Network.voc", "repeat_password.intent", "Repeat.voc",
                 "Password.voc")
 # Page texts a language rightly writes as English does (Dutch says "Open" too); anything else equal to the English

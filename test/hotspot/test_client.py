@@ -28,6 +28,11 @@ PASSPHRASE = "phone-joins-here"  # noqa: S105
 HOTSPOT_SSID = "OVOS-Setup-0001"
 
 
+def typed(phone: Phone) -> str:
+    """The sentence that ends the instructions (and a repeat), with the page's address on the test's own port."""
+    return f"If no page opens, type 127 dot 0 dot 0 dot 1 colon {phone.http_port} in your browser."
+
+
 def hotspot_id(recorder: Any) -> str:
     return registered(recorder)[-1]["id"]
 
@@ -105,7 +110,7 @@ def test_a_whole_session_wrong_password_then_the_right_one(
     assert re.fullmatch(r"[0-9]{12}", passphrase), "a passphrase of 12 digits"
     spoken = [d["utterance"] for d in recorder.of("speak")]
     assert spoken == [f"Connect your phone to the Wi-Fi network {HOTSPOT_SSID}, then open any web page. The "
-                      f"password is {said(passphrase)}. Say \"repeat the password\" to hear it again."]
+                      f"password is {said(passphrase)}. Say \"repeat the password\" to hear it again. {typed(phone)}"]
     phone.join(nm_mock, HOTSPOT_SSID, passphrase)
 
     # The phone: every name is the device, its captive-portal check lands on the page.
@@ -175,7 +180,7 @@ def test_a_fixed_passphrase_is_used_as_it_is_and_never_spoken(
     wait_until(lambda: len(recorder.of("speak")) >= 2, WAIT)
     assert [d["utterance"] for d in recorder.of("speak")] == [
         "Connect your phone to the Wi-Fi network Kitchen speaker with the password on the device's label, then "
-        "open any web page.", "The password of Kitchen speaker is on the device's label."]
+        f"open any web page. {typed(phone)}", f"The password of Kitchen speaker is on the device's label. {typed(phone)}"]
     for message in recorder.of("speak"):
         assert PASSPHRASE not in json.dumps(message) and said(PASSPHRASE) not in json.dumps(message)
     assert not [line for line in logs.lines if PASSPHRASE in line]
@@ -197,9 +202,11 @@ def test_bad_input_gets_a_4xx_and_changes_nothing(
 
 def test_a_join_that_never_answers_times_out_and_the_hotspot_comes_back(
         bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any]) -> None:
-    """hotspot_join_timeout: a network that never answers is given up on, in words; no profile stays."""
+    """hotspot_join_timeout: a network that never answers (the first try and the one retry) is given up on, in
+    words; no profile stays."""
     _, phone = hotspot(hotspot_join_timeout=1)
     open_session(bus, recorder, phone)
+    nm_mock.hang_next_join()
     nm_mock.hang_next_join()
     assert phone.connect("Café Ü", "")[0] == 202
     failed = phone.wait_for_state("failed")
@@ -263,7 +270,9 @@ def test_in_the_devices_language_the_name_the_spoken_line_the_page_and_the_error
     open_session(bus, recorder, phone)
     assert [d["utterance"] for d in recorder.of("speak")] == [
         f"Verbinde dein Telefon mit dem WLAN {HOTSPOT_SSID} und öffne dann eine beliebige Webseite. Das Passwort "
-        f"lautet {said(aps(nm_mock)[0]['psk'])}. Sag \"wiederhole das Passwort\", um es noch einmal zu hören."]
+        f"lautet {said(aps(nm_mock)[0]['psk'])}. Sag \"wiederhole das Passwort\", um es noch einmal zu hören. "
+        f"Wenn sich keine Seite öffnet, gib 127 Punkt 0 Punkt 0 Punkt 1 Doppelpunkt {phone.http_port} in deinen "
+        "Browser ein."]
     assert [d["lang"] for d in recorder.of("speak")] == ["de-de"]
     code, _, page = phone.request("GET", "/")
     assert code == 200 and '<html lang="de-de"' in page and "Dieses Gerät mit dem WLAN verbinden" in page

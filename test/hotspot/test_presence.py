@@ -14,7 +14,7 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import said, shown
 from helpers import NS, send, status, wait_until
 from hotspot.conftest import HOTSPOT, WAIT, LogLines
 from hotspot.nm_mock import AssociationFailed, MockNetworkManager
-from hotspot.test_client import HOTSPOT_SSID, RIGHT, aps, joined, open_session
+from hotspot.test_client import HOTSPOT_SSID, RIGHT, aps, joined, open_session, typed
 
 pytest.importorskip("dbus_fast", reason="needs the hotspot extra: pip install -e '.[hotspot]'")
 
@@ -87,7 +87,8 @@ def test_each_session_opens_wpa2_with_a_new_passphrase_said_in_groups_and_gone_w
         assert (ap["key_mgmt"], security["proto"], security["pairwise"]) == ("wpa-psk", ["rsn"], ["ccmp"])
         assert re.fullmatch(r"[0-9]{12}", ap["psk"]) and client._passphrase == ap["psk"] and client._code == ""
         assert client._hotspot_ssid == HOTSPOT_SSID
-        assert utterances(recorder)[-1] == INSTRUCTIONS.format(ssid=HOTSPOT_SSID, said=said(ap["psk"]))
+        assert utterances(recorder)[-1] == INSTRUCTIONS.format(ssid=HOTSPOT_SSID, said=said(ap["psk"])) + " " + \
+            typed(phone)
         with pytest.raises(AssociationFailed):
             phone.join(nm_mock, HOTSPOT_SSID, ap["psk"][::-1] if ap["psk"] != ap["psk"][::-1] else "0" * 12)
         phone.join(nm_mock, HOTSPOT_SSID, ap["psk"])
@@ -108,7 +109,7 @@ def test_the_repeat_topic_says_the_passphrase_again_and_outside_a_session_no_pas
     open_session(bus, recorder, phone)
     passphrase = aps(nm_mock)[0]["psk"]
     send(bus, "hotspot.repeat")
-    assert utterances(recorder)[-1] == f"The password of {HOTSPOT_SSID} is {said(passphrase)}."
+    assert utterances(recorder)[-1] == f"The password of {HOTSPOT_SSID} is {said(passphrase)}. {typed(phone)}"
     assert recorder.of("speak")[-1]["lang"] == "en-us"
     send(bus, "skip.setup")
     wait_until(lambda: not aps(nm_mock), WAIT)
@@ -131,7 +132,7 @@ def test_the_voice_sentence_repeat_the_password_says_it_again_to_the_asking_sess
     bus.emit(Message(voice.PADATIOUS_REPEAT, {"utterance": "repeat the password", "lang": "en-US"},
                      {"skill_id": voice.SKILL_ID, "session": {"session_id": "kitchen"}}))
     wait_until(lambda: contexts, WAIT)
-    assert utterances(recorder)[-1] == f"The password of {HOTSPOT_SSID} is {said(passphrase)}."
+    assert utterances(recorder)[-1] == f"The password of {HOTSPOT_SSID} is {said(passphrase)}. {typed(phone)}"
     assert [c["session"]["session_id"] for c in contexts] == ["kitchen"]
 
 
@@ -172,7 +173,7 @@ def test_an_open_hotspot_is_open_and_the_device_says_a_6_digit_code(
     phone.join(nm_mock, HOTSPOT_SSID, "")
     assert utterances(recorder) == [
         f"Connect your phone to the open Wi-Fi network {HOTSPOT_SSID}, then open any web page. When the page asks "
-        f"for a code, type {said(code)}. Say \"repeat the password\" to hear it again."]
+        f"for a code, type {said(code)}. Say \"repeat the password\" to hear it again. {typed(phone)}"]
     _, _, page = phone.request("GET", "/")
     assert 'name="code"' in page and "The code the device said (6 digits)" in page
 
@@ -250,9 +251,9 @@ def test_five_wrong_codes_end_the_session(
 def test_the_repeat_topic_says_the_open_networks_code_again(
         bus: Any, recorder: Any, open_hotspot: Any) -> None:
     """hotspot_open: the repeat topic says the code again, in groups of three."""
-    _, _, code = open_hotspot
+    _, phone, code = open_hotspot
     send(bus, "hotspot.repeat")
-    assert utterances(recorder)[-1] == f"The code for the setup page is {said(code)}."
+    assert utterances(recorder)[-1] == f"The code for the setup page is {said(code)}. {typed(phone)}"
 
 
 def test_without_hotspot_open_no_code_is_asked(bus: Any, recorder: Any, nm_mock: MockNetworkManager,

@@ -29,6 +29,8 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, Acce
                                                     NMUnavailable, Profile, WifiDevice)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import page_entries
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.portal import PortalFile
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.retry import join_with_retry
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.spoken import failure_line, joined_line
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import (LABEL, MAX_WRONG_CODES, OPEN, code_matches,
                                                                   instructions, kind_of, new_code, new_passphrase,
                                                                   refusal, repeat_line)
@@ -374,9 +376,11 @@ class HotspotClient:
         self._servers.append(dns)
 
     def _say_instructions(self) -> None:
-        """Say the setup network's name and the session's passphrase or code (a label's passphrase never)."""
+        """Say the setup network's name, the session's passphrase or code (a label's passphrase never) and the
+        page's address to type where no page opens."""
         with self._lock:
-            line = instructions(self._catalogue, self._kind, self._hotspot_ssid, self._passphrase, self._code)
+            line = instructions(self._catalogue, self._kind, self._hotspot_ssid, self._passphrase, self._code,
+                                self._page_url())
         self._say(line)
 
     def handle_repeat(self, message: Message) -> None:
@@ -385,7 +389,7 @@ class HotspotClient:
         open."""
         with self._lock:
             line = repeat_line(self._catalogue, self._kind, self._active and self._ap is not None,
-                               self._hotspot_ssid, self._passphrase, self._code)
+                               self._hotspot_ssid, self._passphrase, self._code, self._page_url())
         self._say(line, message)
 
     def _say(self, line: str, asked: Optional[Message] = None) -> None:
@@ -396,9 +400,13 @@ class HotspotClient:
         mark = {"source": t.HOTSPOT_CLIENT_NAME, "skill_id": t.HOTSPOT_CLIENT_NAME}
         self.bus.emit(asked.forward(t.SPEAK, data) if asked is not None else Message(t.SPEAK, data, mark))
 
+    def _page_url(self) -> str:
+        """The running page's URL (SetupServer.portal_url); "" while it is not up."""
+        return next((s.portal_url for s in self._servers if isinstance(s, SetupServer)), "")
+
     def _show_join_page(self) -> None:
         """The device's screen, where there is one, says how to join: the network, its passphrase, a QR code."""
-        url = next((s.portal_url for s in self._servers if isinstance(s, SetupServer)), "")
+        url = self._page_url()
         with self._lock:  # what the access point was opened with ("" for an open network, whose page asks the code)
             ssid, passphrase, code = self._hotspot_ssid, self._passphrase, self._code
         self._join_page.show(ssid=ssid, passphrase=passphrase, code=code, url=url)
@@ -507,7 +515,8 @@ class HotspotClient:
         raise refusal(given, left)
 
     async def _join(self, session: int, network: AccessPoint, password: str) -> None:
-        """Take the access point down, join the network; on failure open the access point again."""
+        """Take the access point down, join the network (a failure but a wrong password tried once more: retry.py)
+        and say so; on failure open the access point again."""
         nm, device = self._nm, self._device
         if nm is None or device is None:
             return
@@ -515,28 +524,31 @@ class HotspotClient:
             if self._ap is not None:
                 ap, self._ap = self._ap, None
                 await nm.stop(ap)
-            await nm.join(device, network.raw or network.ssid, password, network.security, self.config.join_timeout)
+            await join_with_retry(nm, device, network.raw or network.ssid, password, network.security,
+                                  self.config.join_timeout, network.ssid)
         except JoinFailed as e:
             words = Words.of(JOIN_FAILURE_WORDS.get(e.reason, "error_could_not_connect"), ssid=network.ssid,
                              seconds=f"{self.config.join_timeout:g}")
             LOG.info(f"joining {quoted(network.ssid)} failed ({e.reason}): the hotspot opens again")
-            await self._reopen(session, words)
+            await self._reopen(session, words, e.reason, network.ssid)
             return
         except asyncio.CancelledError:
             raise
         except Exception as e:  # NetworkManager's trouble: the user sees it and may try again
             LOG.warning(f"joining {quoted(network.ssid)} failed: {type(e).__name__}")
-            await self._reopen(session, Words.of("error_could_not_connect", ssid=network.ssid))
+            await self._reopen(session, Words.of("error_could_not_connect", ssid=network.ssid), "failed", network.ssid)
             return
         with self._lock:
             if self._session != session:
                 return
             self._state = CONNECTED
         LOG.info(f"joined {quoted(network.ssid)}: the session ends, the manager completes the round once it is online")
+        self._say(joined_line(self._catalogue, network.ssid))
         self.kit.request_deactivate()
 
-    async def _reopen(self, session: int, words: Words) -> None:
-        """After a failed join: the access point again (the phone rejoins it), and the error on the page."""
+    async def _reopen(self, session: int, words: Words, reason: str, ssid: str) -> None:
+        """After a failed join: the access point again (the phone rejoins it), the error on the page, and, once the
+        access point is up, why it failed and that it is back, said."""
         with self._lock:
             if self._session != session:
                 return
@@ -550,6 +562,8 @@ class HotspotClient:
             self._ap = await nm.start_access_point(device, self._hotspot_ssid, passphrase, self._address)
         except (NMUnavailable, OSError) as e:
             await self._give_up(session, f"the hotspot could not be opened again: {e}")
+            return
+        self._say(failure_line(self._catalogue, reason, ssid, self._hotspot_ssid))
 
     # ------------------------------------------------------------------ plumbing
     def _submit(self, coroutine: Any) -> None:

@@ -16,6 +16,7 @@ import secrets
 from typing import Any, List
 
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.spoken import with_address
 from ovos_PHAL_plugin_wifi_setup.methods.networks import Refused
 
 SESSION = "session"
@@ -85,26 +86,32 @@ class CodeRefused(Refused):
     """A connect without the session's code, or with a wrong one: the page answers 403 and nothing starts."""
 
 
-def instructions(catalogue: Catalogue, kind: str, ssid: str, passphrase: str, code: str) -> str:
-    """What the device says when the setup network is up: its name, and the session's passphrase or code (a
-    label's passphrase never)."""
+def instructions(catalogue: Catalogue, kind: str, ssid: str, passphrase: str, code: str, url: str = "") -> str:
+    """What the device says when the setup network is up: its name, the session's passphrase or code (a label's
+    passphrase never), and last the page's address (`url`) to type where no page opens (spoken.py)."""
     if kind == SESSION:
-        return catalogue.dialog("hotspot_instructions_passphrase", ssid=ssid, passphrase=said(passphrase))
-    if kind == OPEN:
-        return catalogue.dialog("hotspot_instructions_code", ssid=ssid, code=said(code))
-    return catalogue.dialog("hotspot_instructions_label", ssid=ssid)
+        line = catalogue.dialog("hotspot_instructions_passphrase", ssid=ssid, passphrase=said(passphrase))
+    elif kind == OPEN:
+        line = catalogue.dialog("hotspot_instructions_code", ssid=ssid, code=said(code))
+    else:
+        line = catalogue.dialog("hotspot_instructions_label", ssid=ssid)
+    return with_address(catalogue, line, url)
 
 
-def repeat_line(catalogue: Catalogue, kind: str, active: bool, ssid: str, passphrase: str, code: str) -> str:
-    """What the device says when asked to repeat the password: the session's passphrase or code again; that it is
-    on the device's label; or, outside a session, that no setup network is open."""
+def repeat_line(catalogue: Catalogue, kind: str, active: bool, ssid: str, passphrase: str, code: str,
+                url: str = "") -> str:
+    """What the device says when asked to repeat the password: the session's passphrase or code again, or that it
+    is on the device's label, each followed by the page's address (`url`: whoever asks may be stuck because no page
+    opened); outside a session, that no setup network is open."""
     if not active or not ssid or (kind == SESSION and not passphrase) or (kind == OPEN and not code):
         return catalogue.dialog("hotspot_repeat_none")
     if kind == SESSION:
-        return catalogue.dialog("hotspot_repeat_passphrase", ssid=ssid, passphrase=said(passphrase))
-    if kind == OPEN:
-        return catalogue.dialog("hotspot_repeat_code", code=said(code))
-    return catalogue.dialog("hotspot_repeat_label", ssid=ssid)
+        line = catalogue.dialog("hotspot_repeat_passphrase", ssid=ssid, passphrase=said(passphrase))
+    elif kind == OPEN:
+        line = catalogue.dialog("hotspot_repeat_code", code=said(code))
+    else:
+        line = catalogue.dialog("hotspot_repeat_label", ssid=ssid)
+    return with_address(catalogue, line, url)
 
 
 def refusal(given: Any, tries_left: int) -> CodeRefused:
