@@ -21,7 +21,8 @@ from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import JOIN_FAILURE_WORDS, check_key, find_network
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import (JOIN_FAILURE_WORDS, check_key, find_network,
+                                                                hidden_network)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.config import HotspotConfig, ssid_for
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.join_page import JoinPage
@@ -470,16 +471,17 @@ class HotspotClient:
         """True when the page must ask for the code the device says (an open network on purpose)."""
         return self._kind == OPEN
 
-    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
-        """Join a network of the list: raises CodeRefused (an open network's code missing or wrong: nothing else is
-        looked at), Refused (bad input, or what the network's security refuses: choice.py, all before the access
-        point goes down) or Busy (a join in flight), else returns at once."""
+    def connect(self, ssid: Any, password: Any, code: Any = None, hidden: bool = False, security: Any = None) -> None:
+        """Join a network of the list (or, `hidden`, the one named with its `security`: "Other network"): raises
+        CodeRefused (an open network's code missing or wrong: nothing else is looked at), Refused (bad input, or what
+        the network's security refuses: choice.py, all before the access point goes down) or Busy (a join in
+        flight), else returns at once."""
         if self._kind == OPEN:
             self._check_code(code)
         with self._lock:
             if self._state in (CONNECTING, CONNECTED):
                 raise Busy(Words.of("error_busy", ssid=self._ssid))
-            network = find_network(self._networks, ssid)
+            network = hidden_network(ssid, security) if hidden else find_network(self._networks, ssid)
             secret, name = check_key(network, password), network.ssid
             if not self._active or self._nm is None or self._device is None:
                 raise Busy(Words.of("error_busy", ssid=name))
@@ -515,7 +517,8 @@ class HotspotClient:
             if self._ap is not None:
                 ap, self._ap = self._ap, None
                 await nm.stop(ap)
-            await nm.join(device, network.raw or network.ssid, password, network.security, self.config.join_timeout)
+            await nm.join(device, network.raw or network.ssid, password, network.security, self.config.join_timeout,
+                          hidden=network.hidden)
         except JoinFailed as e:
             words = Words.of(JOIN_FAILURE_WORDS.get(e.reason, "error_could_not_connect"), ssid=network.ssid,
                              seconds=f"{self.config.join_timeout:g}")

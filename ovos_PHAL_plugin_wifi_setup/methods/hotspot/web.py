@@ -76,10 +76,10 @@ class Backend(Protocol):
         """True when a connect must carry the code the device said (the page then asks for it)."""
         ...
 
-    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
-        """Start joining a network and return at once; raise presence.CodeRefused for a missing or wrong code
-        (403), networks.Refused for bad input (400), networks.Busy while a join is in flight (409); never log the
-        password or the code."""
+    def connect(self, ssid: Any, password: Any, code: Any = None, hidden: bool = False, security: Any = None) -> None:
+        """Start joining a network (a listed one, or with `hidden` the one named, of `security`) and return at once;
+        raise presence.CodeRefused for a missing or wrong code (403), networks.Refused for bad input (400),
+        networks.Busy while a join is in flight (409); never log the password or the code."""
         ...
 
 
@@ -315,7 +315,8 @@ class SetupServer:
         return status
 
     def _api_connect(self, request: Request) -> Response:
-        """POST /api/connect {ssid, password, code}: 202 {state: connecting, ssid}, or the refusal: 403 from another
+        """POST /api/connect {ssid, password, code, hidden?, security?} (`hidden: true` with a security word for a
+        network not in the list): 202 {state: connecting, ssid}, or the refusal: 403 from another
         site or without the open network's code, 415 for a body not sent as JSON, 429 while the peer waits after its
         failed join."""
         if not origin_allowed(request.headers.get("origin"), self.portal_url):
@@ -326,12 +327,16 @@ class SetupServer:
             data = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return self._error(400, "error_request_invalid")
-        if not isinstance(data, dict) or not all(encodable(data.get(k)) for k in ("ssid", "password", "code")):
+        if not isinstance(data, dict) or not all(encodable(data.get(k)) for k in ("ssid", "password", "code",
+                                                                                   "security")):
+            return self._error(400, "error_request_invalid")
+        if not isinstance(data.get("hidden", False), bool):  # 1 == True, "true": not the page's flag
             return self._error(400, "error_request_invalid")
         wait = self._wait_left(request.peer)
         if wait:
             return self._error(429, "error_request_too_soon", [("Retry-After", wait)])
-        refused = self._connect(request.peer, data.get("ssid"), data.get("password"), data.get("code"))
+        refused = self._connect(request.peer, data.get("ssid"), data.get("password"), data.get("code"),
+                                data.get("hidden") is True, data.get("security"))
         if refused is not None:
             status = 403 if isinstance(refused, CodeRefused) else 409 if isinstance(refused, Busy) else 400
             return self._json(status, self._words_error(refused.words))
@@ -360,10 +365,16 @@ class SetupServer:
             page = self._page(request, 429, error=text("error_request_too_soon"), picked=picked)
             page.headers.append(("Retry-After", wait))
             return page
-        refused = self._connect(request.peer, ssid, fields.get("password", [None])[0], fields.get("code", [None])[0])
+        # "Other network" is the radio of no SSID, with the name and the security typed beside it.
+        hidden = ssid == "" and "hidden_ssid" in fields
+        refused = self._connect(request.peer, fields["hidden_ssid"][0] if hidden else ssid,
+                                fields.get("password", [None])[0], fields.get("code", [None])[0], hidden,
+                                fields.get("security", [None])[0])
         if refused is not None and not isinstance(refused, Busy):
             status = 403 if isinstance(refused, CodeRefused) else 400
-            return self._page(request, status, error=text(refused.words), picked=picked)
+            other = {"ssid": fields["hidden_ssid"][0], "security": fields.get("security", [None])[0]} if hidden \
+                else None
+            return self._page(request, status, error=text(refused.words), picked=picked, other=other)
         # Busy too: the page shows the join in flight
         return Response(303, b"", "text/plain; charset=utf-8", [("Location", "/")])
 
@@ -374,22 +385,28 @@ class SetupServer:
         left = self._waits.left(peer)
         return retry_after(left) if left > 0 else None
 
-    def _connect(self, peer: str, ssid: Any, password: Any, code: Any) -> Optional[Refused]:
-        """Hand the request to the backend; its refusal, or None when the join started (as `peer`'s)."""
+    def _connect(self, peer: str, ssid: Any, password: Any, code: Any, hidden: bool = False,
+                 security: Any = None) -> Optional[Refused]:
+        """Hand the request to the backend (a listed network, or `hidden` the one named with its `security`); its
+        refusal, or None when the join started (as `peer`'s)."""
         try:
-            self._backend.connect(ssid, password, code)
+            if hidden:
+                self._backend.connect(ssid, password, code, hidden=True, security=security)
+            else:
+                self._backend.connect(ssid, password, code)
         except Refused as e:
             return e
         self._waits.started(peer)
         return None
 
     def _page(self, request: Request, status: int, error: Optional[str] = None,
-              picked: Optional[str] = None) -> Response:
-        """The page, rendered for the backend's state now, its form's token for the request's peer."""
+              picked: Optional[str] = None, other: Optional[Dict[str, Any]] = None) -> Response:
+        """The page, rendered for the backend's state now, its form's token for the request's peer (`other`: what a
+        refused "Other network" form typed, never its password)."""
         nonce = secrets.token_urlsafe(16)
         page = render_page(self._backend.catalogue, self._status(), shaped_networks(self._backend.networks()),
                            nonce, error=error, picked=picked, token=self._tokens.issue(request.peer),
-                           code=self._backend.needs_code)
+                           code=self._backend.needs_code, other=other)
         return Response(status, page.encode("utf-8"), "text/html; charset=utf-8", nonce=nonce)
 
     def _redirect(self) -> Response:
