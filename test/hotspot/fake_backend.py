@@ -38,6 +38,8 @@ class FakeBackend:
         self._status: Dict[str, Any] = {"state": "waiting"}
         self._attempt: Optional[Tuple[str, str]] = None
         self.connects: List[Tuple[str, str]] = []  # every join started: (ssid, password)
+        self.rescans = 0                  # rescans asked
+        self.next_networks: Optional[List[Dict[str, Any]]] = None  # the list a rescan finds
         self.hidden_joins: List[Tuple[str, str]] = []  # every hidden ("Other network") join: (ssid, security)
 
     def __repr__(self) -> str:
@@ -87,6 +89,13 @@ class FakeBackend:
             self._attempt = (name, password)
             self.connects.append((name, password))
             self._status = {"state": "connecting", "ssid": name}
+
+    def rescan(self) -> float:
+        """A rescan: the list becomes `next_networks` where set (one per RESCAN_INTERVAL, as the client's)."""
+        self.rescans += 1
+        if self.next_networks is not None:
+            self._networks, self.next_networks = self.next_networks, None
+        return 0.0
 
     def succeed(self) -> None:
         """The join in flight worked."""

@@ -440,3 +440,16 @@ def test_without_javascript_other_network_joins_a_hidden_network(
     backend.succeed()
     expect(connected(page, "Bunker")).to_be_visible()
     assert backend.hidden_joins == [("Bunker", "WPA2")]
+
+
+def test_rescan_shows_the_note_and_then_the_new_list(phone: Watched, backend: FakeBackend) -> None:
+    """The Rescan button, with the note that the setup network drops for a few seconds; tapped, the list becomes
+    what the rescan found, "Other network…" still last."""
+    page = phone.page
+    expect(page.locator("#rescan-note")).to_have_text(EN.text("hotspot_rescan_drops"))
+    backend.next_networks = [{"ssid": "Garden", "security": "WPA2", "strength": 90}]
+    page.get_by_role("button", name="Rescan").click()
+    expect(page.locator("#list .name")).to_have_text(["Garden"])
+    expect(page.locator("#list > li").last).to_contain_text(EN.text("hotspot_other"))
+    expect(page.get_by_role("button", name="Rescan")).to_be_enabled()
+    assert backend.rescans == 1

@@ -1,6 +1,6 @@
-"""The setup page's "Other network" (a hidden network) against the fake backend: the list's last item, the API's
-`hidden: true` with a security word, and the form without JavaScript (a refused one keeps the typed name and
-security, never the password)."""
+"""The setup page's "Other network" (a hidden network) and Rescan against the fake backend: the list's last item,
+the API's `hidden: true` with a security word, the form without JavaScript (a refused one keeps the typed name and
+security, never the password), and POST /api/rescan with its note on the page."""
 import json
 from typing import Any
 
@@ -92,3 +92,27 @@ def test_a_hidden_form_without_a_name_is_refused_in_words(backend: FakeBackend, 
     answer = post_form(server.port, [("ssid", ""), ("hidden_ssid", ""), ("security", "WPA2"), ("password", PASSWORD)])
     assert answer.status == 400 and page_of(answer).texts["error"] == "Type the name of the network."
     assert backend.connects == []
+
+
+def test_the_rescan_api_starts_a_rescan_and_the_new_list_follows(backend: FakeBackend, make_server: Any) -> None:
+    """POST /api/rescan as JSON: 202 {"state": "scanning"}, and /api/networks has the list the rescan found; a GET
+    is 405, a body not sent as JSON 415, another site's Origin 403: none of them rescans."""
+    server = make_server(backend)
+    backend.next_networks = [{"ssid": "Garden", "security": "WPA2", "strength": 90}]
+    assert request(server.port, "GET", "/api/rescan").status == 405
+    assert request(server.port, "POST", "/api/rescan", b"", {"Content-Type": "text/plain"}).status == 415
+    assert request(server.port, "POST", "/api/rescan", b"{}", {"Content-Type": "application/json",
+                                                                "Origin": "http://evil.example"}).status == 403
+    assert backend.rescans == 0
+    answer = request(server.port, "POST", "/api/rescan", b"{}", {"Content-Type": "application/json"})
+    assert (answer.status, answer.json()) == (202, {"state": "scanning"}) and backend.rescans == 1
+    assert [n["ssid"] for n in request(server.port, "GET", "/api/networks").json()["networks"]] == ["Garden"]
+
+
+def test_the_page_offers_rescan_and_says_the_setup_network_drops(backend: FakeBackend, make_server: Any) -> None:
+    """The page has the Rescan button (shown by its script) and, beforehand, the note that the setup network drops
+    for a few seconds and comes back with the new list."""
+    server = make_server(backend)
+    text = request(server.port, "GET", "/").text
+    assert ">Rescan</button>" in text and ENGLISH.text("hotspot_rescan_drops") in text
+    assert "drops for a few seconds" in ENGLISH.text("hotspot_rescan_drops")

@@ -30,6 +30,7 @@ from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, Acce
                                                     NMUnavailable, Profile, WifiDevice)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import page_entries
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.portal import PortalFile
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.rescan import RescanGate, rescan
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import (LABEL, MAX_WRONG_CODES, OPEN, code_matches,
                                                                   instructions, kind_of, new_code, new_passphrase,
                                                                   refusal, repeat_line)
@@ -103,6 +104,7 @@ class HotspotClient:
         self._ssid = ""                  # the network being joined or joined
         self._error: Optional[Words] = None
         self._networks: List[AccessPoint] = []
+        self._rescans = RescanGate()     # the page's rescans: one at a time, one per RESCAN_INTERVAL a session
         self._hotspot_ssid = ""
         # How the network opens (presence.py), and the session's secrets: set when the access point opens, "" once
         # the session ended. Never in a log line, the status or a repr.
@@ -286,7 +288,7 @@ class HotspotClient:
             session = self._session
             self._active = True
             self._state, self._ssid, self._error = WAITING, "", None
-            self._networks = []
+            self._networks, self._rescans = [], RescanGate()
         self._submit(self._open_session(session))
 
     def _on_deactivate(self) -> None:
@@ -458,7 +460,7 @@ class HotspotClient:
     def status(self) -> Dict[str, Any]:
         """What the page shows: waiting, connecting, connected or failed (with the error in words)."""
         with self._lock:
-            status: Dict[str, Any] = {"state": self._state}
+            status: Dict[str, Any] = {"state": self._state, **({"scanning": True} if self._rescans.running else {})}
             if self._ssid:
                 status["ssid"] = self._ssid
             if self._state == FAILED and self._error is not None:
@@ -479,8 +481,8 @@ class HotspotClient:
         if self._kind == OPEN:
             self._check_code(code)
         with self._lock:
-            if self._state in (CONNECTING, CONNECTED):
-                raise Busy(Words.of("error_busy", ssid=self._ssid))
+            if self._state in (CONNECTING, CONNECTED) or self._rescans.running:
+                raise Busy(Words.of("error_busy", ssid=self._ssid) if self._ssid else Words.of("hotspot_rescanning"))
             network = hidden_network(ssid, security) if hidden else find_network(self._networks, ssid)
             secret, name = check_key(network, password), network.ssid
             if not self._active or self._nm is None or self._device is None:
@@ -489,6 +491,32 @@ class HotspotClient:
             session = self._session
         LOG.info(f"joining {quoted(name)}")
         self._join_task = asyncio.ensure_future(self._join(session, network, secret))
+
+    def rescan(self) -> float:
+        """Scan again, the new list at networks() once done (rescan.py: the access point cycled where the device
+        cannot scan as one): 0.0 when it started, else the seconds to wait; Busy while a join is in flight."""
+        with self._lock:
+            if self._state in (CONNECTING, CONNECTED) or not self._active or self._nm is None:
+                raise Busy(Words.of("error_busy", ssid=self._ssid))
+            wait, session = self._rescans.ask(asyncio.get_running_loop().time()), self._session
+        if not wait:
+            asyncio.ensure_future(self._rescan(session, self._rescans))
+        return wait
+
+    async def _rescan(self, session: int, gate: RescanGate) -> None:
+        try:
+            async with self._loop_lock("nm"):
+                nm, device, passphrase = self._nm, self._device, self._passphrase
+                if nm is None or device is None or not self._current(session):
+                    return
+                networks, self._ap = await rescan(nm, device, self._ap, lambda: nm.start_access_point(
+                    device, self._hotspot_ssid, passphrase, self._address), SCAN_WAIT)
+            with self._lock:
+                self._networks = list(networks) if self._session == session else self._networks
+        except (NMUnavailable, OSError) as e:
+            await self._give_up(session, f"the hotspot could not be opened again after a rescan: {e}")
+        finally:
+            gate.running = False
 
     def _check_code(self, given: Any) -> None:
         """Raise CodeRefused unless `given` is the session's code; the MAX_WRONG_CODES-th wrong one ends the

@@ -81,6 +81,10 @@ class AccessPointFailed(NMUnavailable):
     """NetworkManager took the access point profile but could not bring it up (it has been deleted again)."""
 
 
+class ScanRefused(Exception):
+    """A scan asked with `strict` was refused (NetworkManager refuses one on a device that is an access point)."""
+
+
 class JoinFailed(Exception):
     """Joining a network did not work; the profile made for it has been deleted. str() never has the password."""
 
@@ -231,9 +235,10 @@ class NetworkManager:
 
     # -- scanning ------------------------------------------------------------------------------------------
 
-    async def scan(self, device: WifiDevice, wait: float = 10.0) -> List[AccessPoint]:
+    async def scan(self, device: WifiDevice, wait: float = 10.0, strict: bool = False) -> List[AccessPoint]:
         """Ask for a fresh scan, wait (at most `wait` seconds) for it to finish, and list the networks seen:
-        merged by SSID, hidden ones left out, strongest first, at most MAX_ACCESS_POINTS."""
+        merged by SSID, hidden ones left out, strongest first, at most MAX_ACCESS_POINTS. A refused request reads
+        the last results, or with `strict` raises ScanRefused."""
         last_scan = await self._optional(device.path, IF_WIRELESS, "LastScan")
         requested = True
         try:
@@ -241,6 +246,8 @@ class NetworkManager:
         except _CallError as error:
             # Refused ("not allowed" right after another scan or while busy, or by policy): the last scan's
             # results stand.
+            if strict and error.name in SCAN_REFUSALS:
+                raise ScanRefused(error.name) from None
             if error.name in SCAN_REFUSALS:
                 LOG.debug(f"scan request refused ({quoted(error.name)}); reading the last results")
             else:

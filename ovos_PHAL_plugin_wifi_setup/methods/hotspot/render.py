@@ -195,6 +195,7 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
                   "codeNeeded": text("error_code_needed"), "lookalike": text("hotspot_lookalike"),
                   "enhancedOpen": text("enhanced_open"), "tooShortFor": text("error_key_too_short"),
                   "notes": {key: text(f"hotspot_note_{key}") for key in NOTES},
+                  "rescanning": text("hotspot_rescanning"), "rescanNote": text("hotspot_rescan_drops"),
                   "hiddenName": text("error_hidden_name"), "ssidTooLong": text("error_ssid_too_long")},
         "maxSsid": MAX_SSID_BYTES, "passwordless": [OPEN_WORD, "OWE"],
     }
@@ -217,7 +218,7 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
         error_hidden=flag("hidden", not error), error=error or "",
         networks_title=text("networks_title"), networks=items,
         empty_hidden=flag("hidden", bool(networks)), empty=text("hotspot_empty"),
-        password_label=text("password_placeholder"),
+        rescan=text("rescan"), rescan_note=text("hotspot_rescan_drops"), password_label=text("password_placeholder"),
         max_password=MAX_PAGE_KEY_CHARS, show=text("show"), connect=text("connect"), token=token,
         code_field=code_field)
 

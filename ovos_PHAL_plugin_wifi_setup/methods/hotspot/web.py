@@ -49,7 +49,8 @@ LINGER_BYTES = 65536
 MAX_FORM_FIELDS = 16
 
 # Paths the page's own API answers, and the methods each takes (HEAD goes with GET).
-API_METHODS = {"/api/networks": ("GET", "HEAD"), "/api/status": ("GET", "HEAD"), "/api/connect": ("POST",)}
+API_METHODS = {"/api/networks": ("GET", "HEAD"), "/api/status": ("GET", "HEAD"), "/api/connect": ("POST",),
+               "/api/rescan": ("POST",)}
 PAGE_METHODS = {"/": ("GET", "HEAD"), "/connect": ("POST",)}
 FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
@@ -80,6 +81,11 @@ class Backend(Protocol):
         """Start joining a network (a listed one, or with `hidden` the one named, of `security`) and return at once;
         raise presence.CodeRefused for a missing or wrong code (403), networks.Refused for bad input (400),
         networks.Busy while a join is in flight (409); never log the password or the code."""
+        ...
+
+    def rescan(self) -> float:
+        """Start a fresh scan (the new list at networks() once done) and return 0.0, or the seconds to wait before
+        the next one; raise networks.Busy while a join is in flight."""
         ...
 
 
@@ -297,6 +303,8 @@ class SetupServer:
                 return self._json(200, {"networks": shaped_networks(self._backend.networks())})
             if path == "/api/status":
                 return self._json(200, self._status())
+            if path == "/api/rescan":
+                return self._api_rescan(request)
             return self._api_connect(request)
         allowed = PAGE_METHODS.get(path)
         if allowed is None:
@@ -341,6 +349,22 @@ class SetupServer:
             status = 403 if isinstance(refused, CodeRefused) else 409 if isinstance(refused, Busy) else 400
             return self._json(status, self._words_error(refused.words))
         return self._json(202, {"state": "connecting", "ssid": data.get("ssid")})
+
+    def _api_rescan(self, request: Request) -> Response:
+        """POST /api/rescan (JSON, as a connect: no other site's): 202 {"state": "scanning"}, the new list at
+        /api/networks once /api/status no longer says "scanning"; 429 with Retry-After too soon after the last one,
+        409 while a join is in flight."""
+        if not origin_allowed(request.headers.get("origin"), self.portal_url):
+            return self._error(403, "error_request_origin")
+        if media_type(request) != JSON_TYPE:
+            return self._error(415, "error_request_type")
+        try:
+            wait = self._backend.rescan()
+        except Busy as e:
+            return self._json(409, self._words_error(e.words))
+        if wait > 0:
+            return self._error(429, "error_rescan_too_soon", [("Retry-After", retry_after(wait))])
+        return self._json(202, {"state": "scanning"})
 
     def _form_connect(self, request: Request) -> Response:
         """POST /connect, the page's form without JavaScript: 303 to the page, or the page with the refusal (403

@@ -163,6 +163,33 @@
     sync(true);
   });
   security.addEventListener("change", function () { showError(""); sync(false); });
+  // Rescan: the setup network may drop meanwhile (the note says so); the list comes once the status stops scanning.
+  var rescanButton = el("rescan"), rescanNote = el("rescan-note");
+  function afterRescan(tries) {
+    request("GET", "/api/status").then(function (res) {
+      if (res.status === 200 && res.body && !res.body.scanning) {
+        rescanButton.disabled = false;
+        rescanNote.textContent = T.rescanNote;
+        refreshList(picked() ? picked().value : null);
+      } else if (tries > 0) {
+        setTimeout(function () { afterRescan(tries - 1); }, D.poll);
+      }
+    }, function () {
+      if (tries > 0) { setTimeout(function () { afterRescan(tries - 1); }, D.poll); }
+    });
+  }
+  el("rescan-row").hidden = false;
+  rescanButton.addEventListener("click", function () {
+    showError("");
+    rescanButton.disabled = true;
+    rescanNote.textContent = T.rescanning;
+    request("POST", "/api/rescan", {}).then(function (res) {
+      if (res.status === 202) { afterRescan(Math.ceil(60000 / D.poll)); return; }
+      rescanButton.disabled = false;
+      rescanNote.textContent = T.rescanNote;
+      showError((res.body && res.body.error) || T.internal);
+    }, function () { afterRescan(Math.ceil(60000 / D.poll)); });  // the answer lost as the network dropped
+  });
   toggle.hidden = false;
   toggle.addEventListener("click", function () {
     var shown = pw.type === "password";
