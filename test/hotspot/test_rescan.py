@@ -2,11 +2,12 @@
 NetworkManager does): POST /api/rescan is a 202, the access point goes down for the scan and comes back with the
 same SSID and passphrase, and the new list is at /api/networks; one rescan per RESCAN_INTERVAL."""
 import json
+import time
 from typing import Any, Callable, Dict, Tuple
 
 import pytest
 
-from helpers import wait_until
+from helpers import send, wait_until
 from hotspot.conftest import WAIT
 from hotspot.nm_mock import MockNetworkManager
 from hotspot.phone import Phone
@@ -76,3 +77,18 @@ def test_rescan_is_rate_limited(
     assert wait_until(lambda: scanned(phone) and ap_is_up(nm_mock), WAIT)
     code, _, _ = rescan(phone)
     assert code == 429 and nm_mock.deactivations() == 1
+
+
+def test_a_session_that_ends_during_a_rescan_opens_no_access_point_again(
+        bus: Any, recorder: Any, nm_mock: MockNetworkManager, hotspot: Callable[..., Any]) -> None:
+    """The user skips while the AP is down for a rescan's scan: the rescan ends with the session, and no
+    access point comes back afterwards."""
+    phone = session(bus, recorder, hotspot)
+    nm_mock.hold_scans()
+    assert rescan(phone)[0] == 202
+    assert wait_until(lambda: not aps(nm_mock), WAIT), "the access point never went down for the scan"
+    send(bus, "skip.setup")
+    assert wait_until(lambda: not phone.up(), WAIT)
+    nm_mock.complete_scan()  # the held scan ends: a rescan left running would open the access point again now
+    time.sleep(1.0)
+    assert not aps(nm_mock) and not nm_mock.active_connections()

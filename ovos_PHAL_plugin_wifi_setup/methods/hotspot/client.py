@@ -411,7 +411,7 @@ class HotspotClient:
         # One at a time: a deactivation's and shutdown's may overlap, and the second must find the first done.
         async with self._loop_lock("teardown"):
             self._join_page.hide()  # the screen's page goes with the session, its passphrase too
-            for task in (self._join_task, self._task):
+            for task in (self._join_task, self._task, self._rescans.task):
                 if task is not None and task is not asyncio.current_task() and not task.done():
                     task.cancel()
                     await asyncio.gather(task, return_exceptions=True)
@@ -500,7 +500,7 @@ class HotspotClient:
                 raise Busy(Words.of("error_busy", ssid=self._ssid))
             wait, session = self._rescans.ask(asyncio.get_running_loop().time()), self._session
         if not wait:
-            asyncio.ensure_future(self._rescan(session, self._rescans))
+            self._rescans.task = asyncio.ensure_future(self._rescan(session, self._rescans))
         return wait
 
     async def _rescan(self, session: int, gate: RescanGate) -> None:
@@ -512,7 +512,8 @@ class HotspotClient:
                 networks, self._ap = await rescan(nm, device, self._ap, lambda: nm.start_access_point(
                     device, self._hotspot_ssid, passphrase, self._address), SCAN_WAIT)
             with self._lock:
-                self._networks = list(networks) if self._session == session else self._networks
+                self._networks = list(networks) if networks is not None and self._session == session \
+                    else self._networks
         except (NMUnavailable, OSError) as e:
             await self._give_up(session, f"the hotspot could not be opened again after a rescan: {e}")
         finally:
