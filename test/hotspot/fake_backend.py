@@ -11,7 +11,7 @@ from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import code_matches, refusal
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import check_key
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import check_key, hidden_network
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import OPEN_WORD, AccessPoint
 from ovos_PHAL_plugin_wifi_setup.methods.networks import Busy, Refused, check_ssid
 
@@ -38,6 +38,9 @@ class FakeBackend:
         self._status: Dict[str, Any] = {"state": "waiting"}
         self._attempt: Optional[Tuple[str, str]] = None
         self.connects: List[Tuple[str, str]] = []  # every join started: (ssid, password)
+        self.rescans = 0                  # rescans asked
+        self.next_networks: Optional[List[Dict[str, Any]]] = None  # the list a rescan finds
+        self.hidden_joins: List[Tuple[str, str]] = []  # every hidden ("Other network") join: (ssid, security)
 
     def __repr__(self) -> str:
         """The state and the number of joins (never a password)."""
@@ -57,14 +60,22 @@ class FakeBackend:
         """True when a connect must carry the code (the page asks for it)."""
         return bool(self._code)
 
-    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
-        """Start a join after the real client's checks; raise CodeRefused/Refused/Busy as it would (an open
-        network's password is ignored)."""
+    def connect(self, ssid: Any, password: Any, code: Any = None, hidden: bool = False, security: Any = None) -> None:
+        """Start a join after the real client's checks (a listed network, or `hidden` the one named with its
+        `security`); raise CodeRefused/Refused/Busy as it would (an open network's password is ignored)."""
         if self._code and not code_matches(self._code, code):
             raise refusal(code, 1)
         with self._lock:
             if self._attempt is not None:
                 raise Busy(Words.of("error_busy", ssid=self._attempt[0]))
+            if hidden:
+                network = hidden_network(ssid, security)
+                password = check_key(network, password)
+                self._attempt = (network.ssid, password)
+                self.connects.append(self._attempt)
+                self.hidden_joins.append((network.ssid, network.security))
+                self._status = {"state": "connecting", "ssid": network.ssid}
+                return
             name = check_ssid(ssid)
             listed = [n for n in self._networks if n["ssid"] == name]
             if not listed:
@@ -78,6 +89,13 @@ class FakeBackend:
             self._attempt = (name, password)
             self.connects.append((name, password))
             self._status = {"state": "connecting", "ssid": name}
+
+    def rescan(self) -> float:
+        """A rescan: the list becomes `next_networks` where set (one per RESCAN_INTERVAL, as the client's)."""
+        self.rescans += 1
+        if self.next_networks is not None:
+            self._networks, self.next_networks = self.next_networks, None
+        return 0.0
 
     def succeed(self) -> None:
         """The join in flight worked."""

@@ -110,8 +110,23 @@ _TAKE_CODE = "ret = getattr(self, 'staged', [])\nself.staged = []"
 
 # The Wi-Fi device's RequestScan, replaced: "complete" moves LastScan on (a scan that finishes at once),
 # "hold" accepts and finishes nothing, "refuse" answers NotAllowed (as NetworkManager does right after a scan).
+# Whatever the mode, a device that is an access point (an active connection of mode "ap" on it) answers NotAllowed,
+# as NetworkManager does (nm-device-wifi refuses a scan request in AP mode).
 _SCAN_CODE = """
 _mode = getattr(self, "scan_mode", "complete")
+for _path in objects["/org/freedesktop/NetworkManager"].Get("org.freedesktop.NetworkManager", "ActiveConnections"):
+    _active = objects.get(str(_path))
+    if _active is None:
+        continue
+    _props = _active.props["org.freedesktop.NetworkManager.Connection.Active"]
+    _devices = []
+    for _d in _props["Devices"]:
+        _devices.append(str(_d))
+    _connection = objects.get(str(_props["Connection"]))
+    _wireless = _connection.settings.get("802-11-wireless", {}) if _connection is not None else {}
+    if str(self.__dbus_object_path__) in _devices and str(_wireless.get("mode", "")) == "ap":
+        raise dbus.exceptions.DBusException("Scanning not allowed while in AP mode",
+                                            name="org.freedesktop.NetworkManager.Device.NotAllowed")
 if _mode == "refuse":
     raise dbus.exceptions.DBusException("Scanning not allowed immediately following previous scan",
                                         name="org.freedesktop.NetworkManager.Device.NotAllowed")

@@ -369,3 +369,87 @@ def test_an_8021x_network_cannot_be_picked_an_owe_one_needs_no_password_and_a_we
             assert backend.connects == [("Attic", "12345")]
     finally:
         running.close()
+
+
+def pick_other(page: Page) -> None:
+    """Tap "Other network…", the list's last item."""
+    page.locator("label.net", has=page.locator(".other-name")).click()
+
+
+def test_other_network_takes_a_name_a_security_and_a_password_and_joins_hidden(
+        phone: Watched, backend: FakeBackend) -> None:
+    """"Other network…" is the list's last item; its fields show only once it is picked (the name focused); the
+    password follows the security chosen (none for Open, 8 for WPA2); an empty or too long name and a short password
+    are refused on the page; the join goes out as hidden with the name and the security word."""
+    page = phone.page
+    expect(page.locator("#list > li").last).to_contain_text(EN.text("hotspot_other"))
+    expect(page.locator("#hidden-ssid")).to_be_hidden()
+    pick_other(page)
+    expect(page.locator("#hidden-ssid")).to_be_visible()
+    expect(page.locator("#hidden-ssid")).to_be_focused()
+    expect(page.locator("#security")).to_have_value("WPA2")
+    page.locator("#security").select_option("Open")
+    expect(page.locator("#password")).to_be_hidden()
+    page.locator("#security").select_option("WPA2")
+    expect(page.locator("#password")).to_be_visible()
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("alert")).to_have_text(EN.text("error_hidden_name"))
+    page.locator("#hidden-ssid").fill("é" * 16 + "x")
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("alert")).to_have_text(EN.text("error_ssid_too_long"))
+    page.locator("#hidden-ssid").fill("Bunker")
+    page.locator("#password").fill("short")
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("alert")).to_have_text(EN.text("error_password_too_short"))
+    assert backend.connects == []
+    page.locator("#password").fill(RIGHT)
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Bunker")).to_be_visible()
+    backend.succeed()
+    expect(connected(page, "Bunker")).to_be_visible()
+    assert backend.hidden_joins == [("Bunker", "WPA2")] and backend.connects == [("Bunker", RIGHT)]
+
+
+def test_other_network_stays_last_after_a_failed_join(phone: Watched, backend: FakeBackend) -> None:
+    """A hidden join that fails: the error, the list refreshed with "Other network…" still its last item."""
+    page = phone.page
+    pick_other(page)
+    page.locator("#hidden-ssid").fill("Bunker")
+    page.locator("#security").select_option("WPA3")
+    page.locator("#password").fill("s3cr3")
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Bunker")).to_be_visible()
+    backend.fail("error_wrong_password")
+    expect(page.get_by_role("alert")).to_have_text(EN.text(Words.of("error_wrong_password", ssid="Bunker")))
+    expect(page.locator("#list .name")).to_have_text([n["ssid"] for n in NETWORKS])
+    expect(page.locator("#list > li").last).to_contain_text(EN.text("hotspot_other"))
+
+
+def test_without_javascript_other_network_joins_a_hidden_network(
+        phone_without_js: Watched, backend: FakeBackend) -> None:
+    """JavaScript off: the Other item's name and security fields are there; picked, filled and sent, the form joins
+    the hidden network."""
+    page = phone_without_js.page
+    expect(page.locator("#hidden-ssid")).to_be_visible()
+    pick_other(page)
+    page.locator("#hidden-ssid").fill("Bunker")
+    page.locator("#security").select_option("WPA2")
+    page.locator("#password").fill(RIGHT)
+    page.get_by_role("button", name="Connect").click()
+    expect(connecting(page, "Bunker")).to_be_visible()
+    backend.succeed()
+    expect(connected(page, "Bunker")).to_be_visible()
+    assert backend.hidden_joins == [("Bunker", "WPA2")]
+
+
+def test_rescan_shows_the_note_and_then_the_new_list(phone: Watched, backend: FakeBackend) -> None:
+    """The Rescan button, with the note that the setup network drops for a few seconds; tapped, the list becomes
+    what the rescan found, "Other network…" still last."""
+    page = phone.page
+    expect(page.locator("#rescan-note")).to_have_text(EN.text("hotspot_rescan_drops"))
+    backend.next_networks = [{"ssid": "Garden", "security": "WPA2", "strength": 90}]
+    page.get_by_role("button", name="Rescan").click()
+    expect(page.locator("#list .name")).to_have_text(["Garden"])
+    expect(page.locator("#list > li").last).to_contain_text(EN.text("hotspot_other"))
+    expect(page.get_by_role("button", name="Rescan")).to_be_enabled()
+    assert backend.rescans == 1

@@ -133,7 +133,8 @@ def post_form(port: int, fields: List[Tuple[str, str]], content_type: str = "app
 
 class Page(HTMLParser):
     """What the setup page shows: its sections (and which are hidden), the networks' radios, names and security
-    words, the texts of the elements with ids, the refresh, the scripts and the links."""
+    words, the "Other network" item's radio and fields, the texts of the elements with ids, the refresh, the
+    scripts and the links."""
 
     TEXT_IDS = ("error", "connecting-text", "connected-text", "empty")
 
@@ -143,6 +144,8 @@ class Page(HTMLParser):
         self.sections: Dict[str, bool] = {}          # id -> hidden
         self.hidden: Dict[str, bool] = {}            # every element with an id -> hidden
         self.radios: List[Dict[str, Any]] = []
+        self.other: Dict[str, Any] = {}              # the "Other network" radio (no SSID), its name and security
+        self.options: List[Dict[str, Any]] = []      # the security select's options
         self.names: List[str] = []
         self.security_words: List[str] = []
         self.texts: Dict[str, str] = {}
@@ -165,11 +168,17 @@ class Page(HTMLParser):
             self.hidden[a["id"]] = "hidden" in a
         if tag == "section":
             self.sections[a["id"] or ""] = "hidden" in a
-        if tag == "input" and a.get("type") == "radio":
+        if tag == "input" and a.get("type") == "radio" and a.get("data-other") == "1":
+            self.other.update(value=a.get("value"), checked="checked" in a)
+        elif tag == "input" and a.get("type") == "radio":
             self.radios.append({"value": a.get("value"), "secured": a.get("data-secured") == "1",
                                 "checked": "checked" in a})
         if tag == "input" and a.get("id") == "password":
             self.password = a
+        if tag == "input" and a.get("id") == "hidden-ssid":
+            self.other["typed"] = a.get("value")
+        if tag == "option":
+            self.options.append({"value": a.get("value"), "selected": "selected" in a})
         if tag == "form":
             self.form = a
         if tag == "input" and a.get("type") == "hidden" and a.get("name") == "token":
@@ -334,7 +343,8 @@ def test_a_head_request_gets_the_headers_only(server: RunningServer) -> None:
 
 
 def test_an_empty_list_says_to_ask_the_device_again() -> None:
-    """No networks: the page says none were found and how to look again, and offers no Connect."""
+    """No networks: the page says none were found and how to look again, and offers only "Other network" (a hidden
+    one can still be named), with its Connect."""
     running = RunningServer(FakeBackend([]))
     try:
         page = page_of(request(running.port, "GET", "/"))
@@ -342,7 +352,8 @@ def test_an_empty_list_says_to_ask_the_device_again() -> None:
         running.close()
     assert page.radios == []
     assert page.texts["empty"] == ENGLISH.text("hotspot_empty")
-    assert page.hidden["empty"] is False and page.hidden["details"] is True
+    assert page.hidden["empty"] is False and page.other == {"value": "", "checked": False, "typed": ""}
+    assert page.hidden["details"] is False
 
 
 def test_fill_escapes_every_value_but_markup_and_wants_each_placeholder() -> None:

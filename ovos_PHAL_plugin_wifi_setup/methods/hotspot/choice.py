@@ -12,13 +12,15 @@ phone without the page to read the refusal on. The rules are those NetworkManage
 - 802.1X (wpa-eap, an account's sign-in) and a network seen both with WEP and open: listed, never joined.
 
 A network whose SSID is not UTF-8 is named on the page by its raw_id (nm_dbus.py), a UTF-8 one by its SSID as before.
+A hidden network ("Other network", not in the scan) is named by the user with its security (one of HIDDEN_SECURITY,
+the words the list uses) and held to the same rules (hidden_network, then check_key).
 """
 from typing import Any, Sequence
 
 from ovos_PHAL_plugin_wifi_setup.i18n import Words
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import (ENTERPRISE, KEY_MGMT, PASSWORDLESS, AccessPoint,
-                                                                 raw_id_bytes, valid_sae_password, valid_wep_key,
-                                                                 valid_wpa_psk)
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import (ENTERPRISE, KEY_MGMT, MAX_SSID_BYTES, OPEN_WORD,
+                                                                 PASSWORDLESS, AccessPoint, raw_id_bytes,
+                                                                 valid_sae_password, valid_wep_key, valid_wpa_psk)
 from ovos_PHAL_plugin_wifi_setup.methods.networks import MIN_PASSWORD_CHARS, Refused, check_ssid
 
 # The password field's length on the page: a WPA key in hex (an SAE password, which has no rule of its own, longer
@@ -31,6 +33,26 @@ JOIN_FAILURE_WORDS = {
     "out_of_reach": "error_out_of_reach",
     "timeout": "error_timeout",
 }
+
+
+# A hidden network's security as the page offers it (the list's words, the most common first) -> AccessPoint.security.
+HIDDEN_SECURITY = {"WPA2": "WPA2", "WPA3": "WPA3", "WPA": "WPA", "WEP": "WEP", "OWE": "OWE", OPEN_WORD: ""}
+
+
+def hidden_network(ssid: Any, security: Any) -> AccessPoint:
+    """The network an "Other network" connect names, to join with 802-11-wireless.hidden; Refused with words for a
+    name that cannot be an SSID (empty, or over 32 bytes of UTF-8) or a security not of HIDDEN_SECURITY."""
+    if not isinstance(ssid, str) or not ssid.strip():
+        raise Refused(Words.of("error_hidden_name"))
+    try:
+        data = ssid.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from JSON: no SSID's bytes
+        raise Refused(Words.of("error_hidden_name")) from None
+    if len(data) > MAX_SSID_BYTES:
+        raise Refused(Words.of("error_ssid_too_long"))
+    if not isinstance(security, str) or security not in HIDDEN_SECURITY:
+        raise Refused(Words.of("error_hidden_security"))
+    return AccessPoint(ssid=ssid, security=HIDDEN_SECURITY[security], strength=0, hidden=True)
 
 
 def find_network(networks: Sequence[AccessPoint], value: Any) -> AccessPoint:

@@ -21,20 +21,22 @@ from ovos_bus_client.message import Message
 
 from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.methods.kit import NetworkSetupClient
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import JOIN_FAILURE_WORDS, check_key, find_network
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import (JOIN_FAILURE_WORDS, check_key, find_network,
+                                                                hidden_network)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.config import HotspotConfig, ssid_for
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.join_page import JoinPage
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm import (SHARED_ADDRESS, AccessPoint, JoinFailed, NetworkManager,
                                                     NMUnavailable, Profile, WifiDevice)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import page_entries
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.portal import PortalFile
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.rescan import RescanGate, rescan
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.retry import join_with_retry
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.spoken import failure_line, joined_line
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import (LABEL, MAX_WRONG_CODES, OPEN, code_matches,
                                                                   instructions, kind_of, new_code, new_passphrase,
                                                                   refusal, repeat_line)
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.tasks import SHUTDOWN_WAIT, bind, logged, run_to_end, stop_servers
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.tasks import (SHUTDOWN_WAIT, logged, run_to_end, start_servers,
+                                                               stop_servers)
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue, Words
 from ovos_PHAL_plugin_wifi_setup.log import LOG
@@ -104,6 +106,7 @@ class HotspotClient:
         self._ssid = ""                  # the network being joined or joined
         self._error: Optional[Words] = None
         self._networks: List[AccessPoint] = []
+        self._rescans = RescanGate()     # the page's rescans: one at a time, one per RESCAN_INTERVAL a session
         self._hotspot_ssid = ""
         # How the network opens (presence.py), and the session's secrets: set when the access point opens, "" once
         # the session ended. Never in a log line, the status or a repr.
@@ -287,7 +290,7 @@ class HotspotClient:
             session = self._session
             self._active = True
             self._state, self._ssid, self._error = WAITING, "", None
-            self._networks = []
+            self._networks, self._rescans = [], RescanGate()
         self._submit(self._open_session(session))
 
     def _on_deactivate(self) -> None:
@@ -356,24 +359,8 @@ class HotspotClient:
             self.kit.report_setup_failure(error)
 
     async def _start_servers(self) -> None:
-        """The page (it must start) and the catch-all DNS (the page works without it, through NetworkManager's
-        dnsmasq configured for it)."""
-        address = self._address
-        web = SetupServer(self, address, self.config.http_port)
-        await bind(web, address)
-        self._servers.append(web)
-        LOG.info(f"the setup page is at {web.portal_url}")
-        if self.config.dns_port == 0:
-            return
-        dns = CatchAllDns(answer=address, address=address, port=self.config.dns_port)
-        try:
-            await bind(dns, address)
-        except OSError as e:
-            LOG.warning(f"the catch-all DNS could not listen on {address}:{self.config.dns_port} ({e.strerror}); "
-                        "phones find the page only if NetworkManager's dnsmasq answers every name (the file of "
-                        "hotspot_dnsmasq_dir, or ovos-wifi-setup install-portal)")
-            return
-        self._servers.append(dns)
+        """The page and the catch-all DNS, on the hotspot's address (tasks.start_servers)."""
+        await start_servers(self._servers, self, self._address, self.config.http_port, self.config.dns_port)
 
     def _say_instructions(self) -> None:
         """Say the setup network's name, the session's passphrase or code (a label's passphrase never) and the
@@ -416,7 +403,7 @@ class HotspotClient:
         # One at a time: a deactivation's and shutdown's may overlap, and the second must find the first done.
         async with self._loop_lock("teardown"):
             self._join_page.hide()  # the screen's page goes with the session, its passphrase too
-            for task in (self._join_task, self._task):
+            for task in (self._join_task, self._task, self._rescans.task):
                 if task is not None and task is not asyncio.current_task() and not task.done():
                     task.cancel()
                     await asyncio.gather(task, return_exceptions=True)
@@ -465,7 +452,7 @@ class HotspotClient:
     def status(self) -> Dict[str, Any]:
         """What the page shows: waiting, connecting, connected or failed (with the error in words)."""
         with self._lock:
-            status: Dict[str, Any] = {"state": self._state}
+            status: Dict[str, Any] = {"state": self._state, **({"scanning": True} if self._rescans.running else {})}
             if self._ssid:
                 status["ssid"] = self._ssid
             if self._state == FAILED and self._error is not None:
@@ -478,16 +465,17 @@ class HotspotClient:
         """True when the page must ask for the code the device says (an open network on purpose)."""
         return self._kind == OPEN
 
-    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
-        """Join a network of the list: raises CodeRefused (an open network's code missing or wrong: nothing else is
-        looked at), Refused (bad input, or what the network's security refuses: choice.py, all before the access
-        point goes down) or Busy (a join in flight), else returns at once."""
+    def connect(self, ssid: Any, password: Any, code: Any = None, hidden: bool = False, security: Any = None) -> None:
+        """Join a network of the list (or, `hidden`, the one named with its `security`: "Other network"): raises
+        CodeRefused (an open network's code missing or wrong: nothing else is looked at), Refused (bad input, or what
+        the network's security refuses: choice.py, all before the access point goes down) or Busy (a join in
+        flight), else returns at once."""
         if self._kind == OPEN:
             self._check_code(code)
         with self._lock:
-            if self._state in (CONNECTING, CONNECTED):
-                raise Busy(Words.of("error_busy", ssid=self._ssid))
-            network = find_network(self._networks, ssid)
+            if self._state in (CONNECTING, CONNECTED) or self._rescans.running:
+                raise Busy(Words.of("error_busy", ssid=self._ssid) if self._ssid else Words.of("hotspot_rescanning"))
+            network = hidden_network(ssid, security) if hidden else find_network(self._networks, ssid)
             secret, name = check_key(network, password), network.ssid
             if not self._active or self._nm is None or self._device is None:
                 raise Busy(Words.of("error_busy", ssid=name))
@@ -495,6 +483,33 @@ class HotspotClient:
             session = self._session
         LOG.info(f"joining {quoted(name)}")
         self._join_task = asyncio.ensure_future(self._join(session, network, secret))
+
+    def rescan(self) -> float:
+        """Scan again, the new list at networks() once done (rescan.py: the access point cycled where the device
+        cannot scan as one): 0.0 when it started, else the seconds to wait; Busy while a join is in flight."""
+        with self._lock:
+            if self._state in (CONNECTING, CONNECTED) or not self._active or self._nm is None:
+                raise Busy(Words.of("error_busy", ssid=self._ssid))
+            wait, session = self._rescans.ask(asyncio.get_running_loop().time()), self._session
+        if not wait:
+            self._rescans.task = asyncio.ensure_future(self._rescan(session, self._rescans))
+        return wait
+
+    async def _rescan(self, session: int, gate: RescanGate) -> None:
+        try:
+            async with self._loop_lock("nm"):
+                nm, device, passphrase = self._nm, self._device, self._passphrase
+                if nm is None or device is None or not self._current(session):
+                    return
+                networks, self._ap = await rescan(nm, device, self._ap, lambda: nm.start_access_point(
+                    device, self._hotspot_ssid, passphrase, self._address), SCAN_WAIT)
+            with self._lock:
+                self._networks = list(networks) if networks is not None and self._session == session \
+                    else self._networks
+        except (NMUnavailable, OSError) as e:
+            await self._give_up(session, f"the hotspot could not be opened again after a rescan: {e}")
+        finally:
+            gate.running = False
 
     def _check_code(self, given: Any) -> None:
         """Raise CodeRefused unless `given` is the session's code; the MAX_WRONG_CODES-th wrong one ends the
@@ -525,7 +540,7 @@ class HotspotClient:
                 ap, self._ap = self._ap, None
                 await nm.stop(ap)
             await join_with_retry(nm, device, network.raw or network.ssid, password, network.security,
-                                  self.config.join_timeout, network.ssid)
+                                  self.config.join_timeout, network.ssid, hidden=network.hidden)
         except JoinFailed as e:
             words = Words.of(JOIN_FAILURE_WORDS.get(e.reason, "error_could_not_connect"), ssid=network.ssid,
                              seconds=f"{self.config.join_timeout:g}")

@@ -81,6 +81,10 @@ class AccessPointFailed(NMUnavailable):
     """NetworkManager took the access point profile but could not bring it up (it has been deleted again)."""
 
 
+class ScanRefused(Exception):
+    """A scan asked with `strict` was refused (NetworkManager refuses one on a device that is an access point)."""
+
+
 class JoinFailed(Exception):
     """Joining a network did not work; the profile made for it has been deleted. str() never has the password."""
 
@@ -231,9 +235,10 @@ class NetworkManager:
 
     # -- scanning ------------------------------------------------------------------------------------------
 
-    async def scan(self, device: WifiDevice, wait: float = 10.0) -> List[AccessPoint]:
+    async def scan(self, device: WifiDevice, wait: float = 10.0, strict: bool = False) -> List[AccessPoint]:
         """Ask for a fresh scan, wait (at most `wait` seconds) for it to finish, and list the networks seen:
-        merged by SSID, hidden ones left out, strongest first, at most MAX_ACCESS_POINTS."""
+        merged by SSID, hidden ones left out, strongest first, at most MAX_ACCESS_POINTS. A refused request reads
+        the last results, or with `strict` raises ScanRefused."""
         last_scan = await self._optional(device.path, IF_WIRELESS, "LastScan")
         requested = True
         try:
@@ -241,6 +246,8 @@ class NetworkManager:
         except _CallError as error:
             # Refused ("not allowed" right after another scan or while busy, or by policy): the last scan's
             # results stand.
+            if strict and error.name in SCAN_REFUSALS:
+                raise ScanRefused(error.name) from None
             if error.name in SCAN_REFUSALS:
                 LOG.debug(f"scan request refused ({quoted(error.name)}); reading the last results")
             else:
@@ -481,13 +488,14 @@ class NetworkManager:
     # -- joining -------------------------------------------------------------------------------------------
 
     async def join(self, device: WifiDevice, ssid: Union[str, bytes], password: str, security: str,
-                   timeout: float) -> Profile:
+                   timeout: float, hidden: bool = False) -> Profile:
         """Save a profile for the network (`ssid` its text, or its bytes where they are not UTF-8) and activate it
         on the device; wait until it is up.
 
         `security` is the scan's word ("", "OWE", "WEP", "WPA", "WPA2", "WPA3": what merge_access_points chose, the
         strongest any access point of the SSID advertised; WPA2 is joined with proto rsn only, OWE with no
-        password). JoinFailed (reason "wrong_password", "out_of_reach", "timeout" or "failed") when it does not come
+        password; `hidden` saves the profile with 802-11-wireless.hidden, for a network that does not broadcast its
+        name). JoinFailed (reason "wrong_password", "out_of_reach", "timeout" or "failed") when it does not come
         up: the profile is deleted again. ValueError for an SSID or security that cannot be joined (802.1X needs an
         account); nothing is changed. The page's backend checks all of it before the access point goes down
         (choice.py); these checks stand for any other caller.
@@ -504,7 +512,7 @@ class NetworkManager:
                                                                        and not valid_wep_key(password)) \
                 or (key_mgmt == "sae" and not password):
             raise JoinFailed("wrong_password", name, "not a key this network can take")
-        settings = join_settings(ssid_data, password, key_mgmt, rsn_only=security == "WPA2")
+        settings = join_settings(ssid_data, password, key_mgmt, rsn_only=security == "WPA2", hidden=hidden)
         LOG.info(f"joining {quoted(name)} ({security or 'open'}) on {quoted(device.interface)}")
         watch = await self._watch_device(device)
         connection: Optional[str] = None

@@ -105,6 +105,8 @@ class AccessPoint:
     empty where all advertise `security`."""
     raw: bytes = b""
     """The SSID's bytes where they are not UTF-8 (it is joined by them); empty for a UTF-8 SSID."""
+    hidden: bool = False
+    """A network the user named ("Other network"), not one of the scan: joined with 802-11-wireless.hidden."""
 
     @property
     def secured(self) -> bool:
@@ -393,13 +395,16 @@ def access_point_settings(interface: str, ssid: str, passphrase: str, address: s
 
 
 def join_settings(ssid: Union[str, bytes], password: str, key_mgmt: str,
-                  rsn_only: bool = False) -> Dict[str, Dict[str, Variant]]:
+                  rsn_only: bool = False, hidden: bool = False) -> Dict[str, Dict[str, Variant]]:
     """The profile that joins the user's network (`ssid` its text or, where that is not UTF-8, its bytes):
     `key_mgmt` one of KEY_MGMT's values ("" for an open network, "owe" for enhanced open: no password), `password`
     one it can take (valid_wpa_psk for wpa-psk), `rsn_only` for WPA2 (proto rsn: never WPA's TKIP); ValueError for
-    an SSID that cannot be one. The profile's id is the SSID's text (ssid_text for bytes)."""
+    an SSID that cannot be one; `hidden` for a network that does not broadcast its name (802-11-wireless.hidden: the
+    device probes for it). The profile's id is the SSID's text (ssid_text for bytes)."""
     data = encode_ssid(ssid)
     wireless: Dict[str, Variant] = {"ssid": Variant("ay", data), "mode": Variant("s", "infrastructure")}
+    if hidden:
+        wireless["hidden"] = Variant("b", True)
     settings: Dict[str, Dict[str, Variant]] = {
         # autoconnect is left to NetworkManager's default (yes): the device rejoins after a restart.
         "connection": {"id": Variant("s", ssid_text(data)), "type": Variant("s", "802-11-wireless"),

@@ -19,9 +19,9 @@ from string import Template
 from typing import Any, Dict, List, Optional
 
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
-from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import MAX_PAGE_KEY_CHARS
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.choice import HIDDEN_SECURITY, MAX_PAGE_KEY_CHARS
 from ovos_PHAL_plugin_wifi_setup.methods.hotspot.nm_dbus import OPEN_WORD, UNJOINABLE
-from ovos_PHAL_plugin_wifi_setup.methods.networks import MIN_PASSWORD_CHARS
+from ovos_PHAL_plugin_wifi_setup.methods.networks import MAX_SSID_BYTES, MIN_PASSWORD_CHARS
 from ovos_PHAL_plugin_wifi_setup.readable import visible
 
 REFRESH_SECONDS = 3            # the page's meta refresh while connecting (without JavaScript)
@@ -31,7 +31,7 @@ FETCH_TIMEOUT_MS = 5000
 # The page's files: package data in page/, beside this module.
 PAGE_PACKAGE = __name__.rpartition(".")[0]
 PAGE_FILES = ("index.html", "network.html", "lookalike.html", "note.html", "code.html", "refresh.html", "redirect.html",
-              "page.css", "page.js")
+              "other.html", "option.html", "page.css", "page.js")
 # The security words of a network joined without a password (nm_dbus.PASSWORDLESS, as the page has them).
 PASSWORDLESS_WORDS = ("", "--", "OWE")
 # The shortest password the page lets through by the security's first word (choice.py has the whole rules).
@@ -155,12 +155,25 @@ def render_networks(catalogue: Catalogue, networks: List[Dict[str, Any]], picked
         for n in networks))
 
 
+def render_other(catalogue: Catalogue, typed: Optional[str], security: Optional[str]) -> Markup:
+    """The list's last item, "Other network": a radio of no SSID with the fields of a hidden network's name and its
+    security (HIDDEN_SECURITY's words, in the list's wording); checked, with what was typed, for a refused form."""
+    named = {OPEN_WORD: catalogue.text("open"), "OWE": catalogue.text("enhanced_open")}
+    options = Markup("".join(fill(page_template("option.html"), value=word, text=named.get(word, word),
+                                  selected=flag("selected", word == security)) for word in HIDDEN_SECURITY))
+    return fill(page_template("other.html"), picked=Markup("picked" if typed is not None else ""),
+                checked=flag("checked", typed is not None), other=catalogue.text("hotspot_other"),
+                name_label=catalogue.text("hotspot_other_name"), typed=typed or "",
+                security_label=catalogue.text("hotspot_other_security"), options=options)
+
+
 def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dict[str, Any]], nonce: str,
                 error: Optional[str] = None, picked: Optional[str] = None, token: str = "",
-                code: bool = False) -> str:
+                code: bool = False, other: Optional[Dict[str, Any]] = None) -> str:
     """The whole setup page for a status and the shaped networks; `error` (words already in the page's
-    language) and `picked` (the SSID to check) for a refused form; `token`, the form's per-page token (a hidden
-    field the form sends back); `code`, whether the form asks for the code the device said (an open network)."""
+    language) and `picked` (the SSID to check) for a refused form, or `other` ({"ssid", "security"}: what a refused
+    "Other network" form had typed); `token`, the form's per-page token (a hidden field the form sends back);
+    `code`, whether the form asks for the code the device said (an open network)."""
     text = catalogue.text
     state = status.get("state") if isinstance(status.get("state"), str) else "waiting"
     ssid = status.get("ssid") if isinstance(status.get("ssid"), str) else ""
@@ -181,9 +194,15 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
                   "open": text("open"), "signal": text("hotspot_signal"),
                   "codeNeeded": text("error_code_needed"), "lookalike": text("hotspot_lookalike"),
                   "enhancedOpen": text("enhanced_open"), "tooShortFor": text("error_key_too_short"),
-                  "notes": {key: text(f"hotspot_note_{key}") for key in NOTES}},
+                  "notes": {key: text(f"hotspot_note_{key}") for key in NOTES},
+                  "rescanning": text("hotspot_rescanning"), "rescanNote": text("hotspot_rescan_drops"),
+                  "hiddenName": text("error_hidden_name"), "ssidTooLong": text("error_ssid_too_long")},
+        "maxSsid": MAX_SSID_BYTES, "passwordless": [OPEN_WORD, "OWE"],
     }
-    items = render_networks(catalogue, networks, picked)
+    typed = other.get("ssid") if other is not None and isinstance(other.get("ssid"), str) else None
+    security = other.get("security") if other is not None and isinstance(other.get("security"), str) else None
+    items = Markup(render_networks(catalogue, networks, None if typed is not None else picked)
+                   + render_other(catalogue, typed, security))
     refresh = fill(page_template("refresh.html"), seconds=REFRESH_SECONDS) if view == "connecting" else Markup("")
     code_field = fill(page_template("code.html"), code_label=text("code_label"), max_code=MAX_CODE_CHARS) if code \
         else Markup("")
@@ -199,7 +218,7 @@ def render_page(catalogue: Catalogue, status: Dict[str, Any], networks: List[Dic
         error_hidden=flag("hidden", not error), error=error or "",
         networks_title=text("networks_title"), networks=items,
         empty_hidden=flag("hidden", bool(networks)), empty=text("hotspot_empty"),
-        details_hidden=flag("hidden", not networks), password_label=text("password_placeholder"),
+        rescan=text("rescan"), rescan_note=text("hotspot_rescan_drops"), password_label=text("password_placeholder"),
         max_password=MAX_PAGE_KEY_CHARS, show=text("show"), connect=text("connect"), token=token,
         code_field=code_field)
 

@@ -25,14 +25,15 @@ def retried(reason: str) -> bool:
 
 
 async def join_with_retry(nm: NetworkManager, device: WifiDevice, ssid: Union[str, bytes], password: str,
-                          security: str, timeout: float, name: str) -> None:
-    """nm.join (`name` the SSID as text, for the log), and once more after RETRY_PAUSE where the first failure is
-    one `retried` takes; the second JoinFailed propagates, as does a wrong password's first."""
+                          security: str, timeout: float, name: str, hidden: bool = False) -> None:
+    """nm.join (`name` the SSID as text, for the log; `hidden` for a network that does not broadcast its name), and
+    once more after RETRY_PAUSE where the first failure is one `retried` takes; the second JoinFailed propagates, as
+    does a wrong password's first."""
     try:
-        await nm.join(device, ssid, password, security, timeout)
+        await nm.join(device, ssid, password, security, timeout, hidden=hidden)
     except JoinFailed as e:
         if not retried(e.reason):
             raise
         LOG.info(f"joining {quoted(name)} failed ({e.reason}): trying once more")
         await asyncio.sleep(RETRY_PAUSE)
-        await nm.join(device, ssid, password, security, timeout)
+        await nm.join(device, ssid, password, security, timeout, hidden=hidden)

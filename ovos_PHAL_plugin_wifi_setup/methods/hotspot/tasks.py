@@ -1,10 +1,12 @@
 """The hotspot client's loop plumbing: running a coroutine to its end from another thread, logging what escapes a
-task, stopping servers, binding while the access point's address is not there yet."""
+task, starting and stopping the servers, binding while the access point's address is not there yet."""
 import asyncio
 import errno
 from typing import Any, List
 
 from ovos_PHAL_plugin_wifi_setup.log import LOG
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.dns import CatchAllDns
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.web import SetupServer
 
 # The access point's address appears a moment after NetworkManager reports the connection active.
 BIND_RETRY_FOR = 10.0
@@ -54,3 +56,24 @@ async def bind(server: Any, address: str) -> None:
                 raise
             LOG.debug(f"{address} is not there yet; binding again")
             await asyncio.sleep(BIND_RETRY_EVERY)
+
+
+async def start_servers(servers: List[Any], backend: Any, address: str, http_port: int, dns_port: int) -> None:
+    """The page (it must start: its OSError is the caller's) and the catch-all DNS (the page works without it,
+    through NetworkManager's dnsmasq configured for it; `dns_port` 0: none), each added to `servers` as it listens,
+    so that a teardown stops what started."""
+    web = SetupServer(backend, address, http_port)
+    await bind(web, address)
+    servers.append(web)
+    LOG.info(f"the setup page is at {web.portal_url}")
+    if dns_port == 0:
+        return
+    dns = CatchAllDns(answer=address, address=address, port=dns_port)
+    try:
+        await bind(dns, address)
+    except OSError as e:
+        LOG.warning(f"the catch-all DNS could not listen on {address}:{dns_port} ({e.strerror}); phones find the "
+                    "page only if NetworkManager's dnsmasq answers every name (the file of hotspot_dnsmasq_dir, or "
+                    "ovos-wifi-setup install-portal)")
+        return
+    servers.append(dns)

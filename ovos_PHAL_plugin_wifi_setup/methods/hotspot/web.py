@@ -49,7 +49,8 @@ LINGER_BYTES = 65536
 MAX_FORM_FIELDS = 16
 
 # Paths the page's own API answers, and the methods each takes (HEAD goes with GET).
-API_METHODS = {"/api/networks": ("GET", "HEAD"), "/api/status": ("GET", "HEAD"), "/api/connect": ("POST",)}
+API_METHODS = {"/api/networks": ("GET", "HEAD"), "/api/status": ("GET", "HEAD"), "/api/connect": ("POST",),
+               "/api/rescan": ("POST",)}
 PAGE_METHODS = {"/": ("GET", "HEAD"), "/connect": ("POST",)}
 FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
@@ -76,10 +77,15 @@ class Backend(Protocol):
         """True when a connect must carry the code the device said (the page then asks for it)."""
         ...
 
-    def connect(self, ssid: Any, password: Any, code: Any = None) -> None:
-        """Start joining a network and return at once; raise presence.CodeRefused for a missing or wrong code
-        (403), networks.Refused for bad input (400), networks.Busy while a join is in flight (409); never log the
-        password or the code."""
+    def connect(self, ssid: Any, password: Any, code: Any = None, hidden: bool = False, security: Any = None) -> None:
+        """Start joining a network (a listed one, or with `hidden` the one named, of `security`) and return at once;
+        raise presence.CodeRefused for a missing or wrong code (403), networks.Refused for bad input (400),
+        networks.Busy while a join is in flight (409); never log the password or the code."""
+        ...
+
+    def rescan(self) -> float:
+        """Start a fresh scan (the new list at networks() once done) and return 0.0, or the seconds to wait before
+        the next one; raise networks.Busy while a join is in flight."""
         ...
 
 
@@ -297,6 +303,8 @@ class SetupServer:
                 return self._json(200, {"networks": shaped_networks(self._backend.networks())})
             if path == "/api/status":
                 return self._json(200, self._status())
+            if path == "/api/rescan":
+                return self._api_rescan(request)
             return self._api_connect(request)
         allowed = PAGE_METHODS.get(path)
         if allowed is None:
@@ -315,7 +323,8 @@ class SetupServer:
         return status
 
     def _api_connect(self, request: Request) -> Response:
-        """POST /api/connect {ssid, password, code}: 202 {state: connecting, ssid}, or the refusal: 403 from another
+        """POST /api/connect {ssid, password, code, hidden?, security?} (`hidden: true` with a security word for a
+        network not in the list): 202 {state: connecting, ssid}, or the refusal: 403 from another
         site or without the open network's code, 415 for a body not sent as JSON, 429 while the peer waits after its
         failed join."""
         if not origin_allowed(request.headers.get("origin"), self.portal_url):
@@ -326,16 +335,36 @@ class SetupServer:
             data = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return self._error(400, "error_request_invalid")
-        if not isinstance(data, dict) or not all(encodable(data.get(k)) for k in ("ssid", "password", "code")):
+        if not isinstance(data, dict) or not all(encodable(data.get(k)) for k in ("ssid", "password", "code",
+                                                                                   "security")):
+            return self._error(400, "error_request_invalid")
+        if not isinstance(data.get("hidden", False), bool):  # 1 == True, "true": not the page's flag
             return self._error(400, "error_request_invalid")
         wait = self._wait_left(request.peer)
         if wait:
             return self._error(429, "error_request_too_soon", [("Retry-After", wait)])
-        refused = self._connect(request.peer, data.get("ssid"), data.get("password"), data.get("code"))
+        refused = self._connect(request.peer, data.get("ssid"), data.get("password"), data.get("code"),
+                                data.get("hidden") is True, data.get("security"))
         if refused is not None:
             status = 403 if isinstance(refused, CodeRefused) else 409 if isinstance(refused, Busy) else 400
             return self._json(status, self._words_error(refused.words))
         return self._json(202, {"state": "connecting", "ssid": data.get("ssid")})
+
+    def _api_rescan(self, request: Request) -> Response:
+        """POST /api/rescan (JSON, as a connect: no other site's): 202 {"state": "scanning"}, the new list at
+        /api/networks once /api/status no longer says "scanning"; 429 with Retry-After too soon after the last one,
+        409 while a join is in flight."""
+        if not origin_allowed(request.headers.get("origin"), self.portal_url):
+            return self._error(403, "error_request_origin")
+        if media_type(request) != JSON_TYPE:
+            return self._error(415, "error_request_type")
+        try:
+            wait = self._backend.rescan()
+        except Busy as e:
+            return self._json(409, self._words_error(e.words))
+        if wait > 0:
+            return self._error(429, "error_rescan_too_soon", [("Retry-After", retry_after(wait))])
+        return self._json(202, {"state": "scanning"})
 
     def _form_connect(self, request: Request) -> Response:
         """POST /connect, the page's form without JavaScript: 303 to the page, or the page with the refusal (403
@@ -360,10 +389,16 @@ class SetupServer:
             page = self._page(request, 429, error=text("error_request_too_soon"), picked=picked)
             page.headers.append(("Retry-After", wait))
             return page
-        refused = self._connect(request.peer, ssid, fields.get("password", [None])[0], fields.get("code", [None])[0])
+        # "Other network" is the radio of no SSID, with the name and the security typed beside it.
+        hidden = ssid == "" and "hidden_ssid" in fields
+        refused = self._connect(request.peer, fields["hidden_ssid"][0] if hidden else ssid,
+                                fields.get("password", [None])[0], fields.get("code", [None])[0], hidden,
+                                fields.get("security", [None])[0])
         if refused is not None and not isinstance(refused, Busy):
             status = 403 if isinstance(refused, CodeRefused) else 400
-            return self._page(request, status, error=text(refused.words), picked=picked)
+            other = {"ssid": fields["hidden_ssid"][0], "security": fields.get("security", [None])[0]} if hidden \
+                else None
+            return self._page(request, status, error=text(refused.words), picked=picked, other=other)
         # Busy too: the page shows the join in flight
         return Response(303, b"", "text/plain; charset=utf-8", [("Location", "/")])
 
@@ -374,22 +409,28 @@ class SetupServer:
         left = self._waits.left(peer)
         return retry_after(left) if left > 0 else None
 
-    def _connect(self, peer: str, ssid: Any, password: Any, code: Any) -> Optional[Refused]:
-        """Hand the request to the backend; its refusal, or None when the join started (as `peer`'s)."""
+    def _connect(self, peer: str, ssid: Any, password: Any, code: Any, hidden: bool = False,
+                 security: Any = None) -> Optional[Refused]:
+        """Hand the request to the backend (a listed network, or `hidden` the one named with its `security`); its
+        refusal, or None when the join started (as `peer`'s)."""
         try:
-            self._backend.connect(ssid, password, code)
+            if hidden:
+                self._backend.connect(ssid, password, code, hidden=True, security=security)
+            else:
+                self._backend.connect(ssid, password, code)
         except Refused as e:
             return e
         self._waits.started(peer)
         return None
 
     def _page(self, request: Request, status: int, error: Optional[str] = None,
-              picked: Optional[str] = None) -> Response:
-        """The page, rendered for the backend's state now, its form's token for the request's peer."""
+              picked: Optional[str] = None, other: Optional[Dict[str, Any]] = None) -> Response:
+        """The page, rendered for the backend's state now, its form's token for the request's peer (`other`: what a
+        refused "Other network" form typed, never its password)."""
         nonce = secrets.token_urlsafe(16)
         page = render_page(self._backend.catalogue, self._status(), shaped_networks(self._backend.networks()),
                            nonce, error=error, picked=picked, token=self._tokens.issue(request.peer),
-                           code=self._backend.needs_code)
+                           code=self._backend.needs_code, other=other)
         return Response(status, page.encode("utf-8"), "text/html; charset=utf-8", nonce=nonce)
 
     def _redirect(self) -> Response:

@@ -6,6 +6,8 @@
   function el(id) { return document.getElementById(id); }
   var form = el("form"), list = el("list"), empty = el("empty"), details = el("details"), pw = el("password"),
       pwRow = el("pw-row"), toggle = el("toggle"), submit = el("submit"), error = el("error");
+  // "Other network": the list's last item, a radio of no SSID with a hidden network's name and security.
+  var otherItem = el("other-item"), other = el("other"), hiddenSsid = el("hidden-ssid"), security = el("security");
   var timer = null, expecting = false;
 
   function fill(text, values) {
@@ -20,20 +22,29 @@
     error.hidden = !text;
   }
   function picked() { return form.querySelector("input[name=ssid]:checked"); }
+  function isOther(r) { return !!r && r.getAttribute("data-other") === "1"; }
+  function securedOf(r) {
+    if (isOther(r)) { return D.passwordless.indexOf(security.value) < 0; }
+    return !r || r.getAttribute("data-secured") === "1";
+  }
+  function minOf(r) {
+    if (isOther(r)) { return security.value in D.minBy ? D.minBy[security.value] : D.min; }
+    return r ? Number(r.getAttribute("data-min")) : D.min;
+  }
   function sync(focus) {
-    var r = picked(), secured = !r || r.getAttribute("data-secured") === "1";
-    var min = r ? Number(r.getAttribute("data-min")) : D.min;
+    var r = picked(), secured = securedOf(r), min = minOf(r);
     Array.prototype.forEach.call(list.children, function (li) {
       li.classList.toggle("picked", !!r && li.contains(r));
     });
     var home = r ? r.closest("li") : form;
     if (details.parentNode !== home) { home.appendChild(details); }
     details.hidden = !r;
+    other.hidden = !isOther(r);
     pwRow.hidden = !secured;
     pw.disabled = !secured;
     pw.required = secured;
     pw.minLength = secured ? min : 0;
-    if (focus && r && secured) { pw.focus(); }
+    if (focus && isOther(r)) { hiddenSsid.focus(); } else if (focus && r && secured) { pw.focus(); }
   }
   function request(method, path, body) {
     var controller = new AbortController();
@@ -106,7 +117,8 @@
         if (n.ssid === keep) { li.querySelector("input").checked = true; }
         list.appendChild(li);
       });
-      empty.hidden = list.children.length > 0;
+      list.appendChild(otherItem);  // last, whatever the scan found
+      empty.hidden = res.body.networks.length > 0;
       sync(false);
     }, function () {});
   }
@@ -150,6 +162,34 @@
     showError("");
     sync(true);
   });
+  security.addEventListener("change", function () { showError(""); sync(false); });
+  // Rescan: the setup network may drop meanwhile (the note says so); the list comes once the status stops scanning.
+  var rescanButton = el("rescan"), rescanNote = el("rescan-note");
+  function afterRescan(tries) {
+    request("GET", "/api/status").then(function (res) {
+      if (res.status === 200 && res.body && !res.body.scanning) {
+        rescanButton.disabled = false;
+        rescanNote.textContent = T.rescanNote;
+        refreshList(picked() ? picked().value : null);
+      } else if (tries > 0) {
+        setTimeout(function () { afterRescan(tries - 1); }, D.poll);
+      }
+    }, function () {
+      if (tries > 0) { setTimeout(function () { afterRescan(tries - 1); }, D.poll); }
+    });
+  }
+  el("rescan-row").hidden = false;
+  rescanButton.addEventListener("click", function () {
+    showError("");
+    rescanButton.disabled = true;
+    rescanNote.textContent = T.rescanning;
+    request("POST", "/api/rescan", {}).then(function (res) {
+      if (res.status === 202) { afterRescan(Math.ceil(60000 / D.poll)); return; }
+      rescanButton.disabled = false;
+      rescanNote.textContent = T.rescanNote;
+      showError((res.body && res.body.error) || T.internal);
+    }, function () { afterRescan(Math.ceil(60000 / D.poll)); });  // the answer lost as the network dropped
+  });
   toggle.hidden = false;
   toggle.addEventListener("click", function () {
     var shown = pw.type === "password";
@@ -160,15 +200,21 @@
     ev.preventDefault();
     var r = picked();
     if (!r) { showError(T.pickFirst); return; }
-    var secured = r.getAttribute("data-secured") === "1";
+    var secured = securedOf(r);
     var password = secured ? pw.value : "";
     var length = Array.from(password).length;
-    var min = Number(r.getAttribute("data-min"));
+    var min = minOf(r);
+    var hidden = isOther(r), typed = hiddenSsid.value;
+    if (hidden && !typed.trim()) { showError(T.hiddenName); hiddenSsid.focus(); return; }
+    if (hidden && new TextEncoder().encode(typed).length > D.maxSsid) {
+      showError(T.ssidTooLong); hiddenSsid.focus(); return;
+    }
     if (secured && length < min) { showError(min === D.min ? T.tooShort : T.tooShortFor); pw.focus(); return; }
     if (length > D.max) { showError(T.tooLong); pw.focus(); return; }
-    var body = {ssid: r.value, password: password};
+    var body = hidden ? {ssid: typed, password: password, hidden: true, security: security.value}
+      : {ssid: r.value, password: password};
     // The name the list shows (a non-UTF-8 SSID's value is its id, not a name to read).
-    var named = r.closest("label").querySelector(".name").textContent;
+    var named = hidden ? typed : r.closest("label").querySelector(".name").textContent;
     if (D.code) {
       body.code = el("code").value.replace(/\s+/g, "");
       if (!body.code) { showError(T.codeNeeded); el("code").focus(); return; }
