@@ -34,9 +34,9 @@ def join_calls(monkeypatch: pytest.MonkeyPatch) -> List[str]:
     calls: List[str] = []
     real = NetworkManager.join
 
-    async def counted(self: NetworkManager, device: Any, ssid: Any, *args: Any) -> Any:
+    async def counted(self: NetworkManager, device: Any, ssid: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(ssid if isinstance(ssid, str) else repr(ssid))
-        return await real(self, device, ssid, *args)
+        return await real(self, device, ssid, *args, **kwargs)
 
     monkeypatch.setattr(NetworkManager, "join", counted)
     monkeypatch.setattr(retry, "RETRY_PAUSE", 0.1)

@@ -145,8 +145,10 @@ class HotspotNetworkManagerStandIn:
         self._ap = None
         self.done.append("access point down")
 
-    async def join(self, device: Any, ssid: str, password: str, security: str, timeout: float) -> Any:
-        """Join when the password is the network's (the made-up one), else fail as a refused password does."""
+    async def join(self, device: Any, ssid: str, password: str, security: str, timeout: float,
+                   hidden: bool = False) -> Any:
+        """Join when the password is the network's (the made-up one), else fail as a refused password does (a hidden
+        network is joined as a listed one: the demo's networks are all in range)."""
         if DEMO_PASSWORDS.get(ssid) != password:
             self.done.append(f"join {ssid}: password refused, its profile deleted")
             raise self._nm.JoinFailed("wrong_password", ssid)
