@@ -19,13 +19,11 @@ from ovos_PHAL_plugin_wifi_setup import topics as t
 from ovos_PHAL_plugin_wifi_setup.i18n import Catalogue
 from ovos_PHAL_plugin_wifi_setup.log import LOG
 from ovos_PHAL_plugin_wifi_setup.pages import LazyGUI
+from ovos_PHAL_plugin_wifi_setup.methods.hotspot.presence import CODE_GROUP, PASSPHRASE_GROUP
 
 PAGE_TYPE = t.PAGE_TYPE_HOTSPOT_JOIN
 # The characters the Wi-Fi QR format (the ZXing "WIFI:" syntax phones read) makes special in a field's value.
 SPECIAL = '\\;,":'
-# How the passphrase is shown for reading: groups of this many characters; the code in groups of three.
-PASSPHRASE_GROUP = 4
-CODE_GROUP = 3
 # The QR code's error correction: "M" still reads with a smudge or a glare on the screen at a modest size.
 ERROR_LEVEL = "m"
 
